@@ -1,0 +1,1 @@
+"""Product catalogs: importers, the Chroma index and hybrid (dense + keyword) retrieval."""

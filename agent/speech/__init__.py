@@ -1,0 +1,1 @@
+"""Speech: sentence-streamed text to audio chunks, behind one Synthesizer interface."""

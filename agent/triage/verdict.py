@@ -1,0 +1,62 @@
+"""What triage decided about one event (or a merged group of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from agent.events import Event
+
+
+class Action(StrEnum):
+    ANSWER = "answer"
+    THANK = "thank"
+    IGNORE = "ignore"
+    BLOCK = "block"
+
+
+class Category(StrEnum):
+    PRODUCT_QUESTION = "product_question"
+    OTHER_QUESTION = "other_question"
+    CHITCHAT = "chitchat"
+    GIFT = "gift"
+    SOCIAL = "social"  # follow, join, like
+    SPAM = "spam"
+    BANNED = "banned"
+    INJECTION = "injection"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A decision with its reason. ``events`` holds every event merged into it (first one leads).
+
+    ``priority``: higher is answered first. ``matched`` lists what a banned-topic or injection rule matched.
+    """
+
+    action: Action
+    category: Category
+    reason: str
+    events: tuple[Event, ...]
+    priority: int = 0
+    matched: tuple[str, ...] = ()
+    topic: str = ""
+    language: str = "en"
+
+    @property
+    def event(self) -> Event:
+        return self.events[0]
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for e in self.events:
+            seen.setdefault(e.user.name, None)
+        return tuple(seen)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action.value,
+            "category": self.category.value,
+            "reason": self.reason,
+            "matched": list(self.matched),
+        }
