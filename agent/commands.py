@@ -1,0 +1,145 @@
+"""Core commands: ``demo`` (a whole show on embedded defaults), ``ask`` (one question through the real
+chain), ``config check``. Heavy modules are imported inside handlers so ``livehost --help`` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from agent.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="run a whole show: sample shop, replayed demo chat, browser overlay")
+    p.add_argument("--duration", type=float, default=None, help="stop after N seconds and print a summary")
+    p.add_argument("--chat", default=None, help="JSONL chat log to replay (default: settings replay.log)")
+    p.add_argument("--knowledge", default=None, help="catalog file or folder (default: the sample shop)")
+    p.add_argument("--script", default=None, help="sales script file (TOML)")
+    p.add_argument("--speed", type=float, default=None, help="replay speed factor")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ask", help="answer one question through triage, retrieval, the LLM and the guards")
+    p.add_argument("question")
+    p.add_argument("--user", default="viewer")
+    p.add_argument("--knowledge", default=None, help="catalog file or folder (default: the show's)")
+    p.add_argument("--on-screen", default=None, help="id of the product on screen")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("model", help="the embedded LLM")
+    msub = p.add_subparsers(dest="model_command", required=True)
+    m = msub.add_parser("prepare", help="join and sha256-check the embedded model's parts (once)")
+    m.set_defaults(func=cmd_model_prepare)
+
+    p = sub.add_parser("config", help="settings")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    c = csub.add_parser("check", help="validate settings.toml and print the effective settings")
+    c.set_defaults(func=cmd_config_check)
+
+
+def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps(settings.masked(), indent=2, ensure_ascii=False))
+    print("livehost: settings OK", file=sys.stderr)
+    return 0
+
+
+def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.llm.models import MODELS, assemble
+
+    path = assemble(MODELS[settings.llm.embedded.model], settings.data_dir / "models")
+    print(f"livehost: model ready: {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    summary = asyncio.run(run_demo(settings, args))
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    from pathlib import Path
+
+    from agent.app import open_runtime, open_show, progress
+    from agent.clock import LoopClock
+    from connectors.platforms.replay import ReplaySource
+    from connectors.renderers.overlay import OverlayRenderer
+
+    clock = LoopClock()
+    chat = Path(args.chat) if args.chat else settings.path(settings.replay.log)
+    speed = args.speed or settings.replay.speed
+    overlay = OverlayRenderer.from_settings(settings.overlay, settings.show.name)
+    await overlay.start()
+    try:
+        progress(f"overlay: {overlay.url}  (open it in a browser or add it to OBS as a browser source)")
+        print(f"overlay: {overlay.url}", flush=True)
+        async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
+            source = ReplaySource(chat, clock, speed=speed, loop=settings.replay.loop)
+            async with open_show(rt, sources=[source], renderers=[overlay], script_path=args.script) as show:
+                progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
+                try:
+                    await show.run(args.duration)
+                except (KeyboardInterrupt, asyncio.CancelledError):
+                    pass
+                return show.summary()
+    finally:
+        await overlay.aclose()
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    result = asyncio.run(ask(settings, args.question, user=args.user, knowledge=args.knowledge,
+                             on_screen=args.on_screen))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["reply"] or f"({result['decision']})")
+    return 0
+
+
+async def ask(settings: Settings, question: str, *, user: str = "viewer", knowledge: str | None = None,
+              on_screen: str | None = None) -> dict[str, Any]:
+    from agent.app import open_runtime
+    from agent.clock import LoopClock
+
+    clock = LoopClock()
+    async with open_runtime(settings, clock, knowledge_path=knowledge) as rt:
+        return await answer_one(rt, question, user=user, on_screen=on_screen)
+
+
+async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen: str | None = None,
+                     event_time: float | None = None) -> dict[str, Any]:
+    """One question through the same triage, retrieval, LLM and guards as the show."""
+    from agent.events import Event, EventKind, User
+    from agent.reply.writer import ReplyOutcome
+    from agent.triage.verdict import Action
+
+    clock = rt.clock
+    t0 = clock.now()
+    event = Event(EventKind.COMMENT, User(user, user), text=question, time=t0, message_id=f"ask-{t0}")
+    verdict = rt.triage.triage.decide(event)
+    timings: dict[str, float] = {"triage": (clock.now() - t0) * 1000}
+    product = rt.knowledge.get(on_screen) if on_screen else None
+    base = {"language": verdict.language, "category": verdict.category.value, "reason": verdict.reason}
+    if verdict.action is not Action.ANSWER:
+        decision = "block" if verdict.action is Action.BLOCK else verdict.action.value
+        return {"decision": decision, "reply": "", "products": [], **base,
+                "timings_ms": {k: round(v, 1) for k, v in timings.items()}}
+    t1 = clock.now()
+    plan = await rt.writer.plan(question, [user], verdict.language, product)
+    timings["retrieval"] = (clock.now() - t1) * 1000
+    outcome = ReplyOutcome()
+    sentences = [s async for s in rt.writer.stream(plan, outcome)]
+    timings.update({k: v * 1000 for k, v in outcome.timings.items()})
+    timings["total"] = (clock.now() - t0) * 1000
+    return {
+        "decision": plan.decision,
+        "reply": " ".join(sentences),
+        "products": [h.product.id for h in plan.hits],
+        **base,
+        "source": outcome.source,
+        "rejected": [{"sentence": s, "reason": r} for s, r in outcome.rejected],
+        "timings_ms": {k: round(v, 1) for k, v in timings.items()},
+    }

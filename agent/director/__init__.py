@@ -1,0 +1,1 @@
+"""The show director: plays the sales script, lets replies interrupt at sentence boundaries, resumes."""

@@ -1,0 +1,282 @@
+"""The director: one voice, many wishes. It plays the script sentence by sentence; between sentences it
+plays whatever has a higher priority (say-now > reply > thanks > bridge), then resumes the script at the
+next unspoken sentence. Playback is paced by each chunk's duration on the injected clock, so the show runs
+the same with or without a browser, and on virtual time in tests and rehearsals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.clock import Clock
+from agent.director.bus import RenderBus
+from agent.director.script import ScriptCursor, ScriptLine
+from agent.director.utterance import Kind, Utterance
+from agent.knowledge.product import Product
+from agent.metrics import Metrics
+from agent.render import AudioChunk, ProductShown, ShowState, UtteranceEnded, UtteranceStarted
+from agent.speech.cache import SpeechCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    start: float
+    end: float
+    kind: str
+    text: str
+    comment: dict[str, str] | None
+    interrupted: bool
+    product: str | None
+    utterance_id: str
+    script_index: int | None = None
+    latency: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "kind": self.kind,
+            "text": self.text,
+            "comment": self.comment,
+            "interrupted": self.interrupted,
+            "product": self.product,
+        }
+        if self.script_index is not None:
+            d["script_index"] = self.script_index
+        if self.latency is not None:
+            d["latency_ms"] = round(self.latency * 1000, 1)
+        return d
+
+
+@dataclass
+class DirectorState:
+    status: str = "playing"
+    on_screen: Product | None = None
+    resumed_after_reply: int = 0
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+class Director:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        bus: RenderBus,
+        cursor: ScriptCursor,
+        speech: SpeechCache,
+        products: Callable[[str], Product | None],
+        metrics: Metrics,
+        bridges: Callable[[str, Product | None], list[str]] | None = None,
+        cut_in_at_once: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._clock = clock
+        self._bus = bus
+        self._cursor = cursor
+        self._speech = speech
+        self._products = products
+        self._metrics = metrics
+        self._bridges = bridges
+        self._cut_in_at_once = cut_in_at_once
+        self._rng = rng or random.Random(0)
+        self._heap: list[tuple[int, int, Utterance]] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._cut = asyncio.Event()
+        self._unpaused = asyncio.Event()
+        self._unpaused.set()
+        self._stopped = False
+        self.state = DirectorState()
+        self.current: Utterance | None = None
+
+    # -- controls (moderator and pipeline) -------------------------------------------------------------
+    def submit(self, utt: Utterance) -> None:
+        """Queue an utterance; its production (LLM, TTS) starts now, while the current sentence plays."""
+        utt.start()
+        heapq.heappush(self._heap, (-utt.priority, next(self._seq), utt))
+        self._wake.set()
+        if self.current is not None and utt.kind is Kind.SAY_NOW and self._cut_in_at_once:
+            self._cut.set()
+
+    @property
+    def pending(self) -> list[Utterance]:
+        return [u for _, _, u in sorted(self._heap)]
+
+    @property
+    def on_screen(self) -> Product | None:
+        return self.state.on_screen
+
+    def pause(self) -> None:
+        self.state.status = "paused"
+        self._unpaused.clear()
+        self._cut.set()
+
+    def resume(self) -> None:
+        self.state.status = "playing"
+        self._unpaused.set()
+
+    def skip(self) -> None:
+        """Cut what is playing now; if it is the script, jump to its next segment."""
+        if self.current is None or self.current.kind is Kind.SCRIPT:
+            self._cursor.skip_segment()
+        self._cut.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.state.status = "stopped"
+        self._cut.set()
+        self._unpaused.set()
+        self._wake.set()
+
+    # -- the loop ----------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        await self._bus.send(ShowState("playing"))
+        after_reply = False
+        try:
+            while not self._stopped:
+                if not self._unpaused.is_set():
+                    await self._bus.send(ShowState("paused"))
+                    await self._unpaused.wait()
+                    if self._stopped:
+                        break
+                    await self._bus.send(ShowState("playing"))
+                if self._heap:
+                    _, _, utt = heapq.heappop(self._heap)
+                    await self._play(utt)
+                    after_reply = after_reply or utt.kind >= Kind.REPLY
+                    continue
+                line = self._cursor.current()
+                if line is None:
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                if after_reply:
+                    after_reply = False
+                    self.state.resumed_after_reply += 1
+                    await self._bridge(line)
+                    if self._heap:
+                        continue
+                await self._play_line(line)
+        finally:
+            for _, _, utt in self._heap:
+                await utt.cancel()
+            self._heap.clear()
+            await self._bus.send(ShowState("stopped"))
+
+    async def _bridge(self, line: ScriptLine) -> None:
+        if self._bridges is None:
+            return
+        product = self._products(line.product_id) if line.product_id else None
+        options = self._bridges(line.language, product)
+        if not options:
+            return
+        text = self._rng.choice(options)
+        utt = Utterance(Kind.BRIDGE, None, None, language=line.language, product_id=line.product_id)
+        utt.preload([await self._speech.get(text, line.language)])
+        await self._play(utt)
+
+    async def _play_line(self, line: ScriptLine) -> None:
+        audio = await self._speech.get(line.text, line.language)
+        nxt = self._cursor.script.lines[(line.index + 1) % len(self._cursor.script.lines)]
+        self._speech.prefetch(nxt.text, nxt.language)
+        utt = Utterance(Kind.SCRIPT, None, None, language=line.language, product_id=line.product_id)
+        utt.preload([audio])
+        completed = await self._play(utt, script_index=line.index)
+        if completed:
+            self._cursor.advance()
+
+    async def _show_product(self, product_id: str | None) -> None:
+        if not product_id or (self.state.on_screen and self.state.on_screen.id == product_id):
+            return
+        product = self._products(product_id)
+        if product is None:
+            return
+        self.state.on_screen = product
+        await self._bus.send(ProductShown(product.id, product.title, product.price, product.currency))
+
+    async def _play(self, utt: Utterance, script_index: int | None = None) -> bool:
+        """Play an utterance to its end or until cut; returns True when every chunk was played."""
+        self.current = utt
+        self._cut.clear()
+        start = self._clock.now()
+        started = False
+        latency: float | None = None
+        completed = True
+        seq = 0
+        try:
+            await self._show_product(utt.product_id)
+            while True:
+                audio = await self._next_or_cut(utt)
+                if audio is None:
+                    completed = not self._cut.is_set()
+                    break
+                now = self._clock.now()
+                if not started:
+                    started = True
+                    start = now
+                    utt.playing.set()
+                    await self._bus.send(UtteranceStarted(utt.id, utt.kind.label, utt.comment))
+                    if utt.received is not None:
+                        latency = now - utt.received
+                        self._metrics.observe("comment_to_first_audio", latency)
+                await self._bus.send(AudioChunk(utt.id, seq, audio, now, utt.kind.label))
+                seq += 1
+                if not await self._hold(audio.duration):
+                    completed = False
+                    break
+                utt.spoken.append(audio.text)
+        finally:
+            if not completed or self._stopped:
+                await utt.cancel()
+            else:
+                await utt.aclose()
+            self.current = None
+        if utt.error is not None:
+            log.warning("utterance failed", extra={"utterance": utt.id, "error": repr(utt.error)})
+        if started:
+            end = self._clock.now()
+            interrupted = not completed
+            await self._bus.send(UtteranceEnded(utt.id, utt.kind.label, " ".join(utt.spoken), interrupted))
+            self.state.timeline.append(TimelineEntry(
+                start, end, utt.kind.label, " ".join(utt.spoken), utt.comment, interrupted,
+                utt.product_id, utt.id, script_index, latency,
+            ))
+        return completed and started
+
+    async def _next_or_cut(self, utt: Utterance) -> Any:
+        """The next chunk, unless a cut (stop, skip, pause, urgent say-now) comes first."""
+        if self._cut.is_set():
+            return None
+        get = asyncio.ensure_future(utt.next_audio())
+        cut = asyncio.ensure_future(self._cut.wait())
+        try:
+            await asyncio.wait({get, cut}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            cut.cancel()
+            if not get.done():
+                get.cancel()
+        if get.done() and not get.cancelled() and not self._cut.is_set():
+            return get.result()
+        return None
+
+    async def _hold(self, seconds: float) -> bool:
+        """Wait while a chunk plays; False if cut short."""
+        sleep = asyncio.ensure_future(self._clock.sleep(seconds))
+        cut = asyncio.ensure_future(self._cut.wait())
+        try:
+            await asyncio.wait({sleep, cut}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for f in (sleep, cut):
+                if not f.done():
+                    f.cancel()
+            await asyncio.gather(sleep, cut, return_exceptions=True)
+        return not self._cut.is_set()

@@ -1,0 +1,136 @@
+"""An utterance: something the host will say, produced (LLM, TTS) ahead of playback, cancellable.
+
+The producer runs as a task that pulls text sentences, synthesizes each and queues the audio (a small
+bound, so speech stays just ahead of playback). ``cancel()`` cancels that task, which closes the LLM stream
+and stops the TTS behind it; ``spoken`` records only what was actually played.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from agent.speech.audio import Audio
+
+
+class Kind(IntEnum):
+    """Utterance kinds; the value is the priority (higher plays first)."""
+
+    SCRIPT = 0
+    BRIDGE = 5
+    THANKS = 10
+    REPLY = 20
+    SAY_NOW = 30
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+def _new_id() -> str:
+    return f"u{uuid.uuid4().hex[:10]}"
+
+
+@dataclass(eq=False)
+class Utterance:
+    """See module docstring. ``comment`` is ``{"user", "text"}`` of the comment a reply answers."""
+
+    kind: Kind
+    text_source: AsyncIterable[str] | None
+    synthesize: Callable[[AsyncIterable[str], str], AsyncIterator[Audio]] | None
+    language: str = "en"
+    comment: dict[str, str] | None = None
+    created: float = 0.0
+    received: float | None = None  # when the comment behind it arrived (for latency)
+    product_id: str | None = None
+    id: str = field(default_factory=_new_id)
+    lookahead: int = 2
+    spoken: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    _queue: asyncio.Queue[Audio | None] = field(init=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    error: BaseException | None = field(default=None, init=False)
+    playing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    """Set when playback starts (or the utterance is dropped): the pipeline then prepares the next reply."""
+
+    def __post_init__(self) -> None:
+        self._queue = asyncio.Queue(maxsize=self.lookahead)
+
+    @property
+    def priority(self) -> int:
+        return int(self.kind)
+
+    def start(self) -> None:
+        """Start producing audio now (called on submit, so the LLM works while the script still plays)."""
+        if self._task is None and self.text_source is not None and self.synthesize is not None:
+            self._task = asyncio.get_running_loop().create_task(self._produce(), name=f"utterance-{self.id}")
+
+    async def _produce(self) -> None:
+        assert self.text_source is not None and self.synthesize is not None
+        try:
+            async for audio in self.synthesize(self.text_source, self.language):
+                await self._queue.put(audio)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - recorded; the director skips a failed utterance
+            self.error = exc
+        finally:
+            if hasattr(self.text_source, "aclose"):
+                await self.text_source.aclose()
+            await self._end_queue()
+
+    async def _end_queue(self) -> None:
+        # Make room for the end marker even if playback stopped pulling.
+        while self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
+
+    def preload(self, audio: list[Audio]) -> None:
+        """Queue already-synthesized audio (cached script lines); no producer task needed."""
+        self._queue = asyncio.Queue(maxsize=len(audio) + 1)
+        for a in audio:
+            self._queue.put_nowait(a)
+        self._queue.put_nowait(None)
+
+    async def next_audio(self) -> Audio | None:
+        """The next chunk to play, or None when the utterance is finished."""
+        if self._task is None and self.text_source is not None:
+            self.start()
+        return await self._queue.get()
+
+    def peek_ready(self) -> bool:
+        return not self._queue.empty()
+
+    async def cancel(self) -> None:
+        """Stop everything behind this utterance: the LLM stream, pending TTS and queued audio."""
+        self.interrupted = True
+        self.playing.set()
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
+    async def aclose(self) -> None:
+        """Release the producer task (after normal completion too)."""
+        self.playing.set()
+        task, self._task = self._task, None
+        if task is not None:
+            if not task.done():
+                task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+
+async def from_texts(texts: list[str]) -> AsyncIterator[str]:
+    for t in texts:
+        yield t

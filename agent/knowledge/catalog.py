@@ -1,0 +1,89 @@
+"""Loads a catalog from files and folders, picking the importer by extension, and checks ids are unique."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from agent.errors import InputError
+from agent.knowledge.imported import ImportResult
+from agent.knowledge.jsoncat import import_json, import_jsonl
+from agent.knowledge.markdown import import_markdown
+from agent.knowledge.product import Product
+from agent.knowledge.shopify import import_shopify
+
+Importer = Callable[[str | Path, str], ImportResult]
+
+IMPORTERS: dict[str, Importer] = {
+    ".md": import_markdown,
+    ".csv": import_shopify,
+    ".json": import_json,
+    ".jsonl": import_jsonl,
+}
+
+
+def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every supported file under ``paths``, sorted, so imports are reproducible. Hidden files are skipped."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file()
+                and f.suffix.lower() in IMPORTERS
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and _looks_like_catalog(f)
+            )
+        elif p.is_file():
+            if p.suffix.lower() not in IMPORTERS:
+                raise InputError(str(p), None, None, f"unsupported file type; use one of {sorted(IMPORTERS)}")
+            out.append(p)
+        else:
+            raise InputError(str(p), None, None, "no such file or folder")
+    return list(dict.fromkeys(out))
+
+
+def _looks_like_catalog(path: Path) -> bool:
+    """A folder may also hold JSONL logs (a chat replay): skip a .jsonl whose first record is no product."""
+    if path.suffix.lower() != ".jsonl":
+        return True
+    try:
+        with path.open(encoding="utf-8") as fh:
+            first = next((ln for ln in fh if ln.strip()), "")
+        rec = json.loads(first) if first else {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return True  # let the importer report what is wrong
+    return not isinstance(rec, dict) or "title" in rec or "id" in rec
+
+
+def import_file(path: str | Path, currency: str) -> ImportResult:
+    p = Path(path)
+    importer = IMPORTERS.get(p.suffix.lower())
+    if importer is None:
+        raise InputError(str(p), None, None, f"unsupported file type; use one of {sorted(IMPORTERS)}")
+    return importer(p, currency)
+
+
+def merge(results: Sequence[ImportResult]) -> list[Product]:
+    """All products in order; an id found twice is an error naming both places."""
+    seen: dict[str, Product] = {}
+    for result in results:
+        for product in result.products:
+            first = seen.get(product.id)
+            if first is not None:
+                raise InputError(
+                    product.source,
+                    product.line,
+                    "id",
+                    f"duplicate product id {product.id!r}: already defined in {first.source}:{first.line}",
+                )
+            seen[product.id] = product
+    return list(seen.values())
+
+
+def load_catalog(paths: Iterable[str | Path], currency: str) -> list[Product]:
+    """Import every supported file under ``paths`` (.md, .csv, .json, .jsonl) into one product list."""
+    return merge([import_file(f, currency) for f in catalog_files(paths)])

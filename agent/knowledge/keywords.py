@@ -1,0 +1,109 @@
+"""Keyword side of hybrid search: exact words the embedding blurs (SKUs, names, sizes, colours).
+
+Latin text is folded (case, accents) and split into words, with a light plural strip; hyphenated codes such as
+SKUs are kept whole as well. Chinese has no spaces, so CJK runs become single characters and bigrams.
+Scoring is BM25-like with per-field weights (title and SKU count more than the description).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from agent.knowledge.product import Product
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[-_./][a-z0-9]+)*")
+_FIELD_WEIGHTS = {"title": 3.0, "sku": 3.0, "variant": 2.0, "tag": 1.5, "text": 1.0}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Crème' -> 'creme'."""
+    nfkd = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in nfkd if not unicodedata.combining(c))
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Terms of ``text``: folded latin words (and whole codes), CJK characters and bigrams."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(fold(text)):
+        if "\u3400" <= tok[0] <= "\ufaff":
+            out.extend(tok)
+            out.extend(tok[i : i + 2] for i in range(len(tok) - 1))
+            continue
+        parts = re.split(r"[-_./]", tok)
+        if len(parts) > 1:
+            out.append(tok)
+        out.extend(_stem(p) for p in parts if p)
+    return out
+
+
+def _fields(p: Product) -> Iterable[tuple[str, str]]:
+    yield "title", p.title
+    yield "title", p.id.replace("-", " ")
+    for v in p.variants:
+        yield "variant", v.name
+        if v.sku:
+            yield "sku", v.sku
+    for t in (*p.tags, p.category, p.vendor):
+        if t:
+            yield "tag", t
+    for k, val in p.facts:
+        yield "text", f"{k} {val}"
+    if p.text:
+        yield "text", p.text
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordIndex:
+    """An inverted index: term -> (product rows, weights), with the idf already folded into the weights."""
+
+    postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]]
+    size: int
+
+    @classmethod
+    def build(cls, products: Sequence[Product]) -> KeywordIndex:
+        acc: dict[str, dict[int, float]] = defaultdict(dict)
+        for row, p in enumerate(products):
+            weights: dict[str, float] = {}
+            for field, text in _fields(p):
+                w = _FIELD_WEIGHTS[field]
+                for term in set(tokenize(text)):
+                    weights[term] = max(weights.get(term, 0.0), w) + (0.1 if field == "text" else 0.0)
+            for term, w in weights.items():
+                acc[term][row] = w
+        n = max(1, len(products))
+        postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]] = {}
+        for term, rows in acc.items():
+            idf = math.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+            idx = np.fromiter(rows.keys(), dtype=np.int32, count=len(rows))
+            raw = np.fromiter(rows.values(), dtype=np.float32, count=len(rows))
+            # BM25-style: the field weight saturates, the idf scales it.
+            postings[term] = (idx, (raw / (raw + 1.2) * 2.2 * idf).astype(np.float32))
+        return cls(postings, len(products))
+
+    def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros(self.size, dtype=np.float32)
+        for term in set(terms):
+            hit = self.postings.get(term)
+            if hit is not None:
+                np.add.at(out, hit[0], hit[1])
+        return out
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.postings

@@ -1,0 +1,114 @@
+"""Hybrid ranking over an immutable in-memory snapshot: dense cosine + keywords, fused by reciprocal rank.
+
+Reciprocal rank fusion needs no score calibration between the two signals, which matters because e5
+cosines sit in a narrow band (0.75-0.9) while keyword scores are unbounded. The snapshot is swapped whole on
+sync, so a search never sees a half-updated index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from agent.knowledge.keywords import KeywordIndex, tokenize
+from agent.knowledge.product import Product
+from agent.knowledge.reference import GENERIC_TERMS, names_a_product
+from agent.ports import Hit
+
+RRF_K = 60.0
+W_DENSE = 1.0
+W_KEYWORD = 1.0
+W_ON_SCREEN = 0.5  # a nudge when the question names something: "in blue?" most likely means the one shown
+SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    products: tuple[Product, ...]
+    matrix: npt.NDArray[np.float32]  # (n, dim), unit rows, same order as products
+    keywords: KeywordIndex
+    rows: dict[str, int]
+
+    @classmethod
+    def build(cls, products: Sequence[Product], vectors: npt.NDArray[np.float32]) -> Snapshot:
+        return cls(
+            products=tuple(products),
+            matrix=np.ascontiguousarray(vectors, dtype=np.float32),
+            keywords=KeywordIndex.build(products),
+            rows={p.id: i for i, p in enumerate(products)},
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.products)
+
+
+def query_terms(query: str, extra: Sequence[str] = ()) -> list[str]:
+    """Keyword terms of the question plus ``extra`` words (glossary translations), generic words dropped."""
+    text = " ".join([query, *extra])
+    return [t for t in tokenize(text) if t not in GENERIC_TERMS]
+
+
+def rank(
+    snap: Snapshot,
+    query: str,
+    qvec: npt.NDArray[np.float32],
+    k: int,
+    on_screen: str | None = None,
+    extra_terms: Sequence[str] = (),
+) -> list[Hit]:
+    n = snap.size
+    if n == 0 or k <= 0:
+        return []
+    depth = min(n, max(50, k * 10))
+    fused = np.zeros(n, dtype=np.float64)
+    dense = snap.matrix @ qvec
+    _add_ranks(fused, _top(dense, depth), W_DENSE)
+    terms = query_terms(query, extra_terms)
+    if terms:
+        kw = snap.keywords.scores(terms)
+        hits = np.flatnonzero(kw > 0)
+        if hits.size:
+            _add_ranks(fused, hits[_top(kw[hits], depth)], W_KEYWORD)
+    row = snap.rows.get(on_screen) if on_screen else None
+    if row is not None:
+        if names_a_product(query):
+            fused[row] += W_ON_SCREEN / (RRF_K + 1)
+        else:
+            fused[row] = fused.max() + 1.0 / RRF_K
+    best = _top(fused, min(k, n))
+    scale = (W_DENSE + W_KEYWORD) / (RRF_K + 1)
+    return [
+        Hit(snap.products[i], round(min(1.0, float(fused[i]) / scale), 4), snippet(snap.products[i], terms))
+        for i in best
+        if fused[i] > 0
+    ]
+
+
+def _top(scores: npt.NDArray[np.floating], m: int) -> npt.NDArray[np.intp]:
+    """Indices of the ``m`` largest scores, best first (argpartition: O(n), not a full sort)."""
+    if m >= scores.size:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, m - 1)[:m]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _add_ranks(fused: npt.NDArray[np.float64], order: npt.NDArray[np.intp], weight: float) -> None:
+    fused[order] += weight / (RRF_K + 1.0 + np.arange(order.size))
+
+
+def snippet(p: Product, terms: Sequence[str]) -> str:
+    """The sheet line sharing most terms with the question, else the first line of the description."""
+    lines = [ln for ln in p.sheet().splitlines()[1:] if ln.strip()]
+    wanted = set(terms)
+    best, best_n = "", 0
+    for ln in lines:
+        hits = len(wanted.intersection(tokenize(ln)))
+        if hits > best_n:
+            best, best_n = ln, hits
+    if not best:
+        best = p.text.splitlines()[0] if p.text else (lines[0] if lines else p.title)
+    return best if len(best) <= SNIPPET_CHARS else best[: SNIPPET_CHARS - 1].rstrip() + "…"

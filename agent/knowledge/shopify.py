@@ -1,0 +1,166 @@
+"""Shopify product CSV exports.
+
+A product spans consecutive rows sharing a ``Handle``: the first row carries Title, Body (HTML), Vendor, Type,
+Tags and the option names; each row with an option value or a price is a variant; other rows only add images.
+Line numbers are physical lines (an HTML body may span several), so an error points where an editor shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from agent.errors import InputError
+from agent.knowledge.imported import ImportResult
+from agent.knowledge.product import Product, Variant
+from agent.knowledge.records import count, number
+
+_REQUIRED = ("Handle", "Title", "Variant Price")
+_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "table"})
+
+
+@dataclass(slots=True)
+class _Draft:
+    handle: str
+    line: int
+    head: dict[str, str]
+    option_names: list[str]
+    variants: list[Variant] = field(default_factory=list)
+
+
+def import_shopify(path: str | Path, currency: str) -> ImportResult:
+    p = Path(path)
+    source = str(p)
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            drafts = list(_drafts(fh, source))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, None, None, f"cannot read: {exc}") from exc
+    except csv.Error as exc:
+        raise InputError(source, None, None, f"not a valid CSV file: {exc}") from exc
+    return ImportResult(source, tuple(_product(d, source, currency) for d in drafts))
+
+
+def _drafts(fh: Iterable[str], source: str) -> Iterator[_Draft]:
+    reader = csv.reader(fh)
+    header = next(reader, None)
+    if header is None:
+        raise InputError(source, 1, None, "empty file: expected a Shopify product CSV header")
+    cols = {name.strip(): i for i, name in enumerate(header)}
+    for need in _REQUIRED:
+        if need not in cols:
+            raise InputError(source, 1, need, "column missing: is this a Shopify product export?")
+    current: _Draft | None = None
+    seen: dict[str, int] = {}
+    prev_end = reader.line_num
+    for raw in reader:
+        line, prev_end = prev_end + 1, reader.line_num
+        if not any(c.strip() for c in raw):
+            continue
+        row = {name: (raw[i].strip() if i < len(raw) else "") for name, i in cols.items()}
+        handle = row["Handle"]
+        if not handle:
+            raise InputError(source, line, "Handle", "empty: every row needs the product's handle")
+        if current is None or handle != current.handle:
+            if current is not None:
+                yield current
+            if handle in seen:
+                raise InputError(
+                    source, line, "Handle", f"{handle!r} continues a product ended at line {seen[handle]}"
+                )
+            if not row["Title"]:
+                raise InputError(source, line, "Title", f"empty on the first row of product {handle!r}")
+            names = [row.get(f"Option{n} Name", "") for n in (1, 2, 3)]
+            current = _Draft(handle, line, row, names)
+        seen[handle] = line
+        variant = _variant(row, current.option_names, source, line)
+        if variant is not None:
+            current.variants.append(variant)
+    if current is not None:
+        yield current
+
+
+def _variant(row: dict[str, str], option_names: list[str], source: str, line: int) -> Variant | None:
+    values = [row.get(f"Option{n} Value", "") for n in (1, 2, 3)]
+    if not any(values) and not row.get("Variant Price") and not row.get("Variant SKU"):
+        return None  # an image-only row
+    options = tuple(
+        (name or f"Option{n + 1}", v)
+        for n, (name, v) in enumerate(zip(option_names, values, strict=True))
+        if v and v != "Default Title"
+    )
+
+    def fail(col: str) -> Callable[[str], InputError]:
+        return lambda reason: InputError(source, line, col, reason)
+
+    return Variant(
+        name=" / ".join(v for _, v in options) or "Default Title",
+        price=number(row.get("Variant Price"), fail("Variant Price")),
+        compare_at=number(row.get("Variant Compare At Price"), fail("Variant Compare At Price")),
+        stock=_stock(row, fail("Variant Inventory Qty")),
+        sku=row.get("Variant SKU", ""),
+        options=options,
+    )
+
+
+def _stock(row: dict[str, str], fail: Callable[[str], InputError]) -> int | None:
+    raw = row.get("Variant Inventory Qty", "")
+    if raw.lstrip().startswith("-"):
+        return 0  # Shopify lets oversold variants go negative: none left to sell
+    return count(raw, fail)
+
+
+def _product(d: _Draft, source: str, currency: str) -> Product:
+    head = d.head
+    real = [v for v in d.variants if v.name != "Default Title"]
+    single = d.variants[0] if len(d.variants) == 1 and not real else None
+    prices = [v.price for v in d.variants if v.price is not None]
+    tags = tuple(t.strip() for t in head.get("Tags", "").split(",") if t.strip())
+    return Product(
+        id=d.handle,
+        title=head["Title"],
+        price=min(prices) if prices else None,
+        currency=currency,
+        text=html_to_text(head.get("Body (HTML)", "")),
+        variants=tuple(real),
+        stock=single.stock if single else None,
+        compare_at=single.compare_at if single else None,
+        tags=tags,
+        vendor=head.get("Vendor", ""),
+        category=head.get("Type", ""),
+        source=source,
+        line=d.line,
+    )
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Strip tags, keep paragraph breaks, collapse spaces."""
+    if "<" not in markup:
+        return " ".join(html.unescape(markup).split())
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()

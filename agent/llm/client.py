@@ -1,0 +1,57 @@
+"""An OpenAI-API chat client that streams text deltas; works with OpenAI, DeepSeek, Qwen, vLLM, Ollama and
+llama.cpp by configuration. Closing the iterator (an interrupt) closes the HTTP stream, so the server stops
+generating."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from agent.errors import LlmError
+from agent.ports import ChatMessage
+
+
+class OpenAiLlm:
+    """Implements :class:`agent.ports.Llm` with the ``openai`` package.
+
+    ``max_tokens`` goes in ``extra_body`` as well: llama.cpp's server ignores ``max_completion_tokens``.
+    """
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", temperature: float = 0.3,
+                 timeout_s: float = 30.0) -> None:
+        from openai import AsyncOpenAI
+
+        self.base_url = base_url
+        self.model = model
+        self._temperature = temperature
+        self._client = AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s,
+                                   max_retries=0)
+
+    async def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> AsyncIterator[str]:
+        import openai
+
+        payload: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
+        try:
+            stream = await self._client.chat.completions.create(
+                model=self.model,
+                messages=payload,
+                stream=True,
+                temperature=self._temperature,
+                extra_body={"max_tokens": max_tokens},
+            )
+        except openai.OpenAIError as exc:
+            raise LlmError(f"LLM request failed: {type(exc).__name__}: {exc}") from exc
+        try:
+            async for chunk in stream:
+                if not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta.content
+                if delta:
+                    yield delta
+        except openai.OpenAIError as exc:
+            raise LlmError(f"LLM stream failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            await stream.close()
+
+    async def aclose(self) -> None:
+        await self._client.close()

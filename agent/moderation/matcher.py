@@ -1,0 +1,211 @@
+"""Compiled banned-topic rules: one object answers "does this text touch a banned topic, and why?".
+
+Everything is indexed at build time so a check costs a few dict look-ups per token: Latin keywords are
+looked up only at token starts (and must end at a token end, so "skill" never matches "kill"), Chinese
+keywords are looked up by each of their characters (which also finds homophone spellings that keep one
+character), regex patterns run as one alternation, and example phrases go through :mod:`similarity`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agent.moderation.normalize import HAN, Normalizer, Views, skeleton
+from agent.moderation.pinyin import PinyinTable
+from agent.moderation.similarity import ExampleIndex
+from agent.moderation.topics import Topic
+
+_MIXED_TOKEN = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+MIN_PINYIN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Why a text was matched: the topic, the kind of rule and the rule's own text."""
+
+    topic: str
+    rule: str  # keyword | homophone | pinyin | pattern | example
+    matched: str
+    score: float = 1.0
+
+    def label(self) -> str:
+        return f"{self.topic}:{self.rule}:{self.matched}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Latin:
+    skel: str
+    prefix: bool
+    topic: str
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Han:
+    word: str
+    offset: int
+    topic: str
+    toneless: bool
+
+
+class TopicMatcher:
+    """All rules of the topics in one ``scope`` ("comments" or "output"), compiled for speed."""
+
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        normalizer: Normalizer,
+        pinyin: PinyinTable,
+        *,
+        scope: str = "comments",
+        threshold: float = 0.6,
+    ) -> None:
+        self._norm = normalizer
+        self._py = pinyin
+        self._latin: dict[str, list[_Latin]] = {}
+        self._han: dict[str, list[_Han]] = {}
+        self._mixed: list[tuple[str, str, str]] = []
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        self._allow: dict[str, list[str]] = {}
+        self.topics = tuple(t for t in topics if scope in t.scope)
+        examples: list[tuple[str, str]] = []
+        for t in self.topics:
+            for _, kw in t.keywords:
+                self._add_keyword(t.name, kw)
+            self._patterns.extend((p, t.name) for _, p in t.patterns)
+            examples.extend((t.name, s) for _, s in t.examples)
+            self._allow[t.name] = [normalizer.fold(s) for _, s in t.allow]
+        self._combined = _combine(p for p, _ in self._patterns)
+        self._examples = ExampleIndex(examples, normalizer, threshold)
+
+    def _add_keyword(self, topic: str, kw: str) -> None:
+        prefix = kw.endswith("*")
+        core = self._norm.fold(kw.rstrip("*").strip())
+        has_han = bool(HAN.search(core))
+        has_latin = any("a" <= c <= "z" or c.isdigit() for c in core)
+        if has_han and has_latin:
+            self._mixed.append(("".join(_MIXED_TOKEN.findall(core)).replace("l", "i"), topic, kw))
+        elif has_han:
+            word = "".join(HAN.findall(core))
+            toneless = len(word) >= 3
+            for i, ch in enumerate(word):
+                self._han.setdefault(ch, []).append(_Han(word, i, topic, toneless))
+            spelled = skeleton(self._py.spell(word))
+            if len(word) >= 2 and len(spelled) >= MIN_PINYIN:
+                self._add_latin(_Latin(spelled, False, topic, "pinyin", word))
+        else:
+            sk = skeleton(core)
+            if len(sk) >= 2:
+                self._add_latin(_Latin(sk, prefix, topic, "keyword", kw))
+
+    def _add_latin(self, entry: _Latin) -> None:
+        self._latin.setdefault(entry.skel[:2], []).append(entry)
+
+    # -- matching -----------------------------------------------------------------------------------
+
+    def match(self, text: str) -> Match | None:
+        """The first rule ``text`` breaks, or None."""
+        if not text:
+            return None
+        return self.match_views(self._norm.views(text))
+
+    def match_views(self, v: Views) -> Match | None:
+        return self._han_match(v) or self._latin_match(v) or self._mixed_match(v) or self._pattern_match(v) or (
+            self._example_match(v)
+        )
+
+    def _han_match(self, v: Views) -> Match | None:
+        han = v.han
+        if not han:
+            return None
+        index = self._han
+        n = len(han)
+        for j, ch in enumerate(han):
+            entries = index.get(ch)
+            if entries is None:
+                continue
+            for e in entries:
+                s = j - e.offset
+                end = s + len(e.word)
+                if s < 0 or end > n:
+                    continue
+                window = han[s:end]
+                if window == e.word:
+                    if not self._allowed(e.topic, v.norm, e.word):
+                        return Match(e.topic, "keyword", e.word)
+                elif self._py.sounds_alike(window, e.word, toneless=e.toneless):
+                    if not self._allowed(e.topic, v.norm, window):
+                        return Match(e.topic, "homophone", f"{window}~{e.word}")
+        return None
+
+    def _latin_match(self, v: Views) -> Match | None:
+        lat = v.latin
+        if not lat:
+            return None
+        index = self._latin
+        ends = v.ends
+        for s in v.starts:
+            entries = index.get(lat[s : s + 2])
+            if entries is None:
+                continue
+            for e in entries:
+                if lat.startswith(e.skel, s) and (e.prefix or s + len(e.skel) in ends):
+                    if not self._allowed_latin(e.topic, v, s, s + len(e.skel)):
+                        return Match(e.topic, e.rule, e.text)
+        return None
+
+    def _mixed_match(self, v: Views) -> Match | None:
+        for skel, topic, kw in self._mixed:
+            if skel in v.mixed and not self._allowed(topic, v.norm, kw):
+                return Match(topic, "keyword", kw)
+        return None
+
+    def _pattern_match(self, v: Views) -> Match | None:
+        if self._combined is None or self._combined.search(v.norm) is None:
+            return None
+        for pat, topic in self._patterns:
+            for m in pat.finditer(v.norm):
+                if not self._allowed(topic, v.norm, m.group(0)):
+                    return Match(topic, "pattern", m.group(0).strip())
+        return None
+
+    def _example_match(self, v: Views) -> Match | None:
+        sim = self._examples.best(v)
+        if sim is None or self._allowed(sim.topic, v.norm, ""):
+            return None
+        return Match(sim.topic, "example", sim.example, sim.score)
+
+    # -- allow-list ---------------------------------------------------------------------------------
+
+    def _allowed(self, topic: str, norm: str, hit: str) -> bool:
+        """True when an allow-listed phrase of ``topic`` present in the text contains the hit."""
+        for phrase in self._allow.get(topic, ()):
+            if phrase in norm and hit in phrase:
+                return True
+        return False
+
+    def _allowed_latin(self, topic: str, v: Views, start: int, end: int) -> bool:
+        for phrase in self._allow.get(topic, ()):
+            sk = skeleton(phrase)
+            if not sk:
+                continue
+            i = v.latin.find(sk)
+            while i >= 0:
+                if i <= start and end <= i + len(sk):
+                    return True
+                i = v.latin.find(sk, i + 1)
+        return False
+
+
+def _combine(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One alternation as a cheap pre-check; None when there is nothing (or it cannot be combined)."""
+    pats = list(patterns)
+    if not pats:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in pats), re.IGNORECASE)
+    except re.error:
+        return re.compile("")  # always "maybe": fall back to running each pattern

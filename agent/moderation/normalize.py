@@ -1,0 +1,133 @@
+"""Text folding that defeats cheap evasion tricks before any list is matched.
+
+One pass builds several *views* of a comment, each suited to one kind of rule: regex patterns read the
+NFKC/casefolded/simplified text with its spacing; Chinese keywords read the Han characters alone (spaces,
+emoji and symbols squeezed out); Latin keywords read a "skeleton" (accents dropped, leetspeak folded, ``l``
+and ``1`` both folded to ``i``) concatenated, together with where each original token started and ended,
+so that "g.a.m.b.l.i.n.g" and "gam bling" match "gambling" while "skill" never matches "kill".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_MIXED = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SPACES = re.compile(r"\s+")
+
+# Digit and symbol look-alikes, applied only inside chunks that also hold letters ("s3x", "g4mbl1ng",
+# "$ex"), so prices and sizes ("38", "20€") are left alone. "l" and "1" both fold to "i" in keywords too.
+_LEET_DIGITS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+_LEET_SYMBOLS = {"@": "a", "$": "s", "!": "i", "|": "i", "€": "e", "£": "l", "+": "t"}
+_FOLD_L = str.maketrans({"l": "i"})
+
+
+def _accent_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for o in range(0xC0, 0x250):
+        ch = chr(o)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[o] = base.lower()
+    table[ord("œ")] = "oe"
+    table[ord("æ")] = "ae"
+    table[ord("ß")] = "ss"
+    return table
+
+
+_ACCENTS = _accent_table()
+
+
+def _load_t2s() -> dict[int, str]:
+    """Single-character traditional -> simplified map from zhconv's table (phrases are not needed here)."""
+    from zhconv import zhconv as zc  # type: ignore[import-untyped]
+
+    zc.loaddict()
+    table = zc.zhcdicts["zh2Hans"]
+    return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Views:
+    """The folded forms of one text (see the module docstring)."""
+
+    norm: str
+    han: str
+    latin: str
+    starts: frozenset[int]
+    ends: frozenset[int]
+    mixed: str
+
+
+def skeleton(word: str) -> str:
+    """Fold a Latin keyword the way :meth:`Normalizer.views` folds text (no separators kept)."""
+    w = unicodedata.normalize("NFKC", word).casefold().translate(_ACCENTS)
+    w = _leet_chunk(w) if any(c.isalpha() for c in w) else w
+    return "".join(_TOKEN.findall(w)).translate(_FOLD_L)
+
+
+def _leet_chunk(chunk: str) -> str:
+    out = chunk.translate(_LEET_DIGITS)
+    if any(c in _LEET_SYMBOLS for c in out):
+        chars = list(out)
+        n = len(chars)
+        for i, c in enumerate(chars):
+            rep = _LEET_SYMBOLS.get(c)
+            if rep is not None and i + 1 < n and chars[i + 1].isalnum() and (i == 0 or chars[i - 1].isalnum()):
+                chars[i] = rep
+        out = "".join(chars)
+    return out
+
+
+class Normalizer:
+    """Builds :class:`Views`; holds the traditional->simplified table (loaded once, read-only after)."""
+
+    def __init__(self) -> None:
+        self._t2s = _load_t2s()
+
+    def fold(self, text: str) -> str:
+        """NFKC + casefold + traditional->simplified: the form regex patterns and allow-lists read."""
+        if text.isascii():
+            return text.lower()
+        return unicodedata.normalize("NFKC", text).casefold().translate(self._t2s)
+
+    def simplify(self, text: str) -> str:
+        return text.translate(self._t2s)
+
+    def views(self, text: str) -> Views:
+        norm = self.fold(text)
+        ascii_only = norm.isascii()
+        han = "" if ascii_only else "".join(_HAN_RUN.findall(norm))
+        base = norm if ascii_only else norm.translate(_ACCENTS)
+        parts: list[str] = []
+        starts: set[int] = set()
+        ends: set[int] = set()
+        pos = 0
+        mixed_parts: list[str] = []
+        for chunk in base.split():
+            has_alpha = False
+            for c in chunk:
+                if "a" <= c <= "z":
+                    has_alpha = True
+                    break
+            if has_alpha:
+                chunk = _leet_chunk(chunk)
+            for tok in _TOKEN.findall(chunk):
+                starts.add(pos)
+                parts.append(tok)
+                pos += len(tok)
+                ends.add(pos)
+            if not ascii_only:
+                mixed_parts.extend(_MIXED.findall(chunk))
+        latin = "".join(parts).translate(_FOLD_L)
+        mixed = "".join(mixed_parts).translate(_FOLD_L) if not ascii_only else latin
+        return Views(norm, han, latin, frozenset(starts), frozenset(ends), mixed)
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace (for readable ``matched`` snippets)."""
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,80 @@
+"""Paraphrase matching against each topic's example phrases, cheap enough to run on every comment.
+
+An embedding model costs ~40 ms a query; this costs microseconds. Each text becomes a set of character
+n-grams (3-grams of the Latin skeleton, 2-grams of the Han characters); an inverted index finds the
+examples that share grams, and the cosine of the two sets decides. It catches reorderings, inserted filler
+words and small rewordings of an example, not synonyms: moderators add example phrases to widen it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agent.moderation.normalize import Normalizer, Views
+
+MIN_GRAMS = 6
+
+
+def grams(v: Views) -> frozenset[str]:
+    lat = v.latin
+    han = v.han
+    out = {lat[i : i + 3] for i in range(len(lat) - 2)}
+    out.update(han[i : i + 2] for i in range(len(han) - 1))
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    topic: str
+    example: str
+    score: float
+
+
+class ExampleIndex:
+    """Inverted index over example phrases; :meth:`best` returns the closest one above ``threshold``."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]], normalizer: Normalizer, threshold: float) -> None:
+        self.threshold = threshold
+        self._items: list[tuple[str, str, int]] = []
+        self._index: dict[str, list[int]] = {}
+        for topic, text in examples:
+            g = grams(normalizer.views(text))
+            if len(g) < MIN_GRAMS:
+                continue
+            idx = len(self._items)
+            self._items.append((topic, text, len(g)))
+            for gram in g:
+                self._index.setdefault(gram, []).append(idx)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def best(self, v: Views) -> Similar | None:
+        if not self._items:
+            return None
+        g = grams(v)
+        n = len(g)
+        if n < MIN_GRAMS:
+            return None
+        counts: dict[int, int] = {}
+        index = self._index
+        for gram in g:
+            for idx in index.get(gram, ()):
+                counts[idx] = counts.get(idx, 0) + 1
+        if not counts:
+            return None
+        # The cosine can only reach the threshold with enough shared grams: skip hopeless candidates fast.
+        need = self.threshold * math.sqrt(n)
+        best: Similar | None = None
+        best_score = self.threshold
+        for idx, c in counts.items():
+            if c < need * 0.5:
+                continue
+            topic, text, m = self._items[idx]
+            score = c / math.sqrt(n * m)
+            if score >= best_score:
+                best_score = score
+                best = Similar(topic, text, round(score, 3))
+        return best

@@ -1,0 +1,134 @@
+"""Prompt files that moderators edit live: templated, validated on load, hot-reloaded.
+
+Templates use ``$name`` placeholders (``string.Template``). Each file is checked on load: unknown
+placeholders or a broken TOML file are rejected with the reason, and the previous version stays live.
+``refresh()`` is cheap (one stat per file) and is called before every reply, so an edit takes effect on the
+next reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from agent.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+TEMPLATES: dict[str, frozenset[str]] = {
+    "persona.md": frozenset({"host_name", "shop_name"}),
+    "reply.md": frozenset({"persona", "max_words"}),
+    "request.md": frozenset({"facts", "on_screen", "recent", "user", "language_name", "comment"}),
+}
+PHRASE_KEYS: dict[str, frozenset[str]] = {
+    "thanks_gift": frozenset({"users", "gift", "count"}),
+    "thanks_follow": frozenset({"users"}),
+    "thanks_like": frozenset({"users", "count"}),
+    "greeting": frozenset({"users"}),
+    "bridges": frozenset({"product"}),
+    "idle": frozenset({"product"}),
+}
+
+
+def _check_template(text: str, allowed: frozenset[str], where: str) -> Template:
+    tpl = Template(text)
+    if not tpl.is_valid():
+        raise ConfigError(f"{where}: invalid placeholder (use $name or ${{name}}; write $$ for a dollar sign)")
+    unknown = set(tpl.get_identifiers()) - allowed
+    if unknown:
+        raise ConfigError(f"{where}: unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    return tpl
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """One validated version of every prompt file."""
+
+    templates: dict[str, Template]
+    phrases: dict[str, dict[str, Any]]
+
+    def render(self, name: str, **values: object) -> str:
+        return self.templates[name].safe_substitute({k: str(v) for k, v in values.items()})
+
+    def phrase(self, language: str, key: str, **values: object) -> str:
+        table = self.phrases.get(language) or self.phrases["en"]
+        raw = table.get(key) or self.phrases["en"][key]
+        text = raw if isinstance(raw, str) else str(raw[0])
+        return Template(text).safe_substitute({k: str(v) for k, v in values.items()})
+
+    def phrase_list(self, language: str, key: str, **values: object) -> list[str]:
+        table = self.phrases.get(language) or self.phrases["en"]
+        raw = table.get(key) or self.phrases["en"][key]
+        items = [raw] if isinstance(raw, str) else list(raw)
+        return [Template(str(t)).safe_substitute({k: str(v) for k, v in values.items()}) for t in items]
+
+
+def load_prompt_set(folder: Path) -> PromptSet:
+    """Read and validate every prompt file; raise :class:`ConfigError` naming the file and the reason."""
+    templates = {}
+    for name, allowed in TEMPLATES.items():
+        path = folder / name
+        if not path.exists():
+            raise ConfigError(f"{path}: prompt file missing")
+        text = path.read_text(encoding="utf-8").strip()
+        if not text:
+            raise ConfigError(f"{path}: prompt file is empty")
+        templates[name] = _check_template(text, allowed, str(path))
+    path = folder / "phrases.toml"
+    try:
+        phrases = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    if "en" not in phrases:
+        raise ConfigError(f"{path}: needs an [en] table (the fallback language)")
+    for lang, table in phrases.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{lang}] must be a table")
+        for key, value in table.items():
+            if key not in PHRASE_KEYS:
+                raise ConfigError(f"{path}: [{lang}] unknown key '{key}'; allowed: {sorted(PHRASE_KEYS)}")
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+                raise ConfigError(f"{path}: [{lang}].{key} must be a string or a non-empty list of strings")
+            for item in items:
+                _check_template(item, PHRASE_KEYS[key], f"{path}: [{lang}].{key}")
+    missing = set(PHRASE_KEYS) - set(phrases["en"])
+    if missing:
+        raise ConfigError(f"{path}: [en] is missing {sorted(missing)}")
+    return PromptSet(templates=templates, phrases=phrases)
+
+
+@dataclass
+class PromptStore:
+    """The live prompt set; ``refresh()`` swaps in a new version only when it validates."""
+
+    folder: Path
+    current: PromptSet = field(init=False)
+    last_error: str = ""
+    _stamp: tuple[tuple[str, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.current = load_prompt_set(self.folder)
+        self._stamp = self._mtimes()
+
+    def _mtimes(self) -> tuple[tuple[str, int], ...]:
+        names = [*TEMPLATES, "phrases.toml"]
+        return tuple((n, (self.folder / n).stat().st_mtime_ns if (self.folder / n).exists() else 0)
+                     for n in names)
+
+    def refresh(self) -> PromptSet:
+        stamp = self._mtimes()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self.current = load_prompt_set(self.folder)
+                self.last_error = ""
+                log.info("prompts reloaded", extra={"folder": str(self.folder)})
+            except ConfigError as exc:
+                self.last_error = str(exc)
+                log.warning("prompt edit rejected; previous version stays live", extra={"error": str(exc)})
+        return self.current

@@ -1,0 +1,61 @@
+"""Build the reply prompt: fixed instructions first (so the server's prompt cache reuses them), then the
+facts, the product on screen, recent chat and the viewer's comment, each in its own delimited block, with
+viewer text escaped so that it can never close a block or pose as an instruction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.knowledge.product import Product
+from agent.ports import ChatMessage
+from agent.prompts import PromptSet
+
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "zh": "Chinese (Simplified)", "es": "Spanish",
+                  "de": "German", "it": "Italian", "pt": "Portuguese", "ja": "Japanese", "ko": "Korean"}
+
+WORDS_PER_SECOND = {"zh": 4.0, "ja": 4.0, "ko": 3.0}
+
+
+def escape_viewer_text(text: str, limit: int = 300) -> str:
+    """Viewer text as inert data: no angle brackets (cannot open/close a block), no control characters."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
+    cleaned = cleaned.replace("<", "‹").replace(">", "›")
+    return cleaned[:limit]
+
+
+def max_words(seconds: float, language: str) -> int:
+    return max(8, int(seconds * WORDS_PER_SECOND.get(language, 2.5)))
+
+
+def system_prompt(prompts: PromptSet, host_name: str, shop_name: str, seconds: float) -> str:
+    persona = prompts.render("persona.md", host_name=host_name, shop_name=shop_name)
+    return prompts.render("reply.md", persona=persona, max_words=max_words(seconds, "en"))
+
+
+def build_messages(
+    prompts: PromptSet,
+    *,
+    host_name: str,
+    shop_name: str,
+    seconds: float,
+    products: Sequence[Product],
+    on_screen: Product | None,
+    recent: Sequence[str],
+    user: str,
+    comment: str,
+    language: str,
+) -> list[ChatMessage]:
+    facts = "\n\n".join(p.sheet() for p in products) or "(no matching product)"
+    request = prompts.render(
+        "request.md",
+        facts=facts,
+        on_screen=on_screen.title if on_screen else "(none)",
+        recent="\n".join(escape_viewer_text(r, 120) for r in recent[-5:]) or "(none)",
+        user=escape_viewer_text(user, 40),
+        language_name=LANGUAGE_NAMES.get(language, language),
+        comment=escape_viewer_text(comment),
+    )
+    return [
+        ChatMessage("system", system_prompt(prompts, host_name, shop_name, seconds)),
+        ChatMessage("user", request),
+    ]

@@ -1,0 +1,215 @@
+"""The reply chain: retrieve, prompt, stream the LLM, split into sentences, and let only guarded sentences
+through to speech. A sentence that fails a guard is never spoken: the reply is regenerated once, or replaced
+by one composed from the structured facts. A slow, failing or garbage-spewing LLM gets a timeout, one retry,
+then a fact-based or holding reply, so the show goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from agent.clock import Clock
+from agent.errors import LlmError
+from agent.guards.compose import compose_fact_reply, compose_holding, compose_refusal
+from agent.guards.grounding import GroundingGuard
+from agent.guards.injection_echo import echoes
+from agent.guards.sentences import sentences as split_stream
+from agent.knowledge.product import Product
+from agent.metrics import Metrics
+from agent.ports import Hit, Llm, Retriever
+from agent.prompts import PromptStore
+from agent.reply.prompt import build_messages, max_words
+from agent.settings import LlmSettings, ShowSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPlan:
+    """What a reply will be about, decided before the LLM is called."""
+
+    decision: str  # "answer" | "refuse"
+    question: str
+    users: tuple[str, ...]
+    language: str
+    hits: tuple[Hit, ...]
+    on_screen: Product | None
+    recent: tuple[str, ...] = ()
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        return tuple(h.product for h in self.hits)
+
+    @property
+    def addressee(self) -> str:
+        names = list(self.users[:3])
+        return names[0] if len(names) == 1 else ", ".join(names)
+
+
+@dataclass
+class ReplyOutcome:
+    """Filled as the reply streams: what was said and why (for ``ask``, ``eval`` and the console)."""
+
+    sentences: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    source: str = "llm"  # llm | facts | refusal | holding
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class ReplyWriter:
+    def __init__(
+        self,
+        *,
+        llm: Llm | None,
+        retriever: Retriever,
+        prompts: PromptStore,
+        show: ShowSettings,
+        llm_settings: LlmSettings,
+        clock: Clock,
+        metrics: Metrics,
+        output_check: Callable[[str], str | None] | None = None,
+        guard: GroundingGuard | None = None,
+        top_k: int = 3,
+        min_score: float = 0.0,
+    ) -> None:
+        self._llm = llm
+        self._retriever = retriever
+        self._prompts = prompts
+        self._show = show
+        self._llm_s = llm_settings
+        self._clock = clock
+        self._metrics = metrics
+        self._output_check = output_check
+        self._guard = guard or GroundingGuard()
+        self._k = top_k
+        self._min_score = min_score
+
+    async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
+                   recent: Sequence[str] = ()) -> ReplyPlan:
+        t0 = self._clock.now()
+        hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
+        self._metrics.observe("retrieval", self._clock.now() - t0)
+        relevant = tuple(h for h in hits if h.score >= self._min_score)
+        decision = "answer" if relevant else "refuse"
+        return ReplyPlan(decision, question, tuple(users), language, relevant, on_screen, tuple(recent))
+
+    async def stream(self, plan: ReplyPlan, outcome: ReplyOutcome | None = None) -> AsyncIterator[str]:
+        """Guarded sentences of the reply, as soon as each is ready."""
+        out = outcome or ReplyOutcome()
+        start = self._clock.now()
+        async for s in self._stream(plan, out):
+            if not out.sentences:
+                out.timings["first_sentence"] = self._clock.now() - start
+                self._metrics.observe("first_guarded_sentence", self._clock.now() - start)
+            out.sentences.append(s)
+            yield s
+        out.timings["total"] = self._clock.now() - start
+
+    async def _stream(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncIterator[str]:
+        if plan.decision == "refuse":
+            out.source = "refusal"
+            related = plan.on_screen
+            yield compose_refusal(plan.question, plan.language, plan.addressee, related)
+            return
+        if self._llm is not None:
+            attempts = 1 + self._llm_s.retries
+            for attempt in range(attempts):
+                failed = False
+                try:
+                    async with aclosing(self._llm_sentences(plan, out)) as stream:
+                        async for sentence in stream:
+                            reason = self._check(sentence, plan)
+                            if reason:
+                                out.rejected.append((sentence, reason))
+                                self._metrics.count("guard_rejected")
+                                log.info("sentence rejected by guard", extra={"reason": reason})
+                                failed = True
+                                break
+                            yield self._named(sentence, plan, first=not out.sentences)
+                except (LlmError, TimeoutError) as exc:
+                    self._metrics.count("llm_errors")
+                    log.warning("LLM failed", extra={"attempt": attempt, "error": str(exc)})
+                    failed = True
+                if out.sentences:
+                    return  # what was spoken is correct; never restart a reply mid-air
+                if not failed:
+                    break
+        # Nothing trustworthy came from the LLM: say the facts ourselves.
+        if plan.products:
+            out.source = "facts"
+            yield compose_fact_reply(plan.products, plan.question, plan.language, plan.addressee)
+        else:
+            out.source = "holding"
+            yield compose_holding(plan.language, plan.addressee)
+
+    async def _llm_sentences(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncIterator[str]:
+        assert self._llm is not None
+        prompts = self._prompts.refresh()
+        messages = build_messages(
+            prompts,
+            host_name=self._show.host_name,
+            shop_name=self._show.name,
+            seconds=self._show.reply_max_seconds,
+            products=plan.products,
+            on_screen=plan.on_screen,
+            recent=plan.recent,
+            user=plan.addressee,
+            comment=plan.question,
+            language=plan.language,
+        )
+        budget = max_words(self._show.reply_max_seconds, plan.language)
+        max_tokens = min(self._llm_s.max_tokens, budget * 3)
+        start = self._clock.now()
+        tokens = self._llm.stream(messages, max_tokens=max_tokens)
+        words = 0
+        async with asyncio.timeout(self._llm_s.timeout_s):
+            async with aclosing(self._first_token_guard(tokens, start, out)) as guarded:
+                async for sentence in split_stream(guarded, first_clause=True):
+                    words += len(sentence.split()) if plan.language not in ("zh", "ja") else len(sentence) // 2
+                    yield sentence.strip()
+                    if words >= budget:
+                        return
+
+    async def _first_token_guard(self, tokens: AsyncIterator[str], start: float,
+                                 out: ReplyOutcome) -> AsyncIterator[str]:
+        it = aiter(tokens)
+        try:
+            async with asyncio.timeout(self._llm_s.first_token_timeout_s):
+                first = await anext(it)
+        except StopAsyncIteration:
+            raise LlmError("LLM returned an empty reply") from None
+        out.timings["first_token"] = self._clock.now() - start
+        self._metrics.observe("llm_first_token", self._clock.now() - start)
+        yield first
+        try:
+            async for tok in it:
+                yield tok
+        finally:
+            await tokens.aclose()  # type: ignore[attr-defined]
+
+    def _check(self, sentence: str, plan: ReplyPlan) -> str | None:
+        if not sentence or not any(ch.isalnum() for ch in sentence):
+            return "garbage"
+        result = self._guard.check(sentence, plan.products, plan.language)
+        if not result.ok:
+            return f"grounding: {result.reason}"
+        if echoes(sentence, plan.question):
+            return "echoes the viewer's text"
+        if self._output_check is not None:
+            banned = self._output_check(sentence)
+            if banned:
+                return f"banned topic: {banned}"
+        return None
+
+    @staticmethod
+    def _named(sentence: str, plan: ReplyPlan, first: bool) -> str:
+        if not first or not plan.users:
+            return sentence
+        name = plan.users[0]
+        if name and name.lower() in sentence.lower():
+            return sentence
+        sep = "，" if plan.language == "zh" else ", "
+        return f"{plan.addressee}{sep}{sentence}"

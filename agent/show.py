@@ -1,0 +1,202 @@
+"""The live pipeline: events in, triage, replies and thanks out through the director.
+
+    sources -> triage.decide -> (answer) reply queue -> ReplyWriter -> Utterance -> Director -> renderers
+                             -> (thank)  thanks aggregator -> Utterance -> Director
+                             -> (ignore/block) counted, shown to the console
+
+One reply is prepared while another plays (LLM and TTS work ahead), never more, so a flood cannot pile up
+stale answers: the queue keeps the rest, merges duplicates and drops what went stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agent.clock import Clock
+from agent.director.bus import RenderBus
+from agent.director.director import Director
+from agent.director.utterance import Kind, Utterance, from_texts
+from agent.events import Event
+from agent.metrics import Metrics, percentile
+from agent.ports import EventSource, Synthesizer
+from agent.prompts import PromptStore
+from agent.render import ChatSeen
+from agent.reply.writer import ReplyWriter
+from agent.triage.verdict import Action, Verdict
+
+log = logging.getLogger(__name__)
+
+
+class Decider(Protocol):
+    def decide(self, event: Event) -> Verdict: ...
+
+
+class ReplyQueue(Protocol):
+    def push(self, verdict: Verdict) -> None: ...
+
+    async def get(self) -> Verdict: ...
+
+
+class Thanks(Protocol):
+    def add(self, verdict: Verdict) -> None: ...
+
+    def flush(self) -> list[Verdict]: ...
+
+
+@dataclass
+class ShowStats:
+    comments_seen: int = 0
+    events_seen: int = 0
+    comments_blocked: int = 0
+    replies_spoken: int = 0
+    thanks_spoken: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Show:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        sources: Sequence[EventSource],
+        triage: Decider,
+        queue: ReplyQueue,
+        thanks: Thanks,
+        writer: ReplyWriter,
+        director: Director,
+        bus: RenderBus,
+        speech: Synthesizer,
+        prompts: PromptStore,
+        metrics: Metrics,
+        thanks_window_s: float = 8.0,
+    ) -> None:
+        self._clock = clock
+        self._sources = list(sources)
+        self._triage = triage
+        self._queue = queue
+        self._thanks = thanks
+        self._writer = writer
+        self.director = director
+        self._bus = bus
+        self._speech = speech
+        self._prompts = prompts
+        self.metrics = metrics
+        self._thanks_window = thanks_window_s
+        self.stats = ShowStats()
+        self._recent: deque[str] = deque(maxlen=8)
+
+    async def run(self, duration: float | None = None) -> None:
+        """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
+        tasks = [asyncio.ensure_future(self.director.run())]
+        tasks += [asyncio.ensure_future(self._ingest(s)) for s in self._sources]
+        tasks.append(asyncio.ensure_future(self._respond()))
+        tasks.append(asyncio.ensure_future(self._thank()))
+        try:
+            if duration is not None:
+                await self._clock.sleep(duration)
+            else:
+                await tasks[0]
+        finally:
+            self.director.stop()
+            for s in self._sources:
+                await s.aclose()
+            for t in tasks[1:]:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _ingest(self, source: EventSource) -> None:
+        async for event in source.events():
+            await self.handle(event)
+
+    async def handle(self, event: Event) -> Verdict:
+        """Triage one event and route it; returns the verdict (for tests and the console)."""
+        t0 = self._clock.now()
+        verdict = self._triage.decide(event)
+        self.metrics.observe("triage", self._clock.now() - t0)
+        self.stats.events_seen += 1
+        if event.kind.value == "comment":
+            self.stats.comments_seen += 1
+        self.metrics.count(f"triage.{verdict.action.value}")
+        if verdict.action is Action.BLOCK:
+            self.stats.comments_blocked += 1
+        elif event.text:
+            self._recent.append(f"{event.user.name}: {event.text}")
+        text = "" if verdict.action is Action.BLOCK else event.text
+        await self._bus.send(ChatSeen(
+            event.platform, event.user.name, text, event.kind.value, verdict.action.value,
+            verdict.category.value, verdict.reason,
+        ))
+        if verdict.action is Action.ANSWER:
+            self._queue.push(verdict)
+        elif verdict.action is Action.THANK:
+            self._thanks.add(verdict)
+        return verdict
+
+    async def _respond(self) -> None:
+        while True:
+            verdict = await self._queue.get()
+            utt = await self.reply_utterance(verdict)
+            self.director.submit(utt)
+            await utt.playing.wait()
+            if not utt.interrupted:
+                self.stats.replies_spoken += 1
+
+    async def reply_utterance(self, verdict: Verdict) -> Utterance:
+        event = verdict.event
+        plan = await self._writer.plan(event.text, verdict.users, verdict.language, self.director.on_screen,
+                                       list(self._recent))
+        return Utterance(
+            Kind.REPLY,
+            self._writer.stream(plan),
+            self._speech.synthesize,
+            language=verdict.language,
+            comment={"user": event.user.name, "text": event.text},
+            received=event.time,
+            created=self._clock.now(),
+        )
+
+    async def _thank(self) -> None:
+        while True:
+            await self._clock.sleep(self._thanks_window)
+            for verdict in self._thanks.flush():
+                text = self.thanks_text(verdict)
+                if text:
+                    self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
+                                                   language=verdict.language, received=verdict.event.time))
+                    self.stats.thanks_spoken += 1
+
+    def thanks_text(self, verdict: Verdict) -> str:
+        prompts = self._prompts.refresh()
+        users = ", ".join(verdict.users[:3])
+        lang = verdict.language
+        kinds = {e.kind.value for e in verdict.events}
+        if "gift" in kinds:
+            gift = next(e.gift for e in verdict.events if e.gift is not None)
+            assert gift is not None
+            return prompts.phrase(lang, "thanks_gift", users=users, gift=gift.name, count=gift.count)
+        if "follow" in kinds:
+            return prompts.phrase(lang, "thanks_follow", users=users)
+        if "like" in kinds:
+            return prompts.phrase(lang, "thanks_like", users=users, count=sum(e.count for e in verdict.events))
+        if "join" in kinds:
+            return prompts.phrase(lang, "greeting", users=users)
+        return ""
+
+    def summary(self) -> dict[str, Any]:
+        timeline = self.director.state.timeline
+        lat = self.metrics.samples.get("comment_to_first_audio", [])
+        p50 = percentile(lat, 50)
+        return {
+            "comments_seen": self.stats.comments_seen,
+            "replies_spoken": sum(1 for t in timeline if t.kind == "reply"),
+            "script_sentences_spoken": sum(1 for t in timeline if t.kind == "script" and not t.interrupted),
+            "script_resumed_after_reply": self.director.state.resumed_after_reply,
+            "thanks_spoken": sum(1 for t in timeline if t.kind == "thanks"),
+            "comments_blocked": self.stats.comments_blocked,
+            "median_comment_to_first_audio_ms": None if p50 is None else round(p50 * 1000, 1),
+        }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up livehost: a virtual environment in .venv with the project and its pinned dependencies.
+# Usage: scripts/setup.sh [--test]   (--test adds the test tools and Debian's Chromium for browser tests)
+# Re-running is fast: nothing is reinstalled unless pyproject.toml changed (llama-cpp-python's wheel,
+# about 15 minutes to compile the first time, is then reused from pip's cache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "livehost setup: creating .venv" >&2
+  "${PYTHON:-python3}" -m venv .venv
+fi
+
+stamp=.venv/.livehost-installed
+want="$(sha256sum pyproject.toml | cut -c1-16)$extras"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] && ! grep -qxF "$want" "$stamp" 2>/dev/null; then
+  echo "livehost setup: installing livehost$extras (first time: llama-cpp-python compiles, ~15 min)" >&2
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
+    .venv/bin/pip install --disable-pip-version-check -q -e ".$extras"
+  echo "$want" >> "$stamp"
+fi
+
+if [ -n "$extras" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "livehost setup: installing Debian's chromium for browser tests" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# Join and verify the embedded model once, with progress, so the first show starts quickly.
+.venv/bin/livehost model prepare

@@ -1,0 +1,111 @@
+"""A scripted OpenAI-compatible chat server: a real HTTP server on 127.0.0.1 that streams chosen tokens.
+
+Each request takes the next :class:`Script` (or the default): its tokens, a first-token delay, a delay
+between tokens, or an HTTP error. It records every request and whether the client hung up mid-stream, so
+tests can prove that an interrupt really stops generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Script:
+    tokens: list[str] = field(default_factory=lambda: ["Hello", "!"])
+    first_token_delay: float = 0.0
+    token_delay: float = 0.0
+    status: int = 200
+
+
+@dataclass
+class Record:
+    body: dict[str, Any]
+    tokens_sent: int = 0
+    finished: bool = False
+    disconnected: bool = False
+
+
+class ScriptedLlmServer:
+    def __init__(self, default: Script | None = None) -> None:
+        self.default = default or Script()
+        self.scripts: deque[Script] = deque()
+        self.records: list[Record] = []
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def push(self, *scripts: Script) -> None:
+        self.scripts.extend(scripts)
+
+    def say(self, text: str, **kw: Any) -> None:
+        """Queue a reply streamed word by word (spaces kept)."""
+        words = text.split(" ")
+        self.push(Script([w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)], **kw))
+
+    async def _models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        script = self.scripts.popleft() if self.scripts else self.default
+        record = Record(body)
+        self.records.append(record)
+        if script.status != 200:
+            return JSONResponse({"error": {"message": "scripted failure", "type": "server_error"}},
+                                status_code=script.status)
+
+        async def events() -> AsyncIterator[bytes]:
+            try:
+                if script.first_token_delay:
+                    await asyncio.sleep(script.first_token_delay)
+                for i, tok in enumerate(script.tokens):
+                    if i and script.token_delay:
+                        await asyncio.sleep(script.token_delay)
+                    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                             "choices": [{"index": 0, "delta": {"content": tok}, "finish_reason": None}]}
+                    yield f"data: {json.dumps(chunk)}\n\n".encode()
+                    record.tokens_sent += 1
+                end = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                       "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                yield f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode()
+                record.finished = True
+            except (asyncio.CancelledError, GeneratorExit):
+                record.disconnected = True
+                raise
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    async def start(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        app = Starlette(routes=[Route("/v1/models", self._models), Route("/v1/chat/completions", self._chat,
+                                                                          methods=["POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.ensure_future(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._task is not None:
+            await self._task
