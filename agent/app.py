@@ -8,18 +8,19 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from agent.clock import Clock
+from agent.clock import Clock, VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.script import ScriptCursor, compose_script, load_script
-from agent.errors import ConfigError
+from agent.errors import ConfigError, LivehostError
 from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.commands import open_knowledge
 from agent.knowledge.product import Product
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
-from agent.ports import EventSource, Llm
+from agent.ports import EventSource, Llm, Retriever
 from agent.prompts import PromptStore
 from agent.render import Renderer
 from agent.reply.writer import ReplyWriter
@@ -78,22 +79,50 @@ async def open_llm(settings: Settings, clock: Clock) -> AsyncIterator[Llm]:
 
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str | None = None,
-                       llm: Llm | None = None, use_llm: bool = True) -> AsyncIterator[Runtime]:
+                       llm: Llm | None = None, use_llm: bool = True,
+                       busy: VirtualClock | None = None) -> AsyncIterator[Runtime]:
     """Everything a reply needs (knowledge, LLM, prompts, guards, triage); shared by show, ask and eval."""
     async with contextlib.AsyncExitStack() as stack:
         metrics = Metrics(clock)
         progress("indexing the catalog")
         kb = open_knowledge(settings, knowledge_path)
+        prompts = PromptStore(settings.path("prompts"))
         if llm is None and use_llm:
             llm = await stack.enter_async_context(open_llm(settings, clock))
-        prompts = PromptStore(settings.path("prompts"))
+            if not settings.llm.base_url:
+                await warm_up(llm, settings, prompts)
         triage = build_triage(settings, clock, kb)
+        retriever: Retriever = kb
+        if busy is not None:  # rehearsal: charge real compute to virtual time
+            from agent.rehearse import BusyLlm, BusyRetriever
+
+            llm = BusyLlm(llm, busy) if llm is not None else None
+            retriever = BusyRetriever(kb, busy)
         writer = ReplyWriter(
-            llm=llm, retriever=kb, prompts=prompts, show=settings.show, llm_settings=settings.llm,
+            llm=llm, retriever=retriever, prompts=prompts, show=settings.show, llm_settings=settings.llm,
             clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
-            min_score=settings.knowledge.min_score,
+            min_dense=settings.knowledge.answer_min_dense, min_keyword=settings.knowledge.answer_min_keyword,
         )
         yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage)
+
+
+async def warm_up(llm: Llm, settings: Settings, prompts: PromptStore) -> None:
+    """Page the model in and cache the fixed instructions (they open every prompt) before the first viewer
+    asks: a cold 0.5B model on 2 busy cores can take tens of seconds for its first prompt."""
+    import asyncio
+
+    from agent.ports import ChatMessage
+    from agent.reply.prompt import system_prompt
+
+    progress("warming up the LLM (first prompt)")
+    system = system_prompt(prompts.current, settings.show.host_name, settings.show.name,
+                           settings.show.reply_max_seconds)
+    try:
+        async with asyncio.timeout(settings.llm.embedded.start_timeout_s):
+            async for _ in llm.stream([ChatMessage("system", system), ChatMessage("user", "Hello")], max_tokens=1):
+                pass
+    except (TimeoutError, LivehostError) as exc:
+        progress(f"LLM warm-up did not finish ({exc}); replies may be slow at first")
 
 
 def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None) -> ScriptCursor:
@@ -111,11 +140,15 @@ def script_for(settings: Settings, products: Sequence[Product], script_path: str
 
 @contextlib.asynccontextmanager
 async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], renderers: Sequence[Renderer],
-                    script_path: str | None = None) -> AsyncIterator[Show]:
+                    script_path: str | None = None, busy: VirtualClock | None = None) -> AsyncIterator[Show]:
     settings = runtime.settings
     lib = EspeakLibrary()
     try:
-        synth = build_synthesizer(settings.speech, lib)
+        synth: Any = build_synthesizer(settings.speech, lib)
+        if busy is not None:
+            from agent.rehearse import BusySpeech
+
+            synth = BusySpeech(synth, busy)
         cache = SpeechCache(synth)
         bus = RenderBus(renderers)
         kb = runtime.knowledge
@@ -130,12 +163,13 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             clock=runtime.clock, bus=bus, cursor=script_for(settings, kb.products(), script_path), speech=cache,
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
+            script_between_replies=settings.show.script_between_replies,
         )
         runtime.triage.set_on_screen(lambda: director.on_screen)
         show = Show(
             clock=runtime.clock, sources=sources, triage=runtime.triage.triage, queue=runtime.triage.queue,
             thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
-            prompts=prompts, metrics=runtime.metrics, thanks_window_s=settings.triage.thanks_window_s,
+            prompts=prompts, metrics=runtime.metrics,
         )
         try:
             yield show

@@ -29,6 +29,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("eval", help="run a shop's test file through the real pipeline and score it")
+    p.add_argument("file", help="JSONL cases: question, expect, products, facts, forbid")
+    p.add_argument("--knowledge", default=None, help="catalog file or folder (default: the show's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object {results, summary}")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("rehearse", help="a whole show on virtual time, as fast as the machine allows")
+    p.add_argument("--chat", required=True, help="JSONL chat log")
+    p.add_argument("--knowledge", default=None, help="catalog file or folder (default: the show's)")
+    p.add_argument("--script", default=None, help="sales script file (TOML); default: settings, or composed")
+    p.add_argument("--duration", type=float, default=None, help="show length in seconds (default: the log's)")
+    p.add_argument("--json", action="store_true", help="print {timeline, dropped, summary}")
+    p.set_defaults(func=cmd_rehearse)
+
     p = sub.add_parser("model", help="the embedded LLM")
     msub = p.add_subparsers(dest="model_command", required=True)
     m = msub.add_parser("prepare", help="join and sha256-check the embedded model's parts (once)")
@@ -65,20 +80,34 @@ async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, An
 
     from agent.app import open_runtime, open_show, progress
     from agent.clock import LoopClock
+    from agent.controls import DirectorControls
+    from agent.language import detect_language
     from connectors.platforms.replay import ReplaySource
     from connectors.renderers.overlay import OverlayRenderer
+    from connectors.web.console import console_routes
+    from connectors.web.server import WebServer, build_app
+    from connectors.web.wiring import LateControls, console_validators
 
     clock = LoopClock()
     chat = Path(args.chat) if args.chat else settings.path(settings.replay.log)
     speed = args.speed or settings.replay.speed
-    overlay = OverlayRenderer.from_settings(settings.overlay, settings.show.name)
-    await overlay.start()
+    controls = LateControls()
+    products: list[Any] = []
+    overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
+    routes = console_routes(controls, settings.path("prompts"), console_validators(lambda: products),
+                            settings.secret(settings.overlay.console_token_env), overlay.hub,
+                            history_dir=settings.data_dir / "prompt_history")
+    web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
+    await web.start()
     try:
-        progress(f"overlay: {overlay.url}  (open it in a browser or add it to OBS as a browser source)")
-        print(f"overlay: {overlay.url}", flush=True)
+        progress("open the overlay in a browser, or add it to OBS as a browser source:")
+        print(f"overlay: {web.url}/overlay", flush=True)
+        progress(f"moderator console: {web.url}/console")
         async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
+            products[:] = rt.knowledge.products()
             source = ReplaySource(chat, clock, speed=speed, loop=settings.replay.loop)
             async with open_show(rt, sources=[source], renderers=[overlay], script_path=args.script) as show:
+                controls.target = DirectorControls(show, detect_language)
                 progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
                 try:
                     await show.run(args.duration)
@@ -86,7 +115,7 @@ async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, An
                     pass
                 return show.summary()
     finally:
-        await overlay.aclose()
+        await web.aclose()
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,3 +172,50 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
         "rejected": [{"sentence": s, "reason": r} for s, r in outcome.rejected],
         "timings_ms": {k: round(v, 1) for k, v in timings.items()},
     }
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from agent.evaluate import load_cases
+
+    cases = load_cases(Path(args.file))[: args.limit]
+    results, summary = asyncio.run(_eval(settings, cases, args.knowledge))
+    if args.json:
+        print(json.dumps({"results": [r.to_json() for r in results], "summary": summary}, ensure_ascii=False))
+    else:
+        for r in results:
+            print(("PASS " if r.passed else "FAIL ") + r.case.question + ("" if r.passed else f"  ({r.why})"))
+        print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+async def _eval(settings: Settings, cases: Any, knowledge: str | None) -> Any:
+    from agent.app import open_runtime
+    from agent.clock import LoopClock
+    from agent.evaluate import Case, run_eval, summarize
+
+    async with open_runtime(settings, LoopClock(), knowledge_path=knowledge) as rt:
+        async def answer(case: Case) -> dict[str, Any]:
+            return await answer_one(rt, case.question, user=case.user)
+
+        async def rank(question: str) -> list[str]:
+            return [h.product.id for h in await rt.knowledge.search(question, 3)]
+
+        results = await run_eval(cases, answer, rank)
+        return results, summarize(results)
+
+
+def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.rehearse import rehearse
+
+    report = asyncio.run(rehearse(settings, chat=args.chat, knowledge=args.knowledge, script=args.script,
+                                  duration=args.duration))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        for t in report["timeline"]:
+            who = f" <- {t['comment']['user']}: {t['comment']['text']}" if t.get("comment") else ""
+            print(f"{t['start']:8.2f} {t['kind']:8} {t['text']}{who}")
+        print(json.dumps(report["summary"], ensure_ascii=False))
+    return 0

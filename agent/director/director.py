@@ -77,16 +77,19 @@ class Director:
         metrics: Metrics,
         bridges: Callable[[str, Product | None], list[str]] | None = None,
         cut_in_at_once: bool = False,
+        script_between_replies: int = 1,
         rng: random.Random | None = None,
     ) -> None:
         self._clock = clock
         self._bus = bus
         self._cursor = cursor
+        self.cursor = cursor
         self._speech = speech
         self._products = products
         self._metrics = metrics
         self._bridges = bridges
         self._cut_in_at_once = cut_in_at_once
+        self._between = script_between_replies
         self._rng = rng or random.Random(0)
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
@@ -141,6 +144,7 @@ class Director:
     async def run(self) -> None:
         await self._bus.send(ShowState("playing"))
         after_reply = False
+        owed = 0  # script sentences owed before the next reply or thanks: the show carries on between answers
         try:
             while not self._stopped:
                 if not self._unpaused.is_set():
@@ -149,12 +153,16 @@ class Director:
                     if self._stopped:
                         break
                     await self._bus.send(ShowState("playing"))
-                if self._heap:
+                line = self._cursor.current()
+                urgent = bool(self._heap) and self._heap[0][2].kind is Kind.SAY_NOW
+                if self._heap and (urgent or owed <= 0 or line is None):
                     _, _, utt = heapq.heappop(self._heap)
                     await self._play(utt)
-                    after_reply = after_reply or utt.kind >= Kind.REPLY
+                    if utt.kind >= Kind.REPLY:
+                        after_reply = True
+                    if utt.kind in (Kind.REPLY, Kind.THANKS):
+                        owed = self._between
                     continue
-                line = self._cursor.current()
                 if line is None:
                     self._wake.clear()
                     await self._wake.wait()
@@ -163,9 +171,8 @@ class Director:
                     after_reply = False
                     self.state.resumed_after_reply += 1
                     await self._bridge(line)
-                    if self._heap:
-                        continue
-                await self._play_line(line)
+                if await self._play_line(line):
+                    owed -= 1
         finally:
             for _, _, utt in self._heap:
                 await utt.cancel()
@@ -184,7 +191,7 @@ class Director:
         utt.preload([await self._speech.get(text, line.language)])
         await self._play(utt)
 
-    async def _play_line(self, line: ScriptLine) -> None:
+    async def _play_line(self, line: ScriptLine) -> bool:
         audio = await self._speech.get(line.text, line.language)
         nxt = self._cursor.script.lines[(line.index + 1) % len(self._cursor.script.lines)]
         self._speech.prefetch(nxt.text, nxt.language)
@@ -193,6 +200,7 @@ class Director:
         completed = await self._play(utt, script_index=line.index)
         if completed:
             self._cursor.advance()
+        return completed
 
     async def _show_product(self, product_id: str | None) -> None:
         if not product_id or (self.state.on_screen and self.state.on_screen.id == product_id):

@@ -149,7 +149,7 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
 
 
 def _sizes(text: str, taken: _Taken) -> Iterator[Claim]:
-    for pattern in (lx.SIZE_LIST, lx.SIZE_SUFFIX):
+    for pattern in (lx.SIZE_LIST, lx.SIZE_SUFFIX, lx.SIZE_BARE):
         for m in pattern.finditer(text):
             start = m.start(1) if m.lastindex else m.start()
             end = m.end(1) if m.lastindex else m.end()
@@ -157,7 +157,7 @@ def _sizes(text: str, taken: _Taken) -> Iterator[Claim]:
                 continue
             taken.take(start, end)
             inner = text[start:end]
-            if pattern is lx.SIZE_SUFFIX:
+            if pattern is not lx.SIZE_LIST:
                 yield Claim(ClaimKind.SIZE, m.group(0), m.start(), m.end(), unit=lx.size_label(inner))
                 continue
             for t in lx.SIZE_TOKEN.finditer(inner):

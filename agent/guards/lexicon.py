@@ -56,7 +56,7 @@ WAS_BEFORE = re.compile(
     _I,
 )
 SAVING_AFTER = re.compile(r"\s?(?:off\b|de réduction|de remise|de moins|d'économie)", _I)
-SAVING_BEFORE = re.compile(r"(?:\bsave|\bsaving|économisez|économisez|\bremise de|立减|立省|减|省|便宜了?)\s?$", _I)
+SAVING_BEFORE = re.compile(r"(?:\bsave|\bsaving|économisez|\bremise de|立减|立省|减了?|省了?|便宜了?)\s?$", _I)
 PRICE_BEFORE = re.compile(
     r"(?:\bcosts?|\bprice[sd]?(?: is| at)?|\bpriced at|\bfor only|\bfor just|\bfor|\bonly|\bjust|\bat"
     r"|co[uû]te(?:nt)?|\bprix(?: de)?|\bà seulement|\bà|\bpour|\bseulement"
@@ -149,6 +149,7 @@ SIZE_LIST = re.compile(
     rf"((?:{_SIZE_WORD})(?:{_SIZE_SEP}(?:{_SIZE_WORD}))*)",
     _I,
 )
+SIZE_BARE = re.compile(r"(?<![A-Za-z0-9])(?:XXS|XS|XL|XXL|XXXL|[2-5]XL)(?![A-Za-z0-9])")
 SIZE_SUFFIX = re.compile(r"(?<![A-Za-z0-9])(XXXL|XXL|XL|XS|S|M|L|[2-5]XL|\d{2})\s?[码号]|(?:加大|大|中|小)[号码]", _I)
 _SIZE_CANON: dict[str, str] = {
     "s": "S", "small": "S", "petit": "S", "petite": "S", "小号": "S", "小码": "S",

@@ -40,6 +40,14 @@ _WORDS: dict[str, int] = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
     "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "vingt": 20,
 }
+_TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+}
+_UNITS_WORDS = "one|two|three|four|five|six|seven|eight|nine|un|deux|trois|quatre|cinq|six|sept|huit|neuf"
+_WORD_NUMBER = (
+    rf"(?:{'|'.join(_TENS)})(?:[- ](?:et[- ])?(?:{_UNITS_WORDS}))?|{'|'.join(_WORDS)}"
+)
 
 # Thousands groups (space, no-break space, comma, dot) then an optional 1-2 digit decimal part.
 _SPACES = " \u00a0\u202f"
@@ -52,7 +60,7 @@ ARABIC = (
     r")(?![\d])(?![.,]\d)"
 )
 _NUMBER_RE = re.compile(
-    rf"(?P<a>{ARABIC})|(?P<c>{CN_NUMERAL})|(?P<w>(?<![\w'])(?:{'|'.join(_WORDS)})(?![\w']))",
+    rf"(?P<a>{ARABIC})|(?P<c>{CN_NUMERAL})|(?P<w>(?<![\w'-])(?:{_WORD_NUMBER})(?![\w'-]))",
     re.IGNORECASE,
 )
 
@@ -104,6 +112,14 @@ def parse_chinese(text: str) -> float | None:
     return float(total + section)
 
 
+def _word_value(text: str) -> float:
+    """'fifty-eight' -> 58, 'vingt et un' -> 21, 'three' -> 3."""
+    parts = [w for w in re.split(r"[- ]", text.lower()) if w and w != "et"]
+    if parts[0] in _TENS:
+        return float(_TENS[parts[0]] + (_WORDS[parts[1]] if len(parts) > 1 else 0))
+    return float(_WORDS[parts[0]])
+
+
 def find_numbers(text: str) -> list[NumberToken]:
     """Every number in ``text``, left to right."""
     out: list[NumberToken] = []
@@ -115,7 +131,7 @@ def find_numbers(text: str) -> list[NumberToken]:
             if value is not None:
                 out.append(NumberToken(value, m.start(), m.end(), NumberForm.CHINESE))
         else:
-            out.append(NumberToken(float(_WORDS[m.group("w").lower()]), m.start(), m.end(), NumberForm.WORD))
+            out.append(NumberToken(_word_value(m.group("w")), m.start(), m.end(), NumberForm.WORD))
     return out
 
 

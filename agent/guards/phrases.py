@@ -71,12 +71,12 @@ PHRASES: tuple[Phrase, ...] = (
     _p(_F, "free_gift", r"free gift|cadeau offert|(?:en )?cadeau\b|赠品|赠送|买一送一|送一个|免费送"),
     _p(_F, "free", r"(?<!feel )(?<![-\w])free\b(?!-)(?! to\b)|\bgratuite?s?\b|\boffert(?:e|s|es)?\b|免费|白送|不要钱"),
     # stock without a number (numbers are handled by the extractor)
-    _p(_OUT, "sold_out", r"sold out|out of stock|not in stock|no longer (?:in stock|available)|unavailable"
-       r"|épuisée?s?|rupture de stock|plus en stock|pas en stock|plus disponible|售罄|卖完了?|没货|缺货|断货"
-       r"|无货|卖光"),
     _p(_LOW, "low_stock", r"almost (?:sold out|gone)|selling fast|limited stock|(?:only )?a few left|last few"
        r"|presque épuisée?s?|derni[eè]res? pièces|stock limité|bientôt épuisée?s?|库存紧张|快卖完|快抢光"
        r"|数量有限|最后几件|手慢无"),
+    _p(_OUT, "sold_out", r"sold out|out of stock|not in stock|no longer (?:in stock|available)|unavailable"
+       r"|épuisée?s?|rupture de stock|plus en stock|pas en stock|plus disponible|售罄|卖完了?|没货|缺货|断货"
+       r"|无货|卖光"),
     _p(_IN, "in_stock", r"\bin stock\b|available now|still available|en stock|encore disponible|toujours disponible"
        r"|有货|现货|有库存"),
 )

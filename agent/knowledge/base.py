@@ -25,8 +25,9 @@ from agent.knowledge.catalog import catalog_files, import_file, merge
 from agent.knowledge.embedding import Embedder, QueryCache, Vector, make_embedder
 from agent.knowledge.glossary import Glossary
 from agent.knowledge.imported import ImportResult
+from agent.knowledge.keywords import product_terms
 from agent.knowledge.product import Product
-from agent.knowledge.ranking import Snapshot, rank
+from agent.knowledge.ranking import Snapshot, query_terms, rank
 from agent.knowledge.store import ChromaStore
 from agent.ports import Hit
 from agent.settings import KnowledgeSettings
@@ -109,6 +110,7 @@ class KnowledgeBase:
         self._stamps: dict[Path, Stamp] = {}
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._terms: dict[str, tuple[Product, dict[str, float]]] = {}
 
     # -- Retriever -------------------------------------------------------------------------------------------
 
@@ -123,6 +125,18 @@ class KnowledgeBase:
             qvec = await asyncio.to_thread(self.embedder.embed_query, query)
             self._cache.put(query, qvec)
         return rank(snap, query, qvec, k, on_screen, self._glossary.expand(query))
+
+    def vocabulary_coverage(self, query: str) -> tuple[int, int]:
+        """(content words in the question, how many of them occur anywhere in the catalog).
+
+        Latin-script words only: a question whose every content word is unknown to the catalog asks about
+        something the shop does not sell, however close its embedding lands.
+        """
+        snap = self._snapshot
+        if snap is None:
+            return (0, 0)
+        terms = [t for t in query_terms(query) if t.isascii() and t.isalpha() and len(t) > 2]
+        return (len(terms), sum(1 for t in terms if t in snap.keywords))
 
     def get(self, product_id: str) -> Product | None:
         snap = self._snapshot
@@ -168,8 +182,11 @@ class KnowledgeBase:
         to_update: list[tuple[Product, str, str]] = []
         unchanged = 0
         for p in products:
-            eh, rh = codec.embed_hash(p, model), codec.record_hash(p)
             old = entries.get(p.id)
+            if old is not None and old.product == p:
+                unchanged += 1  # equal record: skip hashing (it dominates re-syncs of big catalogs)
+                continue
+            eh, rh = codec.embed_hash(p, model), codec.record_hash(p)
             if old is None or old.embed_hash != eh:
                 to_embed.append((p, eh, rh))
             elif old.record_hash != rh:
@@ -183,6 +200,7 @@ class KnowledgeBase:
         if to_update:
             store.update(
                 [p.id for p, _, _ in to_update],
+                np.vstack([entries[p.id].vector for p, _, _ in to_update]),
                 [_meta(p, eh, rh) for p, eh, rh in to_update],
                 [p.sheet() for p, _, _ in to_update],
             )
@@ -195,7 +213,9 @@ class KnowledgeBase:
         ordered = [entries[p.id] for p in products]
         dim = self.embedder.dim
         matrix = np.vstack([e.vector for e in ordered]) if ordered else np.zeros((0, dim), np.float32)
-        self._snapshot = Snapshot.build([e.product for e in ordered], matrix)
+        self._snapshot = Snapshot.build([e.product for e in ordered], matrix, self._terms_of)
+        for pid in [pid for pid in self._terms if pid not in entries]:
+            del self._terms[pid]
         self._stamps = stamps
         report = SyncReport(
             files=len(files),
@@ -231,6 +251,15 @@ class KnowledgeBase:
                 entries[p.id] = _Entry(p, eh, rh, vec)
             if progress is not None:
                 progress(min(start + _EMBED_BATCH, len(todo)), len(todo))
+
+    def _terms_of(self, product: Product) -> dict[str, float]:
+        """Keyword terms, remembered per product so a re-sync only tokenizes what changed."""
+        cached = self._terms.get(product.id)
+        if cached is not None and cached[0] == product:
+            return cached[1]
+        terms = product_terms(product)
+        self._terms[product.id] = (product, terms)
+        return terms
 
     def _open(self) -> ChromaStore:
         if self._store is None:

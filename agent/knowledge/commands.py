@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import InputError
-from agent.knowledge.base import KnowledgeBase, SyncReport
+from agent.knowledge.base import KnowledgeBase, Progress, SyncReport
 from agent.knowledge.embedding import Embedder
 from agent.settings import Settings
 
@@ -24,12 +24,26 @@ IMPORTS_FILE = "knowledge_imports.json"
 
 
 def open_knowledge(
-    settings: Settings, knowledge_path: str | None, *, embedder: Embedder | None = None
+    settings: Settings,
+    knowledge_path: str | None,
+    *,
+    embedder: Embedder | None = None,
+    sync: bool = True,
+    progress: Progress | None = None,
 ) -> KnowledgeBase:
     """The show's knowledge base (configured paths plus imported ones), or a cached one for ``knowledge_path``.
 
-    Nothing is read or embedded here: call ``sync()`` (or just ``search``) to bring the store up to date.
+    With ``sync`` (the default) the store is brought up to date before returning (only new or changed
+    products are embedded; progress goes to stderr), so ``products()`` and ``get()`` work at once. Raises
+    :class:`InputError` for a bad catalog file.
     """
+    kb = _knowledge_base(settings, knowledge_path, embedder)
+    if sync:
+        kb.sync(progress=progress if progress is not None else _progress)
+    return kb
+
+
+def _knowledge_base(settings: Settings, knowledge_path: str | None, embedder: Embedder | None) -> KnowledgeBase:
     ks = settings.knowledge
     currency = settings.show.currency
     if knowledge_path:
@@ -89,7 +103,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if not Path(p).exists():
             raise InputError(p, None, None, "no such file or folder")
     before = imported_paths(settings)
-    kb = open_knowledge(settings, None)
+    kb = open_knowledge(settings, None, sync=False)
     kb.paths = tuple(dict.fromkeys([*kb.paths, *(Path(p) for p in new)]))
     report = kb.sync(progress=_progress)  # raises on a bad file, before the import list is saved
     _save_imports(settings, before + new)
@@ -99,11 +113,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     kb = open_knowledge(settings, args.knowledge)
-    kb.sync(progress=_progress)
     hits = asyncio.run(kb.search(args.query, k=args.k or settings.knowledge.top_k, on_screen=args.on_screen))
     rows: list[dict[str, Any]] = [
-        {"product_id": h.product.id, "title": h.product.title, "score": h.score, "snippet": h.snippet}
-        for h in hits
+        {"product_id": h.product.id, "title": h.product.title, "score": h.score, "snippet": h.snippet} for h in hits
     ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))

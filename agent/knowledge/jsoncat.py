@@ -75,9 +75,7 @@ def _at(line: int) -> Callable[..., int]:
 
 def _product(obj: Any, source: str, text: str, start: int, end: int, currency: str) -> Product:
     first = _line(text, start)
-    return product_from_record(
-        obj, source=source, line_of=_field_lines(text, start, end, first), currency=currency
-    )
+    return product_from_record(obj, source=source, line_of=_field_lines(text, start, end, first), currency=currency)
 
 
 def _field_lines(text: str, start: int, end: int, first: int) -> Callable[..., int]:

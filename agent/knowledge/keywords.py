@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,8 @@ _FIELD_WEIGHTS = {"title": 3.0, "sku": 3.0, "variant": 2.0, "tag": 1.5, "text": 
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Crème' -> 'creme'."""
+    if text.isascii():
+        return text.lower()
     nfkd = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
@@ -46,10 +48,11 @@ def tokenize(text: str) -> list[str]:
             out.extend(tok)
             out.extend(tok[i : i + 2] for i in range(len(tok) - 1))
             continue
-        parts = re.split(r"[-_./]", tok)
-        if len(parts) > 1:
-            out.append(tok)
-        out.extend(_stem(p) for p in parts if p)
+        if tok.isalnum():
+            out.append(_stem(tok))
+            continue
+        out.append(tok)
+        out.extend(_stem(p) for p in re.split(r"[-_./]", tok) if p)
     return out
 
 
@@ -69,6 +72,16 @@ def _fields(p: Product) -> Iterable[tuple[str, str]]:
         yield "text", p.text
 
 
+def product_terms(p: Product) -> dict[str, float]:
+    """Each term of the product with the weight of the strongest field it appears in."""
+    weights: dict[str, float] = {}
+    for field, text in _fields(p):
+        w = _FIELD_WEIGHTS[field]
+        for term in set(tokenize(text)):
+            weights[term] = max(weights.get(term, 0.0), w) + (0.1 if field == "text" else 0.0)
+    return weights
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordIndex:
     """An inverted index: term -> (product rows, weights), with the idf already folded into the weights."""
@@ -77,14 +90,13 @@ class KeywordIndex:
     size: int
 
     @classmethod
-    def build(cls, products: Sequence[Product]) -> KeywordIndex:
+    def build(
+        cls, products: Sequence[Product], terms_of: Callable[[Product], dict[str, float]] | None = None
+    ) -> KeywordIndex:
+        """``terms_of`` may memoize :func:`product_terms`, so a re-sync only tokenizes changed products."""
         acc: dict[str, dict[int, float]] = defaultdict(dict)
         for row, p in enumerate(products):
-            weights: dict[str, float] = {}
-            for field, text in _fields(p):
-                w = _FIELD_WEIGHTS[field]
-                for term in set(tokenize(text)):
-                    weights[term] = max(weights.get(term, 0.0), w) + (0.1 if field == "text" else 0.0)
+            weights = terms_of(p) if terms_of is not None else product_terms(p)
             for term, w in weights.items():
                 acc[term][row] = w
         n = max(1, len(products))

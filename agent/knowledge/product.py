@@ -57,8 +57,12 @@ class Product:
         stocks = [v.stock for v in self.variants if v.stock is not None]
         return sum(stocks) if stocks else None
 
-    def sheet(self) -> str:
-        """The product sheet as plain text: what the LLM reads and ``knowledge search`` snippets come from."""
+    def sheet(self, text_limit: int | None = None) -> str:
+        """The product sheet as plain text: what the LLM reads and ``knowledge search`` snippets come from.
+
+        ``text_limit`` trims the free description (structured facts are always complete): a short prompt
+        is a fast prompt on a small CPU model.
+        """
         lines = [f"Product: {self.title} (id: {self.id})"]
         if self.price is not None:
             lines.append(f"Price: {fmt_price(self.price)} {self.currency}")
@@ -82,8 +86,9 @@ class Product:
             lines.append(f"{k}: {val}")
         if self.tags:
             lines.append("Tags: " + ", ".join(self.tags))
-        if self.text:
-            lines.append(self.text)
+        if self.text and text_limit != 0:
+            text = self.text if text_limit is None else self.text[:text_limit].rsplit(" ", 1)[0] + " ..."
+            lines.append(text if text_limit is None or len(self.text) > text_limit else self.text)
         return "\n".join(lines)
 
 

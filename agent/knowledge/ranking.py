@@ -7,7 +7,7 @@ sync, so a search never sees a half-updated index.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ from agent.ports import Hit
 RRF_K = 60.0
 W_DENSE = 1.0
 W_KEYWORD = 1.0
+W_KEYWORD_SCORE = 0.5
 W_ON_SCREEN = 0.5  # a nudge when the question names something: "in blue?" most likely means the one shown
 SNIPPET_CHARS = 200
 
@@ -33,11 +34,16 @@ class Snapshot:
     rows: dict[str, int]
 
     @classmethod
-    def build(cls, products: Sequence[Product], vectors: npt.NDArray[np.float32]) -> Snapshot:
+    def build(
+        cls,
+        products: Sequence[Product],
+        vectors: npt.NDArray[np.float32],
+        terms_of: Callable[[Product], dict[str, float]] | None = None,
+    ) -> Snapshot:
         return cls(
             products=tuple(products),
             matrix=np.ascontiguousarray(vectors, dtype=np.float32),
-            keywords=KeywordIndex.build(products),
+            keywords=KeywordIndex.build(products, terms_of),
             rows={p.id: i for i, p in enumerate(products)},
         )
 
@@ -68,21 +74,27 @@ def rank(
     dense = snap.matrix @ qvec
     _add_ranks(fused, _top(dense, depth), W_DENSE)
     terms = query_terms(query, extra_terms)
+    kw = np.zeros(n, dtype=np.float32)
     if terms:
         kw = snap.keywords.scores(terms)
         hits = np.flatnonzero(kw > 0)
         if hits.size:
             _add_ranks(fused, hits[_top(kw[hits], depth)], W_KEYWORD)
+            # Ranks alone tie "yellow sofa" with "yellow jumper" for "yellow jumper": reward matching more.
+            fused += W_KEYWORD_SCORE * (kw / kw.max()) / (RRF_K + 1)
     row = snap.rows.get(on_screen) if on_screen else None
+    resolved = False
     if row is not None:
         if names_a_product(query):
             fused[row] += W_ON_SCREEN / (RRF_K + 1)
         else:
             fused[row] = fused.max() + 1.0 / RRF_K
+            resolved = True
     best = _top(fused, min(k, n))
-    scale = (W_DENSE + W_KEYWORD) / (RRF_K + 1)
+    scale = (W_DENSE + W_KEYWORD + W_KEYWORD_SCORE) / (RRF_K + 1)
     return [
-        Hit(snap.products[i], round(min(1.0, float(fused[i]) / scale), 4), snippet(snap.products[i], terms))
+        Hit(snap.products[i], round(min(1.0, float(fused[i]) / scale), 4), snippet(snap.products[i], terms),
+            dense=round(float(dense[i]), 4), keyword=round(float(kw[i]), 3), on_screen=resolved and i == row)
         for i in best
         if fused[i] > 0
     ]

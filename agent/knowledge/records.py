@@ -12,9 +12,10 @@ from typing import Any
 from agent.errors import InputError
 from agent.knowledge.product import Product, Variant
 
+TEXT_KEYS = ("text", "description", "body")
 KNOWN = frozenset(
     {"id", "title", "price", "currency", "compare_at", "variants", "stock", "tags", "vendor", "category"}
-)
+).union(TEXT_KEYS)
 VARIANT_KNOWN = frozenset({"name", "price", "compare_at", "stock", "sku"})
 
 LineOf = Callable[..., int]
@@ -57,9 +58,9 @@ def product_from_record(
         tags = [t for t in (x.strip() for x in tags.split(",")) if t]
     if not isinstance(tags, list | tuple) or not all(isinstance(t, str | int | float) for t in tags):
         raise fail("must be a list of words", "tags")
-    facts = tuple(
-        (k, _fact(v)) for k, v in rec.items() if k not in KNOWN and v is not None and not isinstance(v, dict)
-    )
+    if not text:  # JSON catalogs carry the free description as a field
+        text = next((str(rec[k]) for k in TEXT_KEYS if isinstance(rec.get(k), str)), "")
+    facts = tuple((k, _fact(v)) for k, v in rec.items() if k not in KNOWN and v is not None and not isinstance(v, dict))
     return Product(
         id=pid,
         title=str(title).strip(),

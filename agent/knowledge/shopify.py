@@ -70,9 +70,7 @@ def _drafts(fh: Iterable[str], source: str) -> Iterator[_Draft]:
             if current is not None:
                 yield current
             if handle in seen:
-                raise InputError(
-                    source, line, "Handle", f"{handle!r} continues a product ended at line {seen[handle]}"
-                )
+                raise InputError(source, line, "Handle", f"{handle!r} continues a product ended at line {seen[handle]}")
             if not row["Title"]:
                 raise InputError(source, line, "Title", f"empty on the first row of product {handle!r}")
             names = [row.get(f"Option{n} Name", "") for n in (1, 2, 3)]

@@ -97,12 +97,21 @@ class ChromaStore:
             )
 
     def update(
-        self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]], documents: Sequence[str]
+        self,
+        ids: Sequence[str],
+        vectors: Vector,
+        metadatas: Sequence[dict[str, Any]],
+        documents: Sequence[str],
     ) -> None:
-        """New metadata (price, stock) for entries whose embedded text did not change: no re-embedding."""
+        """New metadata (price, stock) for entries whose embedded text did not change: no re-embedding.
+
+        The unchanged vectors are sent again: given documents without embeddings, Chroma would call its
+        default embedding function, which downloads a model.
+        """
         for i in range(0, len(ids), _BATCH):
             self._col.update(
                 ids=list(ids[i : i + _BATCH]),
+                embeddings=vectors[i : i + _BATCH],
                 metadatas=list(metadatas[i : i + _BATCH]),
                 documents=list(documents[i : i + _BATCH]),
             )

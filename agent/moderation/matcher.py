@@ -3,7 +3,8 @@
 Everything is indexed at build time so a check costs a few dict look-ups per token: Latin keywords are
 looked up only at token starts (and must end at a token end, so "skill" never matches "kill"), Chinese
 keywords are looked up by each of their characters (which also finds homophone spellings that keep one
-character), regex patterns run as one alternation, and example phrases go through :mod:`similarity`.
+character), regex patterns run only when a literal they need is present (:mod:`gate`), and example
+phrases go through :mod:`similarity`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from agent.moderation.gate import GatedPatterns
 from agent.moderation.normalize import HAN, Normalizer, Views, skeleton
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.similarity import ExampleIndex
@@ -70,6 +72,8 @@ class TopicMatcher:
         self._mixed: list[tuple[str, str, str]] = []
         self._patterns: list[tuple[re.Pattern[str], str]] = []
         self._allow: dict[str, list[str]] = {}
+        self._allow_han: dict[str, list[str]] = {}
+        self._allow_latin: dict[str, list[str]] = {}
         self.topics = tuple(t for t in topics if scope in t.scope)
         examples: list[tuple[str, str]] = []
         for t in self.topics:
@@ -78,7 +82,9 @@ class TopicMatcher:
             self._patterns.extend((p, t.name) for _, p in t.patterns)
             examples.extend((t.name, s) for _, s in t.examples)
             self._allow[t.name] = [normalizer.fold(s) for _, s in t.allow]
-        self._combined = _combine(p for p, _ in self._patterns)
+            self._allow_han[t.name] = [h for h in ("".join(HAN.findall(a)) for a in self._allow[t.name]) if h]
+            self._allow_latin[t.name] = [k for k in (skeleton(a) for a in self._allow[t.name]) if k]
+        self._gated = GatedPatterns(self._patterns)
         self._examples = ExampleIndex(examples, normalizer, threshold)
 
     def _add_keyword(self, topic: str, kw: str) -> None:
@@ -102,7 +108,7 @@ class TopicMatcher:
                 self._add_latin(_Latin(sk, prefix, topic, "keyword", kw))
 
     def _add_latin(self, entry: _Latin) -> None:
-        self._latin.setdefault(entry.skel[:2], []).append(entry)
+        self._latin.setdefault(entry.skel[:3], []).append(entry)
 
     # -- matching -----------------------------------------------------------------------------------
 
@@ -134,10 +140,10 @@ class TopicMatcher:
                     continue
                 window = han[s:end]
                 if window == e.word:
-                    if not self._allowed(e.topic, v.norm, e.word):
+                    if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "keyword", e.word)
                 elif self._py.sounds_alike(window, e.word, toneless=e.toneless):
-                    if not self._allowed(e.topic, v.norm, window):
+                    if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "homophone", f"{window}~{e.word}")
         return None
 
@@ -148,12 +154,16 @@ class TopicMatcher:
         index = self._latin
         ends = v.ends
         for s in v.starts:
-            entries = index.get(lat[s : s + 2])
+            entries = index.get(lat[s : s + 3])
             if entries is None:
-                continue
+                entries = index.get(lat[s : s + 2])
+                if entries is None:
+                    continue
+            elif len(lat) >= s + 2 and lat[s : s + 2] in index:
+                entries = entries + index[lat[s : s + 2]]
             for e in entries:
                 if lat.startswith(e.skel, s) and (e.prefix or s + len(e.skel) in ends):
-                    if not self._allowed_latin(e.topic, v, s, s + len(e.skel)):
+                    if not self._allowed_span(self._allow_latin.get(e.topic, []), lat, s, s + len(e.skel)):
                         return Match(e.topic, e.rule, e.text)
         return None
 
@@ -164,12 +174,9 @@ class TopicMatcher:
         return None
 
     def _pattern_match(self, v: Views) -> Match | None:
-        if self._combined is None or self._combined.search(v.norm) is None:
-            return None
-        for pat, topic in self._patterns:
-            for m in pat.finditer(v.norm):
-                if not self._allowed(topic, v.norm, m.group(0)):
-                    return Match(topic, "pattern", m.group(0).strip())
+        for topic, m in self._gated.finditer(v.norm, v.tri):
+            if not self._allowed(topic, v.norm, ""):
+                return Match(topic, "pattern", m.group(0).strip())
         return None
 
     def _example_match(self, v: Views) -> Match | None:
@@ -182,30 +189,14 @@ class TopicMatcher:
 
     def _allowed(self, topic: str, norm: str, hit: str) -> bool:
         """True when an allow-listed phrase of ``topic`` present in the text contains the hit."""
-        for phrase in self._allow.get(topic, ()):
-            if phrase in norm and hit in phrase:
-                return True
-        return False
+        return any(phrase in norm and hit in phrase for phrase in self._allow.get(topic, ()))
 
-    def _allowed_latin(self, topic: str, v: Views, start: int, end: int) -> bool:
-        for phrase in self._allow.get(topic, ()):
-            sk = skeleton(phrase)
-            if not sk:
-                continue
-            i = v.latin.find(sk)
+    def _allowed_span(self, phrases: list[str], view: str, start: int, end: int) -> bool:
+        """True when an allow-listed phrase occurs in ``view`` overlapping [start, end) ("秒杀人" vs 杀人)."""
+        for phrase in phrases:
+            i = view.find(phrase)
             while i >= 0:
-                if i <= start and end <= i + len(sk):
+                if i < end and start < i + len(phrase):
                     return True
-                i = v.latin.find(sk, i + 1)
+                i = view.find(phrase, i + 1)
         return False
-
-
-def _combine(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One alternation as a cheap pre-check; None when there is nothing (or it cannot be combined)."""
-    pats = list(patterns)
-    if not pats:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in pats), re.IGNORECASE)
-    except re.error:
-        return re.compile("")  # always "maybe": fall back to running each pattern

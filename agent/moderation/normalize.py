@@ -9,9 +9,14 @@ so that "g.a.m.b.l.i.n.g" and "gam bling" match "gambling" while "skill" never m
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+from itertools import accumulate
+
+from agent.moderation.gate import trigrams
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -19,9 +24,10 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _MIXED = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPACES = re.compile(r"\s+")
 
-# Digit and symbol look-alikes, applied only inside chunks that also hold letters ("s3x", "g4mbl1ng",
+# Digit and symbol look-alikes, applied only inside tokens that also hold letters ("s3x", "g4mbl1ng",
 # "$ex"), so prices and sizes ("38", "20€") are left alone. "l" and "1" both fold to "i" in keywords too.
 _LEET_DIGITS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+_LEET_SYMBOL = re.compile(r"[@$!|€£+][a-z0-9]")
 _LEET_SYMBOLS = {"@": "a", "$": "s", "!": "i", "|": "i", "€": "e", "£": "l", "+": "t"}
 _FOLD_L = str.maketrans({"l": "i"})
 
@@ -43,11 +49,12 @@ _ACCENTS = _accent_table()
 
 
 def _load_t2s() -> dict[int, str]:
-    """Single-character traditional -> simplified map from zhconv's table (phrases are not needed here)."""
-    from zhconv import zhconv as zc  # type: ignore[import-untyped]
+    """Single-character traditional -> simplified map from zhconv's data file (phrases are not needed here).
 
-    zc.loaddict()
-    table = zc.zhcdicts["zh2Hans"]
+    The JSON is read directly: zhconv's own loader leaves the file open (a ResourceWarning).
+    """
+    data = json.loads(resources.files("zhconv").joinpath("zhcdict.json").read_text(encoding="utf-8"))
+    table: dict[str, str] = data["zh2Hans"]
     return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1}
 
 
@@ -58,16 +65,19 @@ class Views:
     norm: str
     han: str
     latin: str
-    starts: frozenset[int]
+    starts: tuple[int, ...]
     ends: frozenset[int]
     mixed: str
+    tri: frozenset[str]
 
 
 def skeleton(word: str) -> str:
     """Fold a Latin keyword the way :meth:`Normalizer.views` folds text (no separators kept)."""
     w = unicodedata.normalize("NFKC", word).casefold().translate(_ACCENTS)
-    w = _leet_chunk(w) if any(c.isalpha() for c in w) else w
-    return "".join(_TOKEN.findall(w)).translate(_FOLD_L)
+    if _LEET_SYMBOL.search(w) is not None:
+        w = " ".join(_leet_chunk(c) for c in w.split())
+    toks = [t if t.isalpha() or t.isdigit() else t.translate(_LEET_DIGITS) for t in _TOKEN.findall(w)]
+    return "".join(toks).translate(_FOLD_L)
 
 
 def _leet_chunk(chunk: str) -> str:
@@ -103,29 +113,22 @@ class Normalizer:
         ascii_only = norm.isascii()
         han = "" if ascii_only else "".join(_HAN_RUN.findall(norm))
         base = norm if ascii_only else norm.translate(_ACCENTS)
-        parts: list[str] = []
-        starts: set[int] = set()
-        ends: set[int] = set()
-        pos = 0
-        mixed_parts: list[str] = []
-        for chunk in base.split():
-            has_alpha = False
-            for c in chunk:
-                if "a" <= c <= "z":
-                    has_alpha = True
-                    break
-            if has_alpha:
-                chunk = _leet_chunk(chunk)
-            for tok in _TOKEN.findall(chunk):
-                starts.add(pos)
-                parts.append(tok)
-                pos += len(tok)
-                ends.add(pos)
-            if not ascii_only:
-                mixed_parts.extend(_MIXED.findall(chunk))
-        latin = "".join(parts).translate(_FOLD_L)
-        mixed = "".join(mixed_parts).translate(_FOLD_L) if not ascii_only else latin
-        return Views(norm, han, latin, frozenset(starts), frozenset(ends), mixed)
+        if _LEET_SYMBOL.search(base) is not None:
+            base = " ".join(_leet_chunk(c) for c in base.split())
+        tokens = _TOKEN.findall(base)
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            if tok.isalpha():
+                continue
+            if not tok.isdigit():
+                tokens[i] = tok.translate(_LEET_DIGITS)  # "g4mbl1ng", "s3x"
+            elif len(tok) == 1 and ((i > 0 and len(tokens[i - 1]) == 1) or (i + 1 < n and len(tokens[i + 1]) == 1)):
+                tokens[i] = tok.translate(_LEET_DIGITS)  # "d r 0 g u e": a spaced-out digit among letters
+        ends = list(accumulate(map(len, tokens)))
+        starts = (0, *ends[:-1]) if ends else ()
+        latin = "".join(tokens).translate(_FOLD_L)
+        mixed = latin if ascii_only else "".join(_MIXED.findall(base)).translate(_FOLD_L)
+        return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm))
 
 
 def squash(text: str) -> str:

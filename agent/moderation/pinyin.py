@@ -23,6 +23,7 @@ class PinyinTable:
         self._dict: dict[int, str] = pinyin_dict
         self._cache: dict[str, frozenset[str]] = {}
         self._toned: dict[str, frozenset[str]] = {}
+        self._primary: dict[str, frozenset[str]] = {}
 
     def readings(self, ch: str) -> frozenset[str]:
         got = self._cache.get(ch)
@@ -34,9 +35,16 @@ class PinyinTable:
     def toned(self, ch: str) -> frozenset[str]:
         got = self._toned.get(ch)
         if got is None:
-            raw = self._dict.get(ord(ch), "")
-            got = frozenset(r for r in raw.split(",") if r)
+            got = frozenset(r for r in self._dict.get(ord(ch), "").split(",") if r)
             self._toned[ch] = got
+        return got
+
+    def primary(self, ch: str) -> frozenset[str]:
+        """The most common reading, with its tone (the strict comparison for two-character words)."""
+        got = self._primary.get(ch)
+        if got is None:
+            got = frozenset(self._dict.get(ord(ch), "").split(",")[:1]) - {""}
+            self._primary[ch] = got
         return got
 
     def spell(self, word: str) -> str:
@@ -46,13 +54,13 @@ class PinyinTable:
         return "".join(_toneless(s) for s in lazy_pinyin(word, style=Style.NORMAL))
 
     def sounds_alike(self, a: str, b: str, *, toneless: bool = True) -> bool:
-        """Same length and every position shares a reading (with its tone unless ``toneless``).
+        """Same length and every position shares a reading (else the same main reading and tone).
 
         Two-character words need the tones too: toneless, 大麻 (cannabis) would catch 大妈 (auntie).
         """
         if len(a) != len(b):
             return False
-        look = self.readings if toneless else self.toned
+        look = self.readings if toneless else self.primary
         for x, y in zip(a, b, strict=True):
             if x != y and not (look(x) & look(y)):
                 return False

@@ -1,7 +1,7 @@
 """Paraphrase matching against each topic's example phrases, cheap enough to run on every comment.
 
 An embedding model costs ~40 ms a query; this costs microseconds. Each text becomes a set of character
-n-grams (3-grams of the Latin skeleton, 2-grams of the Han characters); an inverted index finds the
+n-grams (3-grams of the folded text, 2-grams of its Han characters); an inverted index finds the
 examples that share grams, and the cosine of the two sets decides. It catches reorderings, inserted filler
 words and small rewordings of an example, not synonyms: moderators add example phrases to widen it.
 """
@@ -9,20 +9,22 @@ words and small rewordings of an example, not synonyms: moderators add example p
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from agent.moderation.normalize import Normalizer, Views
 
-MIN_GRAMS = 6
+MIN_GRAMS = 4
 
 
 def grams(v: Views) -> frozenset[str]:
-    lat = v.latin
+    """Trigrams of the folded text (shared with the pattern gates), plus Han bigrams for Chinese."""
     han = v.han
-    out = {lat[i : i + 3] for i in range(len(lat) - 2)}
-    out.update(han[i : i + 2] for i in range(len(han) - 1))
-    return frozenset(out)
+    if not han:
+        return v.tri
+    return v.tri.union([han[i : i + 2] for i in range(len(han) - 1)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +60,7 @@ class ExampleIndex:
         n = len(g)
         if n < MIN_GRAMS:
             return None
-        counts: dict[int, int] = {}
-        index = self._index
-        for gram in g:
-            for idx in index.get(gram, ()):
-                counts[idx] = counts.get(idx, 0) + 1
+        counts = Counter(chain.from_iterable(filter(None, map(self._index.get, g))))
         if not counts:
             return None
         # The cosine can only reach the threshold with enough shared grams: skip hopeless candidates fast.

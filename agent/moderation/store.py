@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agent.clock import Clock
@@ -144,6 +144,10 @@ class TopicStore:
         return self._live
 
     def history(self) -> list[VersionInfo]:
+        """Every accepted version, oldest first; ``live`` marks the one in force."""
+        return [replace(v, live=v.version == self._live.version) for v in self._versions()]
+
+    def _versions(self) -> list[VersionInfo]:
         out: list[VersionInfo] = []
         if not self.history_dir.is_dir():
             return out
@@ -152,15 +156,14 @@ class TopicStore:
             if d.name.startswith(".") or not meta.is_file():
                 continue
             m = json.loads(meta.read_text(encoding="utf-8"))
-            out.append(VersionInfo(m["version"], m["digest"], float(m["accepted_at"]), tuple(m["files"]),
-                                   live=m["version"] == self._live.version))
+            out.append(VersionInfo(m["version"], m["digest"], float(m["accepted_at"]), tuple(m["files"])))
         return out
 
     def rollback(self, version: str) -> TopicSet:
         """Restore an accepted version into the topics folder and make it live."""
         src = self.history_dir / version
         if not (src / "meta.json").is_file():
-            known = ", ".join(v.version for v in self.history()) or "none"
+            known = ", ".join(v.version for v in self._versions()) or "none"
             raise ConfigError(f"{self.history_dir}: no version '{version}' (known: {known})")
         files = {p.stem: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.toml"))}
         candidate = self._build(files)
@@ -215,10 +218,11 @@ class TopicStore:
 
     def _accept(self, ts: TopicSet) -> TopicSet:
         """Give ``ts`` a version and keep a copy in the history (reusing the version of identical content)."""
-        for v in self.history():
+        known = self._versions()
+        for v in known:
             if v.digest == ts.digest:
                 return _with_version(ts, v.version)
-        seq = len(self.history()) + 1
+        seq = len(known) + 1
         version = f"{seq:04d}-{ts.digest[:10]}"
         self.history_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.history_dir / f".tmp-{version}"

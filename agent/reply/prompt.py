@@ -45,12 +45,14 @@ def build_messages(
     comment: str,
     language: str,
 ) -> list[ChatMessage]:
-    facts = "\n\n".join(p.sheet() for p in products) or "(no matching product)"
+    # The best match in full (description trimmed), the others as facts only: short prompts are fast.
+    facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0) for i, p in enumerate(products))
+    facts = facts or "(no matching product)"
     request = prompts.render(
         "request.md",
         facts=facts,
         on_screen=on_screen.title if on_screen else "(none)",
-        recent="\n".join(escape_viewer_text(r, 120) for r in recent[-5:]) or "(none)",
+        recent="\n".join(escape_viewer_text(r, 120) for r in recent[-3:]) or "(none)",
         user=escape_viewer_text(user, 40),
         language_name=LANGUAGE_NAMES.get(language, language),
         comment=escape_viewer_text(comment),

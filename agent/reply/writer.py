@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -73,7 +73,8 @@ class ReplyWriter:
         output_check: Callable[[str], str | None] | None = None,
         guard: GroundingGuard | None = None,
         top_k: int = 3,
-        min_score: float = 0.0,
+        min_dense: float = 0.83,
+        min_keyword: float = 3.0,
     ) -> None:
         self._llm = llm
         self._retriever = retriever
@@ -85,16 +86,33 @@ class ReplyWriter:
         self._output_check = output_check
         self._guard = guard or GroundingGuard()
         self._k = top_k
-        self._min_score = min_score
+        self._min_dense = min_dense
+        self._min_keyword = min_keyword
 
     async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
                    recent: Sequence[str] = ()) -> ReplyPlan:
         t0 = self._clock.now()
         hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
         self._metrics.observe("retrieval", self._clock.now() - t0)
-        relevant = tuple(h for h in hits if h.score >= self._min_score)
-        decision = "answer" if relevant else "refuse"
-        return ReplyPlan(decision, question, tuple(users), language, relevant, on_screen, tuple(recent))
+        if not hits or not self.is_asked_about(hits[0]) or self._unknown_words(question, language, hits[0]):
+            return ReplyPlan("refuse", question, tuple(users), language, (), on_screen, tuple(recent))
+        # The best match, plus runners-up only when they too are asked about: short prompts are fast.
+        kept = (hits[0], *(h for h in hits[1:] if self.is_asked_about(h)))
+        return ReplyPlan("answer", question, tuple(users), language, kept, on_screen, tuple(recent))
+
+    def _unknown_words(self, question: str, language: str, top: Hit) -> bool:
+        """True when, in the catalog's own language, none of the question's content words is in the catalog."""
+        coverage = getattr(self._retriever, "vocabulary_coverage", None)
+        if coverage is None or top.on_screen or top.keyword >= self._min_keyword:
+            return False
+        if language != self._show.default_language:
+            return False
+        content, known = coverage(question)
+        return content > 0 and known == 0
+
+    def is_asked_about(self, hit: Hit) -> bool:
+        """Whether the question is really about this product, not merely closest to it."""
+        return hit.on_screen or hit.dense >= self._min_dense or hit.keyword >= self._min_keyword
 
     async def stream(self, plan: ReplyPlan, outcome: ReplyOutcome | None = None) -> AsyncIterator[str]:
         """Guarded sentences of the reply, as soon as each is ready."""
@@ -108,7 +126,7 @@ class ReplyWriter:
             yield s
         out.timings["total"] = self._clock.now() - start
 
-    async def _stream(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncIterator[str]:
+    async def _stream(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncGenerator[str, None]:
         if plan.decision == "refuse":
             out.source = "refusal"
             related = plan.on_screen
@@ -145,7 +163,7 @@ class ReplyWriter:
             out.source = "holding"
             yield compose_holding(plan.language, plan.addressee)
 
-    async def _llm_sentences(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncIterator[str]:
+    async def _llm_sentences(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncGenerator[str, None]:
         assert self._llm is not None
         prompts = self._prompts.refresh()
         messages = build_messages(
@@ -174,7 +192,7 @@ class ReplyWriter:
                         return
 
     async def _first_token_guard(self, tokens: AsyncIterator[str], start: float,
-                                 out: ReplyOutcome) -> AsyncIterator[str]:
+                                 out: ReplyOutcome) -> AsyncGenerator[str, None]:
         it = aiter(tokens)
         try:
             async with asyncio.timeout(self._llm_s.first_token_timeout_s):
@@ -196,7 +214,7 @@ class ReplyWriter:
         result = self._guard.check(sentence, plan.products, plan.language)
         if not result.ok:
             return f"grounding: {result.reason}"
-        if echoes(sentence, plan.question):
+        if echoes(sentence, plan.question, allowed=[p.title for p in plan.products]):
             return "echoes the viewer's text"
         if self._output_check is not None:
             banned = self._output_check(sentence)

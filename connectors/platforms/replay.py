@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from agent.clock import Clock
 from agent.errors import InputError
@@ -60,6 +61,14 @@ class ReplaySource:
         self._loop = loop
         self._closed = False
         self.path = path
+
+    @classmethod
+    def from_settings(cls, settings: Any, clock: Clock) -> ReplaySource:
+        """Registry factory: ``[platforms.replay]`` with ``log`` (or ``endpoint``), ``speed`` and ``loop``."""
+        extra = dict(getattr(settings, "model_extra", None) or {})
+        log_path = extra.get("log") or getattr(settings, "endpoint", "") or "demo/chat.jsonl"
+        speed, loop = float(extra.get("speed", 1.0)), bool(extra.get("loop", False))
+        return cls(Path(str(log_path)), clock, speed=speed, loop=loop)
 
     async def events(self) -> AsyncIterator[Event]:
         round_no = 0

@@ -151,3 +151,19 @@ async def test_audio_chunks_carry_text_and_mouth_levels() -> None:
     assert chunk.audio.text == "Script sentence number 0."
     assert chunk.audio.levels and max(chunk.audio.levels) > 0
     assert chunk.to_json()["data"]
+
+
+async def test_script_carries_on_between_back_to_back_replies() -> None:
+    clock = VirtualClock()
+    d, rec, _ = make_director(clock, script_between_replies=1)
+
+    async def flood() -> None:
+        await clock.sleep(0.1)
+        for i in range(3):
+            d.submit(Utterance(Kind.REPLY, from_texts([f"Answer {i}."]), ToneEngine().synthesize))
+
+    await run_for(clock, d, 12, flood)
+    kinds = [t.kind for t in d.state.timeline][:6]
+    assert kinds == ["script", "reply", "script", "reply", "script", "reply"]
+    played = [t.script_index for t in d.state.timeline if t.kind == "script"]
+    assert played[:4] == [0, 1, 2, 3]  # resumed at the next unspoken sentence each time

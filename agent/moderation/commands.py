@@ -1,0 +1,121 @@
+"""``livehost moderate`` (check comments) and ``livehost topics validate|history|rollback`` (for moderators)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from agent.clock import VirtualClock
+from agent.errors import ConfigError, InputError
+from agent.events import Event, EventKind, User
+from agent.moderation.store import TopicStore
+from agent.moderation.topics import Topic, parse_topic
+from agent.settings import Settings
+from agent.triage.triage import Triage
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("moderate", help="triage comments the way the show would (banned topics, injection)")
+    p.add_argument("text", nargs="?", help="one comment to check")
+    p.add_argument("--file", help="comments, one per line (plain text or JSONL events); '-' for stdin")
+    p.add_argument("--json", action="store_true", help="print JSON (always on with --file)")
+    p.set_defaults(func=moderate)
+
+    t = subparsers.add_parser("topics", help="banned topics: validate the folder, list versions, roll back")
+    tsub = t.add_subparsers(dest="topics_command", required=True)
+    tsub.add_parser("validate", help="check every topic file without making anything live").set_defaults(
+        func=topics_validate
+    )
+    tsub.add_parser("history", help="list accepted versions (the live one is marked)").set_defaults(
+        func=topics_history
+    )
+    rb = tsub.add_parser("rollback", help="restore an accepted version into the topics folder")
+    rb.add_argument("version")
+    rb.set_defaults(func=topics_rollback)
+
+
+def _store(settings: Settings) -> TopicStore:
+    return TopicStore(settings.path(settings.triage.banned_topics_dir), settings.data_dir, VirtualClock())
+
+
+def moderate(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.text and not args.file:
+        raise ConfigError("moderate: give a TEXT or --file F")
+    clock = VirtualClock()
+    store = TopicStore(settings.path(settings.triage.banned_topics_dir), settings.data_dir, clock)
+    # Checking content, not replaying a show: no per-user rate limit.
+    triage_settings = settings.triage.model_copy(update={"user_rate_per_min": 1_000_000_000})
+    triage = Triage(triage_settings, store, clock, default_language=settings.show.default_language)
+    if args.text and not args.file:
+        v = triage.decide(Event(EventKind.COMMENT, User("cli", "cli"), platform="cli", text=args.text))
+        if args.json:
+            print(json.dumps(v.to_dict(), ensure_ascii=False))
+        else:
+            extra = f" [{', '.join(v.matched)}]" if v.matched else ""
+            print(f"{v.action.value} ({v.category.value}): {v.reason}{extra}")
+        return 0
+    out = sys.stdout
+    for event in _events(args.file):
+        out.write(json.dumps(triage.decide(event).to_dict(), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _events(path: str) -> Iterator[Event]:
+    """Plain lines become comments; lines starting with '{' are JSON events (Event.from_dict)."""
+    if path == "-":
+        lines = sys.stdin.read().splitlines()
+        source = "<stdin>"
+    else:
+        p = Path(path)
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError(path, None, None, f"cannot read: {exc.strerror or exc}") from exc
+        source = path
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("{"):
+            try:
+                yield Event.from_dict(json.loads(s), platform="cli")
+            except json.JSONDecodeError as exc:
+                raise InputError(source, n, None, f"not valid JSON: {exc.msg}") from exc
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(source, n, None, str(exc)) from exc
+        else:
+            yield Event(EventKind.COMMENT, User(f"line{n}", f"line{n}"), platform="cli", text=s, time=0.0)
+
+
+def topics_validate(args: argparse.Namespace, settings: Settings) -> int:
+    folder = settings.path(settings.triage.banned_topics_dir)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: banned topics folder not found")
+    topics: list[Topic] = [
+        parse_topic(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in sorted(folder.glob("*.toml"))
+    ]
+    for t in topics:
+        print(f"ok {t.name}: {len(t.keywords)} keywords, {len(t.patterns)} patterns, {len(t.examples)} examples, "
+              f"{len(t.allow)} allowed")
+    print(f"{len(topics)} topics valid in {folder}")
+    return 0
+
+
+def topics_history(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    for v in store.history():
+        mark = "*" if v.live else " "
+        print(f"{mark} {v.version}  {len(v.files)} files")
+    return 0
+
+
+def topics_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    ts = store.rollback(args.version)
+    print(f"live: {ts.version} ({len(ts.topics)} topics)")
+    return 0

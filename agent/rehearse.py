@@ -1,0 +1,133 @@
+"""``livehost rehearse``: a whole show on virtual time, as fast as the machine allows.
+
+Waiting (audio playing, chat gaps) costs nothing; the real compute time of the LLM, retrieval and TTS is
+charged to the virtual clock, so the latencies in the report are the ones a live show would have. Adapters
+mark that work busy so the clock does not jump ahead while it runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from agent.clock import VirtualClock
+from agent.knowledge.product import Product
+from agent.metrics import percentile
+from agent.ports import ChatMessage, Hit, Llm, Retriever
+from agent.settings import Settings
+from agent.speech.audio import Audio
+from agent.speech.fallback import SentenceEngine
+
+
+class BusyLlm:
+    """Marks each wait for the next token as busy work."""
+
+    def __init__(self, inner: Llm, clock: VirtualClock) -> None:
+        self._inner = inner
+        self._clock = clock
+
+    async def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> AsyncIterator[str]:
+        it = aiter(self._inner.stream(messages, max_tokens=max_tokens))
+        try:
+            while True:
+                with self._clock.working():
+                    try:
+                        tok = await anext(it)
+                    except StopAsyncIteration:
+                        return
+                yield tok
+        finally:
+            await it.aclose()  # type: ignore[attr-defined]
+
+
+class BusyRetriever:
+    def __init__(self, inner: Retriever, clock: VirtualClock) -> None:
+        self._inner = inner
+        self._clock = clock
+
+    async def search(self, query: str, k: int = 3, on_screen: str | None = None) -> list[Hit]:
+        with self._clock.working():
+            return await self._inner.search(query, k, on_screen)
+
+    def get(self, product_id: str) -> Product | None:
+        return self._inner.get(product_id)
+
+    def products(self) -> tuple[Product, ...]:
+        return self._inner.products()  # type: ignore[attr-defined, no-any-return]
+
+
+class BusySpeech:
+    def __init__(self, inner: SentenceEngine, clock: VirtualClock) -> None:
+        self._inner = inner
+        self._clock = clock
+        self.name = inner.name
+
+    async def say(self, text: str, language: str = "en") -> Audio:
+        with self._clock.working():
+            return await self._inner.say(text, language)
+
+    async def synthesize(self, sentences: Any, language: str = "en") -> AsyncIterator[Audio]:
+        async for s in sentences:
+            if s.strip():
+                yield await self.say(s, language)
+
+
+def script_continuity(timeline: Sequence[dict[str, Any]], lines: int) -> tuple[int, int]:
+    """(repeated, skipped) script sentences: completed script lines must advance one by one, looping."""
+    repeated = skipped = 0
+    prev: int | None = None
+    for t in timeline:
+        if t["kind"] != "script" or t["interrupted"]:
+            continue
+        i = t["script_index"]
+        if prev is not None:
+            expected = (prev + 1) % lines
+            if i == prev:
+                repeated += 1
+            elif i != expected:
+                skipped += (i - expected) % lines
+        prev = i
+    return repeated, skipped
+
+
+async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = None, script: str | None = None,
+                   duration: float | None = None) -> dict[str, Any]:
+    import asyncio
+
+    from agent.app import open_runtime, open_show
+    from connectors.platforms.replay import ReplaySource, read_log
+
+    clock = VirtualClock(charge_real=time.perf_counter)
+    events = read_log(Path(chat))
+    length = duration if duration is not None else (events[-1].time if events else 0) + 30.0
+    driver = asyncio.ensure_future(clock.run())
+    try:
+        async with open_runtime(settings, clock, knowledge_path=knowledge, busy=clock) as rt:
+            source = ReplaySource(Path(chat), clock, speed=1.0, loop=False, events=events)
+            async with open_show(rt, sources=[source], renderers=[], script_path=script, busy=clock) as show:
+                await show.run(length)
+                timeline = [t.to_json() for t in show.director.state.timeline]
+                lines = len(show.director.cursor.script.lines)
+                summary = show.summary()
+                dropped = list(rt.triage.dropped_json())
+    finally:
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)
+    prev_kind = None
+    for t in timeline:
+        if t["kind"] == "script" and prev_kind in ("reply", "bridge", "thanks", "say_now"):
+            t["resumed"] = True
+        prev_kind = t["kind"]
+    repeated, skipped = script_continuity(timeline, lines)
+    lat = [t["latency_ms"] for t in timeline if t["kind"] == "reply" and t.get("latency_ms") is not None]
+    summary.update({
+        "duration_s": round(length, 1),
+        "script_sentences_repeated": repeated,
+        "script_sentences_skipped": skipped,
+        "replies_cut_mid_sentence": sum(1 for t in timeline if t["kind"] == "reply" and t["interrupted"]),
+        "comments_dropped": len(dropped),
+        "comment_to_first_audio_ms": {"p50": percentile(lat, 50), "p95": percentile(lat, 95)},
+    })
+    return {"timeline": timeline, "dropped": dropped, "summary": summary}

@@ -1,0 +1,111 @@
+"""What kind of comment is this: a product question, another question, a greeting, chit-chat or noise?
+
+Word lists, not a model: this runs on every comment at chat speed, and live-commerce chat is formulaic
+("price?", "size M?", "多少钱", "combien ?"). Short comments made only of a product word ("link", "尺码")
+are questions in this setting even without a question mark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+PRIORITY_ON_SCREEN = 30
+PRIORITY_PRODUCT = 20
+PRIORITY_OTHER = 10
+PRIORITY_GREETING = 3
+PRIORITY_CHITCHAT = 1
+
+_WORD = re.compile(r"[a-zà-öø-ÿœ0-9']+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+_Q_START = frozenset(
+    "how what whats what's when where which who why is are do does did can could will would should any got "
+    "combien quel quelle quels quelles comment pourquoi où ou quand est-ce qui quoi peut-on peux avez as "
+    "y-a-t-il".split()
+)
+_Q_HAN = ("吗", "么", "呢", "什么", "怎么", "多少", "几", "哪", "是不是", "有没有", "能不能", "可不可以", "咋",
+          "啥", "多大", "多长", "多重", "多久")
+_PRODUCT_WORDS = frozenset(
+    """
+    price prices cost costs much combien size sizes sizing colour color colours colors stock available availability ship
+    shipping shipped delivery deliver material fabric cotton wool leather silk polyester discount coupon code link
+    buy order return returns refund warranty waterproof fit fits length width height weight dimensions battery
+    wash washable sale deal offer cheaper expensive quality brand model variant sold left pieces xs xl xxl
+    prix coûte coute taille tailles couleur couleurs dispo disponible disponibles livraison livrer livré
+    expédition matière tissu coton laine cuir soie promo réduction remise lien acheter commande commander retour
+    remboursement garantie lavable pointure longueur largeur poids
+    """.split()
+)
+_PRODUCT_HAN = (
+    "多少钱", "价格", "价钱", "尺码", "码数", "尺寸", "大小", "颜色", "色号", "库存",
+    "有货", "现货", "发货", "快递", "包邮", "运费", "材质", "面料", "纯棉", "棉的",
+    "优惠", "折扣", "打折", "券", "链接", "怎么买", "下单", "退货", "退款", "保修",
+    "质量", "几号", "上身", "显瘦", "身高", "体重", "斤", "能穿", "好穿", "贵",
+    "便宜", "还有吗", "拍", "买",
+)
+_DEICTIC = frozenset("it this that these those ça ca ce cette celui celle ces le la".split())
+_DEICTIC_HAN = ("这个", "这件", "这款", "这条", "这双", "它", "那个", "这套")
+_GREETINGS = frozenset(
+    "hi hello hey hiya yo bonjour bonsoir salut coucou hola morning evening welcome".split()
+)
+_GREETING_HAN = ("你好", "大家好", "主播好", "哈喽", "早上好", "晚上好", "下午好", "来了", "我来了", "嗨")
+
+
+class Kind(Enum):
+    PRODUCT = "product"
+    QUESTION = "question"
+    GREETING = "greeting"
+    CHITCHAT = "chitchat"
+    NOISE = "noise"
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    kind: Kind
+    on_screen: bool = False
+    why: str = ""
+
+
+def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool = False) -> Classified:
+    """Classify folded text. ``title_words``: lowercase words/bigrams of the on-screen product's title."""
+    words = _WORD.findall(norm)
+    han = "".join(_HAN.findall(norm))
+    if not words and not han:
+        return Classified(Kind.NOISE, why="no words (emoji or symbols only)")
+    if not han and all(w.isdigit() for w in words):
+        return Classified(Kind.NOISE, why="numbers only (a cheer like 666 / 888)")
+    question = "?" in norm or "？" in norm or (bool(words) and words[0] in _Q_START)
+    if han and not question:
+        question = any(q in han for q in _Q_HAN)
+    hits = _PRODUCT_WORDS.intersection(words)
+    product = min(hits) if hits else (next((p for p in _PRODUCT_HAN if p in han), None) if han else None)
+    if "how much" in norm:
+        product = product or "how much"
+    mentions_title = bool(title_words) and (
+        any(w in title_words for w in words) or any(han[i : i + 2] in title_words for i in range(len(han) - 1))
+    )
+    short = len(words) + len(han) // 2 <= 4
+    if product or (mentions_title and question):
+        if question or short:
+            deictic = any(w in _DEICTIC for w in words) or any(d in han for d in _DEICTIC_HAN)
+            on_screen = showing and (mentions_title or deictic or short)
+            return Classified(Kind.PRODUCT, on_screen, f"asks about {product or 'the product'}")
+        return Classified(Kind.CHITCHAT, why=f"mentions {product} without asking")
+    if question:
+        return Classified(Kind.QUESTION, why="a question not about products")
+    if (words and words[0] in _GREETINGS) or any(g in han for g in _GREETING_HAN):
+        return Classified(Kind.GREETING, why="a greeting")
+    if len(set(norm.replace(" ", ""))) <= 2 and len(norm) <= 8:
+        return Classified(Kind.NOISE, why="a short cheer")
+    return Classified(Kind.CHITCHAT, why="chit-chat")
+
+
+def title_words(title: str) -> frozenset[str]:
+    """Words (3+ letters) and Han bigrams of a product title, for "is the <title> waterproof?"."""
+    low = title.casefold()
+    out = {w for w in _WORD.findall(low) if len(w) >= 3}
+    han = "".join(_HAN.findall(low))
+    out.update(han[i : i + 2] for i in range(len(han) - 1))
+    return frozenset(out)

@@ -1,0 +1,149 @@
+"""The bounded queue of things the host will answer: highest priority first, FIFO within a priority.
+
+It is where floods are absorbed: a question that repeats (or nearly repeats) one already waiting, within
+``merge_window_s``, joins it instead of taking a slot, so fifty "price?" become one answer addressed to
+several viewers. Questions older than ``stale_after_s`` are dropped rather than answered late, and when
+the queue is full the least important item gives way. Every drop is reported as (verdict, reason).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from agent.clock import Clock
+from agent.settings import TriageSettings
+from agent.triage.flood import key_grams, merge_key, near_duplicate
+from agent.triage.stats import TriageStats
+from agent.triage.verdict import Action, Verdict
+
+log = logging.getLogger(__name__)
+DropHook = Callable[[Verdict, str], None]
+
+
+@dataclass(slots=True)
+class _Entry:
+    verdict: Verdict
+    key: str
+    grams: frozenset[str]
+    seq: int
+
+
+class VerdictQueue:
+    """``push(verdict)`` ANSWER verdicts; ``await get()`` the next one worth saying."""
+
+    def __init__(
+        self,
+        settings: TriageSettings,
+        clock: Clock,
+        *,
+        on_drop: DropHook | None = None,
+        stats: TriageStats | None = None,
+        keep_drops: int = 1000,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.on_drop = on_drop
+        self.stats = stats
+        self.dropped: deque[tuple[Verdict, str]] = deque(maxlen=keep_drops)
+        self._entries: list[_Entry] = []
+        self._seq = 0
+        self._recent: OrderedDict[str, float] = OrderedDict()
+        self._ready: asyncio.Event | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def push(self, verdict: Verdict) -> bool:
+        """Queue (or merge) ``verdict``. False when it was dropped (the reason went to ``on_drop``)."""
+        if verdict.action is not Action.ANSWER:
+            raise ValueError(f"only ANSWER verdicts are queued, got {verdict.action.value}")
+        key = merge_key(verdict.event.text)
+        now = self.clock.now()
+        answered = self._recent.get(key)
+        if answered is not None and now - answered <= self.settings.merge_window_s:
+            self._drop(verdict, f"duplicate: same as a question answered {now - answered:.1f} s ago")
+            return False
+        grams = key_grams(key)
+        window = self.settings.merge_window_s
+        for e in self._entries:
+            if (e.key == key or near_duplicate(e.grams, grams)) and (
+                verdict.event.time - e.verdict.event.time <= window
+            ):
+                e.verdict = replace(
+                    e.verdict, events=e.verdict.events + verdict.events, priority=max(e.verdict.priority,
+                                                                                        verdict.priority)
+                )
+                if self.stats is not None:
+                    self.stats.merge()
+                return True
+        if len(self._entries) >= self.settings.queue_size:
+            self._purge_stale(now)
+        if len(self._entries) >= self.settings.queue_size:
+            worst = min(self._entries, key=lambda e: (e.verdict.priority, -e.seq))
+            if verdict.priority <= worst.verdict.priority:
+                self._drop(verdict, f"queue_full: {len(self._entries)} waiting with higher or equal priority")
+                return False
+            self._entries.remove(worst)
+            self._drop(worst.verdict, f"displaced: queue full, priority {verdict.priority} arrived")
+        self._seq += 1
+        self._entries.append(_Entry(verdict, key, grams, self._seq))
+        if self._ready is not None:
+            self._ready.set()
+        return True
+
+    def get_nowait(self) -> Verdict | None:
+        """The best fresh verdict, or None. Stale ones met on the way are dropped with their age."""
+        now = self.clock.now()
+        while self._entries:
+            best = max(self._entries, key=lambda e: (e.verdict.priority, -e.seq))
+            self._entries.remove(best)
+            if self._is_stale(best.verdict, now):
+                self._drop(best.verdict, self._stale_reason(best.verdict, now))
+                continue
+            self._remember(best.key, now)
+            return best.verdict
+        return None
+
+    async def get(self) -> Verdict:
+        while True:
+            v = self.get_nowait()
+            if v is not None:
+                return v
+            if self._ready is None:
+                self._ready = asyncio.Event()
+            self._ready.clear()
+            await self._ready.wait()
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _newest(self, v: Verdict) -> float:
+        return max(e.time for e in v.events)
+
+    def _is_stale(self, v: Verdict, now: float) -> bool:
+        return now - self._newest(v) > self.settings.stale_after_s
+
+    def _stale_reason(self, v: Verdict, now: float) -> str:
+        return f"stale: waited {now - self._newest(v):.1f} s (limit {self.settings.stale_after_s:g} s)"
+
+    def _purge_stale(self, now: float) -> None:
+        for e in [e for e in self._entries if self._is_stale(e.verdict, now)]:
+            self._entries.remove(e)
+            self._drop(e.verdict, self._stale_reason(e.verdict, now))
+
+    def _remember(self, key: str, now: float) -> None:
+        self._recent[key] = now
+        self._recent.move_to_end(key)
+        while len(self._recent) > 256:
+            self._recent.popitem(last=False)
+
+    def _drop(self, verdict: Verdict, reason: str) -> None:
+        self.dropped.append((verdict, reason))
+        if self.stats is not None:
+            self.stats.drop(verdict, reason)
+        log.debug("verdict dropped", extra={"reason": reason, "users": verdict.users})
+        if self.on_drop is not None:
+            self.on_drop(verdict, reason)

@@ -1,0 +1,51 @@
+"""Counters for everything triage decides, for the console and the metrics endpoint."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from agent.triage.verdict import Verdict
+
+
+class TriageStats:
+    """Counts verdicts by action, category and topic, drops by reason code, merges and thank-you windows.
+
+    One instance per show, passed to :class:`Triage`, the queue and the thanks aggregator; counting is a
+    few dict increments so it never shows up in the throughput budget.
+    """
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.actions: Counter[str] = Counter()
+        self.categories: Counter[str] = Counter()
+        self.topics: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()
+        self.merged = 0
+        self.thanks_windows = 0
+
+    def count(self, verdict: Verdict) -> None:
+        self.events += len(verdict.events)
+        self.actions[verdict.action.value] += 1
+        self.categories[verdict.category.value] += 1
+        if verdict.topic:
+            self.topics[verdict.topic] += 1
+
+    def drop(self, verdict: Verdict, reason: str) -> None:
+        self.drops[reason.split(":", 1)[0]] += 1
+
+    def merge(self) -> None:
+        self.merged += 1
+
+    def thanks(self) -> None:
+        self.thanks_windows += 1
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "events": self.events,
+            "by_action": dict(self.actions),
+            "by_category": dict(self.categories),
+            "by_topic": dict(self.topics),
+            "drops": dict(self.drops),
+            "merged": self.merged,
+            "thanks_windows": self.thanks_windows,
+        }

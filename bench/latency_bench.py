@@ -1,0 +1,153 @@
+"""Reply latency: comment in -> first guarded sentence -> first audio, p50/p95.
+
+Runs the real chain (triage-free: the questions are product questions) with real retrieval (sample shop),
+the real guards and real espeak-ng, against (a) a scripted OpenAI-compatible server with 0 ms first-token
+delay, which measures the pipeline's own overhead, and (b) the embedded llama.cpp model. For each it also
+measures the sequential baseline (whole reply, then whole TTS) and the LLM's own time to its first clause,
+in the same run. Results: bench/results/latency.json.
+
+    .venv/bin/python bench/latency_bench.py [--n 12] [--no-embedded]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [
+    "How much is the linen shirt?",
+    "Is the waxed canvas tote on sale?",
+    "C'est combien le plaid en laine ?",
+    "这个马克杯套装多少钱？",
+    "What sizes does the merino jumper come in?",
+    "How much is the cashmere scarf?",
+]
+SCRIPTED_REPLY = "The Relaxed Linen Shirt is 59 EUR in white, and 64 EUR in sage. It is soft from the first wear."
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return round(s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))] * 1000, 1)
+
+
+async def measure(llm: Any, kb: Any, n: int) -> dict[str, Any]:
+    from agent.clock import LoopClock
+    from agent.guards.sentences import sentences as split_stream
+    from agent.metrics import Metrics
+    from agent.ports import ChatMessage
+    from agent.prompts import PromptStore
+    from agent.reply.prompt import build_messages
+    from agent.reply.writer import ReplyWriter
+    from agent.settings import LlmSettings, ShowSettings
+    from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
+
+    clock = LoopClock()
+    lib = EspeakLibrary()
+    tts = EspeakSynthesizer(lib, {"en": "en-us", "fr": "fr", "zh": "cmn"})
+    prompts = PromptStore(ROOT / "prompts")
+    writer = ReplyWriter(llm=llm, retriever=kb, prompts=prompts, show=ShowSettings(),
+                         llm_settings=LlmSettings(timeout_s=60, first_token_timeout_s=30), clock=clock,
+                         metrics=Metrics(clock))
+    from agent.language import detect_language
+
+    first_sentence, first_audio, sequential, llm_clause = [], [], [], []
+    for i in range(n):
+        q = QUESTIONS[i % len(QUESTIONS)]
+        lang = detect_language(q)
+        # streamed pipeline
+        t0 = time.perf_counter()
+        plan = await writer.plan(q, ["ana"], lang, None)
+        stream = writer.stream(plan)
+        audio_iter = tts.synthesize(stream, lang)
+        first = await anext(audio_iter)
+        first_audio.append(time.perf_counter() - t0)
+        assert first.duration > 0
+        async for _ in audio_iter:
+            pass
+        first_sentence.append(writer._metrics.samples["first_guarded_sentence"][-1])
+        # sequential baseline: whole reply, then whole TTS
+        t0 = time.perf_counter()
+        plan = await writer.plan(q, ["ana"], lang, None)
+        text = [s async for s in writer.stream(plan)]
+        audios = [await tts.say(s, lang) for s in text]
+        assert audios
+        sequential.append(time.perf_counter() - t0)
+        # the LLM's own time to its first clause
+        msgs = build_messages(prompts.current, host_name="Mia", shop_name="Demo", seconds=12,
+                              products=plan.products, on_screen=None, recent=(), user="ana", comment=q,
+                              language=lang)
+        t0 = time.perf_counter()
+
+        async def toks(msgs: Any = msgs) -> Any:
+            async for t in llm.stream([ChatMessage(m.role, m.content) for m in msgs], max_tokens=90):
+                yield t
+
+        async for _ in split_stream(toks(), first_clause=True):
+            llm_clause.append(time.perf_counter() - t0)
+            break
+    lib.close()
+    multi = [s / a for s, a in zip(sequential, first_audio, strict=True)]
+    return {
+        "n": n,
+        "first_guarded_sentence_ms": {"p50": pct(first_sentence, 50), "p95": pct(first_sentence, 95)},
+        "comment_to_first_audio_ms": {"p50": pct(first_audio, 50), "p95": pct(first_audio, 95)},
+        "sequential_baseline_ms": {"p50": pct(sequential, 50), "p95": pct(sequential, 95)},
+        "llm_first_clause_ms": {"p50": pct(llm_clause, 50), "p95": pct(llm_clause, 95)},
+        "ratio_first_audio_to_llm_first_clause_p50": round(
+            statistics.median(first_audio) / statistics.median(llm_clause), 3),
+        "speedup_vs_sequential_median": round(statistics.median(multi), 2),
+    }
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=12)
+    ap.add_argument("--no-embedded", action="store_true")
+    args = ap.parse_args()
+
+    from agent.knowledge.base import KnowledgeBase
+    from agent.llm.client import OpenAiLlm
+    from agent.settings import KnowledgeSettings
+    from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+
+    results: dict[str, Any] = {"machine": "2 cores, no GPU", "questions": QUESTIONS}
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(KnowledgeSettings(), [ROOT / "knowledge"], tmp, currency="EUR")
+        kb.sync()
+        words = SCRIPTED_REPLY.split(" ")
+        server = ScriptedLlmServer(Script([w + " " for w in words]))
+        await server.start()
+        llm = OpenAiLlm(server.base_url, "scripted")
+        results["scripted_0ms"] = await measure(llm, kb, args.n)
+        await llm.aclose()
+        await server.stop()
+        if not args.no_embedded:
+            from agent.clock import LoopClock
+            from agent.llm.models import MODELS, assemble
+            from agent.llm.server import EmbeddedLlmServer
+            from agent.settings import EmbeddedLlmSettings
+
+            path = assemble(MODELS["qwen2.5-0.5b"], ROOT / ".livehost" / "models")
+            srv = EmbeddedLlmServer(path, EmbeddedLlmSettings(port=0), LoopClock(), Path(tmp) / "llm.log")
+            await srv.start()
+            llm = OpenAiLlm(srv.base_url, "local")
+            results["embedded_qwen2.5_0.5b"] = await measure(llm, kb, args.n)
+            await llm.aclose()
+            await srv.stop()
+    out = ROOT / "bench" / "results" / "latency.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

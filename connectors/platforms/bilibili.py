@@ -1,0 +1,187 @@
+"""Bilibili live danmaku over the web WebSocket: room info and token over HTTP, then framed packets.
+
+``endpoint`` is the HTTP API base (``https://api.live.bilibili.com``); the WebSocket hosts come from
+getDanmuInfo's ``host_list`` and are rotated on each reconnect, with room info re-fetched after repeated
+failures (tokens expire). ``ws_url`` pins one WebSocket URL instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Mapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from agent.clock import Clock
+from agent.errors import FatalError, ProtocolError
+from agent.settings import PlatformSettings
+from connectors.platforms.bilibili_codec import Op, Packet, auth_body, decode, encode
+from connectors.platforms.bilibili_events import to_event
+from connectors.platforms.config import opt, secret
+from connectors.platforms.reconnect import Session, reconnect_forever, within
+from connectors.platforms.source import PumpSource
+
+log = logging.getLogger(__name__)
+MALFORMED = (ProtocolError, KeyError, IndexError, TypeError, ValueError)
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
+
+
+class BilibiliSource(PumpSource):
+    """Reads one Bilibili live room's danmaku, gifts, super chats, guards, entries, follows and likes."""
+
+    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
+        super().__init__("bilibili", settings, clock, rng=rng)
+        if not settings.room:
+            raise FatalError("platforms.bilibili.room: the live room id is required")
+        self.api = (settings.endpoint or "https://api.live.bilibili.com").rstrip("/")
+        self.room_init_path = opt(settings, "room_init_path", "/room/v1/Room/room_init")
+        self.danmu_info_path = opt(settings, "danmu_info_path", "/xlive/web-room/v1/index/getDanmuInfo")
+        self.ws_url = opt(settings, "ws_url", "")
+        self.ws_scheme = opt(settings, "ws_scheme", "wss")
+        self.fallback_hosts = opt(settings, "fallback_hosts", ("broadcastlv.chat.bilibili.com",))
+        self.heartbeat_s = opt(settings, "heartbeat_s", 30.0)
+        self.idle_timeout_s = opt(settings, "idle_timeout_s", 70.0)
+        self.auth_timeout_s = opt(settings, "auth_timeout_s", 5.0)
+        self.http_timeout_s = opt(settings, "http_timeout_s", 10.0)
+        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
+        self.refresh_after = opt(settings, "refresh_after_failures", 3)
+        self.uid = opt(settings, "uid", 0)
+        self.user_agent = opt(settings, "user_agent", BROWSER_UA)
+        self._cookie = secret(settings, "cookie_env", "LIVEHOST_BILIBILI_COOKIE")
+        jar: SimpleCookie = SimpleCookie()
+        with contextlib.suppress(Exception):
+            jar.load(self._cookie)
+        self._buvid = jar["buvid3"].value if "buvid3" in jar else ""
+        self._real_room = 0
+        self._token = ""
+        self._urls: list[str] = []
+        self._failures = 0
+        self._last_rx = 0.0
+        self.heartbeat_replies = 0  # popularity packets seen; tests and diagnostics read it
+
+    async def _run(self) -> None:
+        headers = {"User-Agent": self.user_agent, "Referer": "https://live.bilibili.com/"}
+        if self._cookie:
+            headers["Cookie"] = self._cookie
+        async with httpx.AsyncClient(timeout=self.http_timeout_s, headers=headers) as http:
+            self._http = http
+            await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
+                                    rng=self.rng)
+
+    async def _get(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        r = await self._http.get(self.api + path, params=params)
+        if r.status_code == 412 or r.status_code == 429:
+            raise ProtocolError(f"bilibili API throttled (HTTP {r.status_code})")
+        r.raise_for_status()
+        body = r.json()
+        if not isinstance(body, dict):
+            raise ProtocolError("bilibili API answered a non-object")
+        return body
+
+    async def _fetch_info(self) -> None:
+        """Resolve the real room id and get a token and host list (the token is what expires)."""
+        init = await self._get(self.room_init_path, {"id": self.room})
+        if init.get("code") != 0:
+            raise FatalError(f"bilibili room {self.room}: room_init refused (code {init.get('code')})")
+        self._real_room = int(init["data"]["room_id"])
+        info = await self._get(self.danmu_info_path, {"id": self._real_room, "type": 0})
+        if info.get("code") == 0 and info.get("data", {}).get("host_list"):
+            self._token = str(info["data"].get("token", ""))
+            self._urls = [self._host_url(h) for h in info["data"]["host_list"]]
+        else:
+            log.warning("getDanmuInfo refused; connecting anonymously to fallback hosts",
+                        extra={"platform": self.name, "code": info.get("code")})
+            self._token = ""
+            self._urls = [f"{self.ws_scheme}://{h}/sub" for h in self.fallback_hosts]
+        if self.ws_url:
+            self._urls = [self.ws_url]
+
+    def _host_url(self, h: Mapping[str, Any]) -> str:
+        port = h.get("wss_port" if self.ws_scheme == "wss" else "ws_port") or h.get("port")
+        return f"{self.ws_scheme}://{h['host']}:{port}/sub"
+
+    async def _session(self, session: Session) -> bool:
+        try:
+            if not self._urls or self._failures >= self.refresh_after:
+                self._failures = 0
+                await self._fetch_info()
+            url = self._urls[session.number % len(self._urls)]
+            async with connect(url, open_timeout=self.http_timeout_s, close_timeout=self.close_timeout_s,
+                               ping_interval=None, max_size=2**23, user_agent_header=self.user_agent) as ws:
+                await self._authenticate(ws)
+                session.healthy()
+                self._failures = 0
+                beat = asyncio.create_task(self._heartbeat(ws))
+                try:
+                    async for frame in ws:
+                        await self._frame(frame)
+                finally:
+                    beat.cancel()
+                    await asyncio.gather(beat, return_exceptions=True)
+        except FatalError:
+            raise
+        except Exception:
+            self._failures += 1
+            raise
+        return True
+
+    async def _authenticate(self, ws: ClientConnection) -> None:
+        await ws.send(encode(Op.AUTH, auth_body(self._real_room, self._token, self.uid, self._buvid)))
+        frame = await within(self.clock, self.auth_timeout_s, ws.recv())
+        if isinstance(frame, str):
+            raise ProtocolError("auth reply was a text frame")
+        packets = list(decode(frame))
+        reply = next((p for p in packets if p.op == Op.AUTH_REPLY), None)
+        if reply is None:
+            raise ProtocolError("no auth reply")
+        code = reply.json().get("code")
+        if code != 0:
+            self._urls = []  # re-fetch the token before the next try
+            raise ProtocolError(f"bilibili auth refused (code {code})")
+        self._last_rx = self.clock.now()
+        for p in packets:
+            if p is not reply:
+                await self._packet(p)
+
+    async def _heartbeat(self, ws: ClientConnection) -> None:
+        """Heartbeat every ``heartbeat_s``; drop a connection silent for ``idle_timeout_s``."""
+        while True:
+            await ws.send(encode(Op.HEARTBEAT, b""))
+            await self.clock.sleep(self.heartbeat_s)
+            if self.clock.now() - self._last_rx > self.idle_timeout_s:
+                log.warning("connection silent; reconnecting", extra={"platform": self.name})
+                await ws.close(4000, "idle")
+                return
+
+    async def _frame(self, frame: bytes | str) -> None:
+        self._last_rx = self.clock.now()
+        if isinstance(frame, str):
+            log.warning("text frame; skipped", extra={"platform": self.name, "chars": len(frame)})
+            return
+        try:
+            for p in decode(frame):
+                await self._packet(p)
+        except ProtocolError as exc:
+            log.warning("malformed frame; skipped",
+                        extra={"platform": self.name, "bytes": len(frame), "reason": str(exc)})
+
+    async def _packet(self, p: Packet) -> None:
+        if p.op == Op.HEARTBEAT_REPLY:
+            self.heartbeat_replies += 1
+            return
+        if p.op != Op.COMMAND:
+            return
+        try:
+            event = to_event(p.json(), self.room, self.clock.now())
+        except MALFORMED as exc:
+            log.warning("malformed command; skipped",
+                        extra={"platform": self.name, "reason": type(exc).__name__, "bytes": len(p.body)})
+            return
+        if event is not None:
+            await self._emit(event)

@@ -1,0 +1,127 @@
+"""The shape every connector shares: a background task fills a bounded queue, ``events()`` drains it.
+
+Running the connection in its own task (instead of inside the ``events()`` generator) means heartbeats keep
+going while the consumer is busy, and ``aclose()`` can stop everything from any task without leaking.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator
+from typing import Final
+
+from agent.clock import Clock
+from agent.events import Event
+from agent.settings import PlatformSettings
+from connectors.platforms.config import opt
+from connectors.platforms.dedupe import Deduper
+from connectors.platforms.reconnect import Backoff
+
+log = logging.getLogger(__name__)
+
+
+class _End:
+    pass
+
+
+_END: Final = _End()
+
+
+class PumpSource(abc.ABC):
+    """Base of the connectors: de-duplicates by :attr:`Event.key` and ends the stream when ``_run`` ends."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: PlatformSettings,
+        clock: Clock,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.clock = clock
+        self.room = settings.room
+        self.rng = rng if rng is not None else random.Random()
+        self.backoff = Backoff.from_settings(settings)
+        self._dedupe = Deduper(opt(settings, "dedupe_size", 4096))
+        self._queue: asyncio.Queue[Event | _End] = asyncio.Queue(opt(settings, "queue_size", 1000))
+        self._task: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+        self._closed = False
+
+    @abc.abstractmethod
+    async def _run(self) -> None:
+        """Connect, read, reconnect; call :meth:`_emit` for each event. Returning ends the stream."""
+
+    async def _cleanup(self) -> None:  # noqa: B027 - optional hook
+        """Release what ``_run`` could not (an HTTP client, a platform task). Called once by ``aclose``."""
+
+    def start(self) -> None:
+        """Start connecting now (``events()`` starts it too); ingress sources use it to bind their port early."""
+        if self._task is None and not self._closed:
+            self._task = asyncio.create_task(self._main(), name=f"connector:{self.name}")
+
+    async def _main(self) -> None:
+        try:
+            await self._run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # handed to the consumer of events()
+            self._error = exc
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        while self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_END)
+
+    def _fresh(self, event: Event) -> bool:
+        return not (event.message_id and self._dedupe.seen(event.key))
+
+    async def _emit(self, event: Event) -> None:
+        """Queue an event, waiting when the consumer is behind (backpressure onto the socket)."""
+        if self._fresh(event):
+            await self._queue.put(event)
+
+    def _offer(self, event: Event) -> bool:
+        """Queue an event without waiting (ingress servers must answer fast); False when dropped."""
+        if not self._fresh(event):
+            return True
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("event queue full; dropping event", extra={"platform": self.name, "kind": event.kind})
+            return False
+        return True
+
+    async def events(self) -> AsyncIterator[Event]:
+        self.start()
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, _End):
+                self._queue.put_nowait(item)  # later readers end too
+                if self._error is not None:
+                    raise self._error
+                return
+            yield item
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        try:
+            await self._cleanup()
+        finally:
+            if task is None:
+                self._finish()

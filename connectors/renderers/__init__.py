@@ -1,0 +1,1 @@
+"""Renderers: sinks for render events (browser overlay, VTube Studio, OBS, LiveTalking)."""

@@ -1,0 +1,57 @@
+"""Renderer name -> factory, by dotted import path, so unused renderers (and their imports) stay unloaded.
+
+Every factory has the same signature: ``create(options, *, settings, clock) -> Renderer`` where
+``options`` is the renderer's settings table (e.g. ``[renderers.obs]``) as a mapping.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from agent.clock import Clock
+from agent.errors import ConfigError
+from agent.render import Renderer
+from agent.settings import Settings
+
+Factory = Callable[..., Renderer]
+
+RENDERERS: Mapping[str, str] = MappingProxyType({
+    "overlay": "connectors.renderers.overlay:create",
+    "vtube_studio": "connectors.renderers.vtube_studio:create",
+    "obs": "connectors.renderers.obs:create",
+    "livetalking": "connectors.renderers.livetalking:create",
+})
+
+
+def load_factory(name: str, table: Mapping[str, str] = RENDERERS) -> Factory:
+    """Import the factory registered as ``name`` (``module:attribute``)."""
+    path = table.get(name)
+    if path is None:
+        raise ConfigError(f"unknown renderer '{name}' (known: {', '.join(sorted(table))})")
+    module_name, _, attr = path.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr, None)
+    if not callable(factory):
+        raise ConfigError(f"renderer '{name}': {path} is not a factory")
+    return factory  # type: ignore[no-any-return]
+
+
+def create_renderer(
+    name: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings,
+    clock: Clock,
+    table: Mapping[str, str] = RENDERERS,
+) -> Renderer:
+    """Build one renderer from its settings table; a bad option is a :class:`ConfigError` naming it."""
+    from pydantic import ValidationError
+
+    try:
+        return load_factory(name, table)(dict(options or {}), settings=settings, clock=clock)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(f"renderers.{name}.{key}: {first['msg']}") from exc
