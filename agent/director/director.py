@@ -78,6 +78,7 @@ class Director:
         bridges: Callable[[str, Product | None], list[str]] | None = None,
         cut_in_at_once: bool = False,
         script_between_replies: int = 1,
+        thanks_patience_s: float = 10.0,
         rng: random.Random | None = None,
     ) -> None:
         self._clock = clock
@@ -90,6 +91,7 @@ class Director:
         self._bridges = bridges
         self._cut_in_at_once = cut_in_at_once
         self._between = script_between_replies
+        self._thanks_patience = thanks_patience_s
         self._rng = rng or random.Random(0)
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
@@ -104,6 +106,8 @@ class Director:
     # -- controls (moderator and pipeline) -------------------------------------------------------------
     def submit(self, utt: Utterance) -> None:
         """Queue an utterance; its production (LLM, TTS) starts now, while the current sentence plays."""
+        if not utt.created:
+            utt.created = self._clock.now()
         utt.start()
         heapq.heappush(self._heap, (-utt.priority, next(self._seq), utt))
         self._wake.set()
@@ -156,7 +160,7 @@ class Director:
                 line = self._cursor.current()
                 urgent = bool(self._heap) and self._heap[0][2].kind is Kind.SAY_NOW
                 if self._heap and (urgent or owed <= 0 or line is None):
-                    _, _, utt = heapq.heappop(self._heap)
+                    utt = self._pop()
                     await self._play(utt)
                     if utt.kind >= Kind.REPLY:
                         after_reply = True
@@ -178,6 +182,19 @@ class Director:
                 await utt.cancel()
             self._heap.clear()
             await self._bus.send(ShowState("stopped"))
+
+    def _pop(self) -> Utterance:
+        """Highest priority first; but a thank-you that has waited too long goes before further replies,
+        so a busy chat never starves the gift thanks."""
+        now = self._clock.now()
+        if self._heap[0][2].kind is Kind.SAY_NOW:
+            return heapq.heappop(self._heap)[2]
+        for i, (_, _, u) in enumerate(self._heap):
+            if u.kind is Kind.THANKS and now - u.created >= self._thanks_patience:
+                self._heap.pop(i)
+                heapq.heapify(self._heap)
+                return u
+        return heapq.heappop(self._heap)[2]
 
     async def _bridge(self, line: ScriptLine) -> None:
         if self._bridges is None:

@@ -167,3 +167,21 @@ async def test_script_carries_on_between_back_to_back_replies() -> None:
     assert kinds == ["script", "reply", "script", "reply", "script", "reply"]
     played = [t.script_index for t in d.state.timeline if t.kind == "script"]
     assert played[:4] == [0, 1, 2, 3]  # resumed at the next unspoken sentence each time
+
+
+async def test_a_waiting_thank_you_is_not_starved_by_a_stream_of_replies() -> None:
+    clock = VirtualClock()
+    d, rec, _ = make_director(clock, script_between_replies=0)
+
+    async def busy_chat() -> None:
+        await clock.sleep(0.1)
+        d.submit(Utterance(Kind.THANKS, from_texts(["Thank you wei for the roses!"]), ToneEngine().synthesize))
+        for i in range(12):
+            d.submit(Utterance(Kind.REPLY, from_texts([f"Here is answer number {i}."]), ToneEngine().synthesize))
+            await clock.sleep(1.0)
+
+    await run_for(clock, d, 30, busy_chat)
+    kinds = [t.kind for t in d.state.timeline]
+    assert "thanks" in kinds
+    thanks = next(t for t in d.state.timeline if t.kind == "thanks")
+    assert thanks.start - 0.1 <= 10.0 + 2.0  # patience plus the sentence that was playing
