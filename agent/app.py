@@ -102,6 +102,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             llm=llm, retriever=retriever, prompts=prompts, show=settings.show, llm_settings=settings.llm,
             clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
             min_dense=settings.knowledge.answer_min_dense, min_keyword=settings.knowledge.answer_min_keyword,
+            min_dense_unknown=settings.knowledge.answer_min_dense_unknown_words,
         )
         yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage)
 
@@ -175,6 +176,9 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             yield show
         finally:
             await cache.aclose()
+            close = getattr(synth, "close", None)
+            if callable(close):
+                close()
     finally:
         lib.close()
 

@@ -147,7 +147,8 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
 
     clock = rt.clock
     t0 = clock.now()
-    event = Event(EventKind.COMMENT, User(user, user), text=question, time=t0, message_id=f"ask-{t0}")
+    # each question is its own viewer: a batch of questions (eval) must not trip the per-viewer rate limit
+    event = Event(EventKind.COMMENT, User(f"{user}#{t0:.6f}", user), text=question, time=t0, message_id=f"ask-{t0}")
     verdict = rt.triage.triage.decide(event)
     timings: dict[str, float] = {"triage": (clock.now() - t0) * 1000}
     product = rt.knowledge.get(on_screen) if on_screen else None

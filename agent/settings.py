@@ -73,13 +73,13 @@ class KnowledgeSettings(_Section):
     top_k: int = Field(3, ge=1, le=50)
     answer_min_dense: float = Field(0.83, ge=0, le=1)
     answer_min_keyword: float = Field(3.0, ge=0)
+    answer_min_dense_unknown_words: float = Field(0.845, ge=0, le=1)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)
 
 
 class SpeechSettings(_Section):
-    engine: Literal["espeak", "edge"] = "espeak"
-    fallback: Literal["espeak", "none"] = "espeak"
+    engine: Literal["espeak", "edge", "piper"] = "espeak"
     rate_wpm: int = Field(175, ge=80, le=450)
     voices: dict[str, str] = {"en": "en-us", "fr": "fr", "zh": "cmn"}
     edge_voices: dict[str, str] = {

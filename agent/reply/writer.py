@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from agent.clock import Clock
 from agent.errors import LlmError
-from agent.guards.compose import compose_fact_reply, compose_holding, compose_refusal
+from agent.guards.claims import ClaimKind, extract_claims
+from agent.guards.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
 from agent.guards.sentences import sentences as split_stream
@@ -25,6 +26,9 @@ from agent.reply.prompt import build_messages, max_words
 from agent.settings import LlmSettings, ShowSettings
 
 log = logging.getLogger(__name__)
+
+_PRICE_KINDS = frozenset({ClaimKind.PRICE, ClaimKind.DISCOUNT, ClaimKind.FREE})
+_STOCK_KINDS = frozenset({ClaimKind.STOCK, ClaimKind.IN_STOCK, ClaimKind.SOLD_OUT, ClaimKind.LOW_STOCK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class ReplyWriter:
         top_k: int = 3,
         min_dense: float = 0.83,
         min_keyword: float = 3.0,
+        min_dense_unknown: float = 0.845,
     ) -> None:
         self._llm = llm
         self._retriever = retriever
@@ -88,37 +93,42 @@ class ReplyWriter:
         self._k = top_k
         self._min_dense = min_dense
         self._min_keyword = min_keyword
+        self._min_dense_unknown = min_dense_unknown
 
     async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
                    recent: Sequence[str] = ()) -> ReplyPlan:
         t0 = self._clock.now()
         hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
         self._metrics.observe("retrieval", self._clock.now() - t0)
-        if not hits or not self.is_asked_about(hits[0]) or self._unknown_words(question, language, hits[0]):
+        if not hits or not self._asked(question, hits[0]):
             return ReplyPlan("refuse", question, tuple(users), language, (), on_screen, tuple(recent))
-        # The best match, plus runners-up only when they too are asked about: short prompts are fast.
-        kept = (hits[0], *(h for h in hits[1:] if self.is_asked_about(h)))
+        # The best match, plus runners-up only when the question names them too: a look-alike product in the
+        # facts lets a small model borrow its numbers, and short prompts are fast.
+        bar = max(self._min_keyword, 0.9 * hits[0].keyword)
+        kept = (hits[0], *(h for h in hits[1:] if h.keyword >= bar))
         return ReplyPlan("answer", question, tuple(users), language, kept, on_screen, tuple(recent))
 
-    def _unknown_words(self, question: str, language: str, top: Hit) -> bool:
-        """True when, in the catalog's own language, none of the question's content words is in the catalog."""
-        coverage = getattr(self._retriever, "vocabulary_coverage", None)
-        if coverage is None or top.on_screen or top.keyword >= self._min_keyword:
-            return False
-        if language != self._show.default_language:
-            return False
-        content, known = coverage(question)
-        return content > 0 and known == 0
+    def _asked(self, question: str, top: Hit) -> bool:
+        """Whether the best hit is what the viewer asks about, not merely the closest thing we sell.
 
-    def is_asked_about(self, hit: Hit) -> bool:
-        """Whether the question is really about this product, not merely closest to it."""
-        return hit.on_screen or hit.dense >= self._min_dense or hit.keyword >= self._min_keyword
+        When none of the question's words occur anywhere in the catalog ("do you sell phone cases?"), the
+        embedding alone must be confident: small multilingual embeddings put everything near everything.
+        """
+        if top.on_screen or top.keyword >= self._min_keyword:
+            return True
+        coverage = getattr(self._retriever, "vocabulary_coverage", None)
+        if coverage is not None:
+            content, known = coverage(question)
+            if content > 0 and known == 0:
+                return top.dense >= self._min_dense_unknown
+        return top.dense >= self._min_dense
 
     async def stream(self, plan: ReplyPlan, outcome: ReplyOutcome | None = None) -> AsyncIterator[str]:
         """Guarded sentences of the reply, as soon as each is ready."""
         out = outcome or ReplyOutcome()
         start = self._clock.now()
         async for s in self._stream(plan, out):
+            s = _spoken_name(s, plan)
             if not out.sentences:
                 out.timings["first_sentence"] = self._clock.now() - start
                 self._metrics.observe("first_guarded_sentence", self._clock.now() - start)
@@ -152,6 +162,10 @@ class ReplyWriter:
                     log.warning("LLM failed", extra={"attempt": attempt, "error": str(exc)})
                     failed = True
                 if out.sentences:
+                    missing = self._missing_fact(plan, out.sentences)
+                    if missing:  # the answer skipped what was asked ("how much?"): add it from the sheet
+                        out.source = "llm+facts"
+                        yield missing
                     return  # what was spoken is correct; never restart a reply mid-air
                 if not failed:
                     break
@@ -208,13 +222,26 @@ class ReplyWriter:
         finally:
             await tokens.aclose()  # type: ignore[attr-defined]
 
+    @staticmethod
+    def _missing_fact(plan: ReplyPlan, said: Sequence[str]) -> str | None:
+        """The sheet's answer when the viewer asked for a price or stock level and the reply gave none."""
+        wanted = {Intent.PRICE: _PRICE_KINDS, Intent.DISCOUNT: _PRICE_KINDS, Intent.STOCK: _STOCK_KINDS}.get(
+            detect_intent(plan.question))
+        if wanted is None or not plan.products:
+            return None
+        if any(c.kind in wanted for s in said for c in extract_claims(s)):
+            return None
+        text = compose_fact_reply(plan.products, plan.question, plan.language, plan.addressee)
+        return text.split(" ", 1)[1] if text.startswith("@") and " " in text else text
+
     def _check(self, sentence: str, plan: ReplyPlan) -> str | None:
         if not sentence or not any(ch.isalnum() for ch in sentence):
             return "garbage"
         result = self._guard.check(sentence, plan.products, plan.language)
         if not result.ok:
             return f"grounding: {result.reason}"
-        if echoes(sentence, plan.question, allowed=[p.title for p in plan.products]):
+        titles = [p.title for p in plan.products]
+        if echoes(sentence, plan.question, allowed=titles) or _repeats(sentence, plan.question):
             return "echoes the viewer's text"
         if self._output_check is not None:
             banned = self._output_check(sentence)
@@ -231,3 +258,22 @@ class ReplyWriter:
             return sentence
         sep = "，" if plan.language == "zh" else ", "
         return f"{plan.addressee}{sep}{sentence}"
+
+
+def _core(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _repeats(sentence: str, comment: str) -> bool:
+    """A sentence that just says the viewer's question back (small models do) answers nothing."""
+    c = _core(comment)
+    return len(c) >= 4 and c in _core(sentence)
+
+
+def _spoken_name(sentence: str, plan: ReplyPlan) -> str:
+    """'@ana It is 59 EUR.' reads as 'at ana' aloud: address the viewer by name instead."""
+    if not sentence.startswith("@") or " " not in sentence:
+        return sentence
+    handle, rest = sentence[1:].split(" ", 1)
+    sep = "，" if plan.language == "zh" else ", "
+    return f"{handle}{sep}{rest}"

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from agent.settings import SpeechSettings
 from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
 from agent.speech.fallback import FallbackSynthesizer, SentenceEngine
+from agent.speech.router import Closes, LanguageRouter
+
+ESPEAK_DEFAULT_WPM = 175  # the rate Piper voices speak at with length_scale 1.0, roughly
 
 
 def _espeak(s: SpeechSettings, lib: EspeakLibrary) -> SentenceEngine:
@@ -19,14 +22,30 @@ def _edge(s: SpeechSettings, lib: EspeakLibrary) -> SentenceEngine:
     return EdgeSynthesizer(s.edge_voices, s.edge_timeout_s)  # type: ignore[return-value]
 
 
+def _piper(s: SpeechSettings, lib: EspeakLibrary) -> SentenceEngine:
+    from agent.speech.piper import PiperSynthesizer
+
+    # rate_wpm drives Piper too: 175 wpm (the default) is the voice's own pace, 210 wpm speaks 1.2x faster.
+    synth = PiperSynthesizer(s.piper_voice or None, length_scale=ESPEAK_DEFAULT_WPM / s.rate_wpm)
+    return synth  # type: ignore[return-value]
+
+
 ENGINES: dict[str, Callable[[SpeechSettings, EspeakLibrary], SentenceEngine]] = {
     "espeak": _espeak,
     "edge": _edge,
+    "piper": _piper,
 }
 
+Synthesizer = FallbackSynthesizer | EspeakSynthesizer | LanguageRouter
 
-def build_synthesizer(settings: SpeechSettings, lib: EspeakLibrary) -> FallbackSynthesizer | EspeakSynthesizer:
-    """The configured engine; any engine other than espeak falls back to espeak when it fails."""
+
+def build_synthesizer(settings: SpeechSettings, lib: EspeakLibrary) -> Synthesizer:
+    """The configured engine; any engine other than espeak falls back to espeak when it fails.
+
+    An engine that speaks only some languages (it has a ``languages`` set, like a Piper voice) gets only
+    those; every other language goes straight to espeak. Such an engine may own a worker thread: call
+    ``close()`` on the result when the show ends.
+    """
     offline = EspeakSynthesizer(lib, settings.voices, settings.rate_wpm)
     if settings.engine == "espeak":
         return offline
@@ -35,4 +54,10 @@ def build_synthesizer(settings: SpeechSettings, lib: EspeakLibrary) -> FallbackS
         from agent.errors import ConfigError
 
         raise ConfigError(f"speech.engine: unknown engine '{settings.engine}'; known: {sorted(ENGINES)}")
-    return FallbackSynthesizer(factory(settings, lib), offline)  # type: ignore[arg-type]
+    engine = factory(settings, lib)
+    guarded = FallbackSynthesizer(engine, offline)  # type: ignore[arg-type]
+    languages: frozenset[str] | None = getattr(engine, "languages", None)
+    if languages is None:
+        return guarded
+    owns: list[Closes] = [engine] if isinstance(engine, Closes) else []
+    return LanguageRouter(dict.fromkeys(languages, guarded), default=offline, owns=owns)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from agent.clock import Clock
 from agent.events import Event, EventKind
 from agent.language import detect_language
 from agent.moderation.matcher import Match
-from agent.moderation.store import TopicStore
+from agent.moderation.store import TopicSet, TopicStore
 from agent.settings import TriageSettings
 from agent.triage.classify import (
     PRIORITY_CHITCHAT,
@@ -24,6 +26,7 @@ from agent.triage.classify import (
     PRIORITY_ON_SCREEN,
     PRIORITY_OTHER,
     PRIORITY_PRODUCT,
+    Classified,
     Kind,
     classify,
     title_words,
@@ -37,6 +40,28 @@ log = logging.getLogger(__name__)
 
 _URL = re.compile(r"https?://|www\.|\b[a-z0-9-]{2,}\.(com|net|org|cn|ly|io|me|gg|xyz|top|vip|shop)(/|\b)")
 MAX_LEN = 400
+TEXT_CACHE = 4096
+
+# Verdict fields decided by the text alone: (action, category, reason, matched, topic) / (..., priority).
+_Stop = tuple[Action, Category, str, tuple[str, ...], str]
+_Answer = tuple[Action, Category, str, int]
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What one comment's text says on its own, for one version of the banned topics.
+
+    Chat repeats itself ("price?", "666", "多少钱"), so these are kept per identical text in a bounded LRU
+    owned by :class:`Triage`; only the rate limit, de-duplication and the on-screen product stay per event.
+    ``answer`` memoizes the classification for the last title words / showing flag it was computed with.
+    """
+
+    lang: str
+    norm: str
+    stop: _Stop | None
+    words: frozenset[str] | None = None
+    showing: bool = False
+    answer: _Answer | None = None
 
 
 class Showing(Protocol):
@@ -50,7 +75,10 @@ class Showing(Protocol):
 
 
 class Triage:
-    """Decides about every event. Construct once per show; ``decide`` is synchronous and cheap."""
+    """Decides about every event. Construct once per show; ``decide`` is synchronous and cheap.
+
+    ``text_cache``: how many distinct comment texts to remember the text-only analysis of (0: none).
+    """
 
     def __init__(
         self,
@@ -61,6 +89,7 @@ class Triage:
         on_screen: Callable[[], Showing | None] | None = None,
         stats: TriageStats | None = None,
         default_language: str = "en",
+        text_cache: int = TEXT_CACHE,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -71,6 +100,10 @@ class Triage:
         self._limiter = RateLimiter(settings.user_rate_per_min, clock)
         self._dedup = Deduper()
         self._titles: dict[str, frozenset[str]] = {}
+        self._cache_size = max(0, text_cache)
+        self._facts: OrderedDict[str, _Facts] = OrderedDict()
+        self._facts_for: TopicSet | None = None
+        self._rate_reason = f"rate limit: more than {settings.user_rate_per_min} comments a minute"
 
     def decide(self, event: Event) -> Verdict:
         self.topics.maybe_reload()
@@ -85,34 +118,66 @@ class Triage:
     # -- internals ----------------------------------------------------------------------------------
 
     def _decide(self, event: Event) -> Verdict:
-        lang = detect_language(event.text, self.default_language) if event.text else self.default_language
+        text = event.text
+        comment = event.kind is EventKind.COMMENT
+        facts: _Facts | None = None
+        if not text:
+            lang = self.default_language
+        elif comment and not text.isspace():
+            facts = self._facts_of(text)
+            lang = facts.lang
+        else:
+            lang = detect_language(text, self.default_language)
         if event.message_id and self._dedup.seen(event.key):
             return Verdict(Action.IGNORE, Category.SPAM, "duplicate delivery of the same message", (event,),
                            language=lang)
-        if event.kind is not EventKind.COMMENT:
+        if not comment:
             return self._social(event, lang)
-        text = event.text
-        if not text.strip():
+        if facts is None:
             return Verdict(Action.IGNORE, Category.SPAM, "empty comment", (event,), language=lang)
-        live = self.topics.live.comments
+        stop = facts.stop
+        if stop is not None:
+            return Verdict(stop[0], stop[1], stop[2], (event,), matched=stop[3], topic=stop[4], language=lang)
+        if not self._limiter.allow(event.user.id):
+            return Verdict(Action.IGNORE, Category.SPAM, self._rate_reason, (event,), language=lang)
+        return self._answerable(event, facts)
+
+    def _facts_of(self, text: str) -> _Facts:
+        """The text-only analysis of ``text``, from the LRU when this topic set has seen it before."""
+        live = self.topics.live
+        cache = self._facts
+        if live is not self._facts_for:
+            cache.clear()  # a reload changed the rules: forget every verdict made under the old ones
+            self._facts_for = live
+        facts = cache.get(text)
+        if facts is not None:
+            cache.move_to_end(text)
+            return facts
+        facts = self._study(text, live)
+        if self._cache_size:
+            cache[text] = facts
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
+        return facts
+
+    def _study(self, text: str, live: TopicSet) -> _Facts:
+        """Banned topics, then injection, then spam: the first one found stops the comment."""
+        lang = detect_language(text, self.default_language)
         views = self.topics.normalizer.views(text[: MAX_LEN * 2])
-        m = live.match_views(views)
+        m = live.comments.match_views(views)
         if m is not None:
-            return Verdict(Action.BLOCK, Category.BANNED, f"banned topic '{m.topic}' ({m.rule})", (event,),
-                           matched=(m.label(),), topic=m.topic, language=lang)
+            stop: _Stop = (Action.BLOCK, Category.BANNED, f"banned topic '{m.topic}' ({m.rule})", (m.label(),),
+                           m.topic)
+            return _Facts(lang, views.norm, stop)
         inj = detect_injection(views.norm, text, views.tri)
         if inj is not None:
-            return Verdict(Action.BLOCK, Category.INJECTION, f"injection attempt ({inj.rule})", (event,),
-                           matched=(f"injection:{inj.rule}:{inj.matched}",), language=lang)
+            stop = (Action.BLOCK, Category.INJECTION, f"injection attempt ({inj.rule})",
+                    (f"injection:{inj.rule}:{inj.matched}",), "")
+            return _Facts(lang, views.norm, stop)
         spam = self._spam(views.norm, text)
         if spam is not None:
-            action, reason = spam
-            return Verdict(action, Category.SPAM, reason, (event,), language=lang)
-        if not self._limiter.allow(event.user.id):
-            return Verdict(Action.IGNORE, Category.SPAM,
-                           f"rate limit: more than {self.settings.user_rate_per_min} comments a minute",
-                           (event,), language=lang)
-        return self._answerable(event, views.norm, lang)
+            return _Facts(lang, views.norm, (spam[0], Category.SPAM, spam[1], (), ""))
+        return _Facts(lang, views.norm, None)
 
     def _social(self, event: Event, lang: str) -> Verdict:
         if event.kind is EventKind.GIFT:
@@ -133,28 +198,18 @@ class Triage:
             return Action.IGNORE, "repeated characters"
         return None
 
-    def _answerable(self, event: Event, norm: str, lang: str) -> Verdict:
+    def _answerable(self, event: Event, facts: _Facts) -> Verdict:
         showing = self.on_screen() if self.on_screen is not None else None
         words: frozenset[str] = frozenset()
         if showing is not None:
             words = self._titles.get(showing.id) or self._title_words(showing)
-        c = classify(norm, words, showing is not None)
-        if c.kind is Kind.PRODUCT:
-            if c.on_screen:
-                return Verdict(Action.ANSWER, Category.PRODUCT_QUESTION, f"on-screen product: {c.why}", (event,),
-                               priority=PRIORITY_ON_SCREEN, language=lang)
-            return Verdict(Action.ANSWER, Category.PRODUCT_QUESTION, f"product question: {c.why}", (event,),
-                           priority=PRIORITY_PRODUCT, language=lang)
-        if c.kind is Kind.QUESTION:
-            return Verdict(Action.ANSWER, Category.OTHER_QUESTION, c.why, (event,), priority=PRIORITY_OTHER,
-                           language=lang)
-        if c.kind is Kind.GREETING:
-            return Verdict(Action.ANSWER, Category.CHITCHAT, c.why, (event,), priority=PRIORITY_GREETING,
-                           language=lang)
-        if c.kind is Kind.NOISE:
-            return Verdict(Action.IGNORE, Category.CHITCHAT, c.why, (event,), language=lang)
-        return Verdict(Action.ANSWER, Category.CHITCHAT, f"{c.why} (answered lightly when the queue is quiet)",
-                       (event,), priority=PRIORITY_CHITCHAT, language=lang)
+        shown = showing is not None
+        ans = facts.answer
+        if ans is None or facts.showing is not shown or not (facts.words is words or facts.words == words):
+            ans = facts.answer = _answer(classify(facts.norm, words, shown))
+            facts.words = words
+            facts.showing = shown
+        return Verdict(ans[0], ans[1], ans[2], (event,), priority=ans[3], language=facts.lang)
 
     def _title_words(self, showing: Showing) -> frozenset[str]:
         words = title_words(showing.title)
@@ -162,3 +217,19 @@ class Triage:
             self._titles.clear()
         self._titles[showing.id] = words
         return words
+
+
+def _answer(c: Classified) -> _Answer:
+    """The verdict fields for a comment that passed every filter, from its classification."""
+    if c.kind is Kind.PRODUCT:
+        if c.on_screen:
+            return Action.ANSWER, Category.PRODUCT_QUESTION, f"on-screen product: {c.why}", PRIORITY_ON_SCREEN
+        return Action.ANSWER, Category.PRODUCT_QUESTION, f"product question: {c.why}", PRIORITY_PRODUCT
+    if c.kind is Kind.QUESTION:
+        return Action.ANSWER, Category.OTHER_QUESTION, c.why, PRIORITY_OTHER
+    if c.kind is Kind.GREETING:
+        return Action.ANSWER, Category.CHITCHAT, c.why, PRIORITY_GREETING
+    if c.kind is Kind.NOISE:
+        return Action.IGNORE, Category.CHITCHAT, c.why, 0
+    return (Action.ANSWER, Category.CHITCHAT, f"{c.why} (answered lightly when the queue is quiet)",
+            PRIORITY_CHITCHAT)

@@ -93,3 +93,12 @@ async def test_closing_the_reply_stops_generation_on_the_server(
             break
         await asyncio.sleep(0.02)
     assert scripted.records[-1].disconnected and not scripted.records[-1].finished
+
+
+async def test_reply_that_skips_the_asked_price_gets_it_from_the_sheet(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    scripted.say("The Waxed Canvas Tote Bag is a sturdy everyday tote.")
+    said, out = await collect(writer, "How much is the waxed canvas tote?")
+    assert out.source == "llm+facts" and "45" in said[-1]
+    assert not any(s.startswith("@") for s in said)
