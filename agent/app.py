@@ -171,6 +171,9 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             clock=runtime.clock, sources=sources, triage=runtime.triage.triage, queue=runtime.triage.queue,
             thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
             prompts=prompts, metrics=runtime.metrics,
+            # edited product sheets go live during the show, without a restart
+            background=[lambda: kb.watch(runtime.clock, settings.knowledge.watch_interval_s)]
+            if settings.knowledge.watch and busy is None else [],
         )
         try:
             yield show

@@ -29,6 +29,7 @@ PHRASE_KEYS: dict[str, frozenset[str]] = {
     "thanks_follow": frozenset({"users"}),
     "thanks_like": frozenset({"users", "count"}),
     "greeting": frozenset({"users"}),
+    "chitchat": frozenset({"users"}),
     "bridges": frozenset({"product"}),
     "idle": frozenset({"product"}),
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,7 +27,7 @@ from agent.ports import EventSource, Synthesizer
 from agent.prompts import PromptStore
 from agent.render import ChatSeen
 from agent.reply.writer import ReplyWriter
-from agent.triage.verdict import Action, Verdict
+from agent.triage.verdict import Action, Category, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class Show:
         speech: Synthesizer,
         prompts: PromptStore,
         metrics: Metrics,
+        background: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self._clock = clock
         self._sources = list(sources)
@@ -86,6 +87,7 @@ class Show:
         self.speech = speech
         self._prompts = prompts
         self.metrics = metrics
+        self._background = list(background)
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
 
@@ -95,6 +97,7 @@ class Show:
         tasks += [asyncio.ensure_future(self._ingest(s)) for s in self._sources]
         tasks.append(asyncio.ensure_future(self._respond()))
         tasks.append(asyncio.ensure_future(self._thank()))
+        tasks += [asyncio.ensure_future(job()) for job in self._background]
         try:
             if duration is not None:
                 await self._clock.sleep(duration)
@@ -147,11 +150,19 @@ class Show:
 
     async def reply_utterance(self, verdict: Verdict) -> Utterance:
         event = verdict.event
-        plan = await self._writer.plan(event.text, verdict.users, verdict.language, self.director.on_screen,
-                                       list(self._recent))
+        text: AsyncIterator[str]
+        if verdict.category is Category.CHITCHAT:
+            # greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal
+            key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
+            users = ", ".join(verdict.users[:3])
+            text = from_texts([self._prompts.refresh().phrase(verdict.language, key, users=users)])
+        else:
+            plan = await self._writer.plan(event.text, verdict.users, verdict.language, self.director.on_screen,
+                                           list(self._recent))
+            text = self._writer.stream(plan)
         return Utterance(
             Kind.REPLY,
-            self._writer.stream(plan),
+            text,
             self._speech.synthesize,
             language=verdict.language,
             comment={"user": event.user.name, "text": event.text},

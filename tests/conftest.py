@@ -22,3 +22,6 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
     return SHARED
+
+# banned-topic stores for tests/triage and tests/moderation
+pytest_plugins = ["tests.topic_fixtures"]

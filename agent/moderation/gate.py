@@ -79,7 +79,7 @@ def _node(op: Any, av: Any) -> frozenset[str] | None:
 
 
 def trigrams(text: str) -> frozenset[str]:
-    return frozenset(map("".join, zip(text, text[1:], text[2:], strict=False)))
+    return frozenset([text[i : i + 3] for i in range(len(text) - 2)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Fixtures: a private copy of the shipped banned topics, and one Normalizer/PinyinTable per session."""
+"""Shared by tests/triage and tests/moderation: a private copy of the shipped banned topics, and one Normalizer/PinyinTable per session."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from agent.moderation.normalize import Normalizer
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.store import TopicStore
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ROOT / "prompts" / "banned_topics"
 
 
