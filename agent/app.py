@@ -13,7 +13,7 @@ from typing import Any
 from agent.clock import Clock, VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
-from agent.director.script import ScriptCursor, compose_script, load_script
+from agent.director.script import ScriptCursor, compose_script, guarded, load_script
 from agent.errors import ConfigError, LivehostError
 from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.commands import open_knowledge
@@ -131,12 +131,17 @@ def script_for(settings: Settings, products: Sequence[Product], script_path: str
     path = settings.path(script_path or settings.show.script)
     if path.exists():
         try:
-            return ScriptCursor(load_script(path, products))
+            script = load_script(path, products)
+            checked = guarded(script, products)
+            if len(checked.lines) < len(script.lines):
+                progress(f"{path}: {len(script.lines) - len(checked.lines)} line(s) not backed by the product "
+                         "sheets were left out (see `livehost ask` for what the sheets say)")
+            return ScriptCursor(checked)
         except ConfigError:
             if script_path:
                 raise
             progress(f"{path} does not fit this catalog; composing a script from the product sheets")
-    return ScriptCursor(compose_script(products, settings.show.default_language))
+    return ScriptCursor(guarded(compose_script(products, settings.show.default_language), products))
 
 
 @contextlib.asynccontextmanager
@@ -174,6 +179,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             # edited product sheets go live during the show, without a restart
             background=[lambda: kb.watch(runtime.clock, settings.knowledge.watch_interval_s)]
             if settings.knowledge.watch and busy is None else [],
+            idle_after_s=settings.show.idle_after_s,
         )
         try:
             yield show

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
@@ -51,6 +52,11 @@ class VirtualClock:
         self._seq = itertools.count()
         self._busy = 0
         self._changed: asyncio.Event | None = None
+
+    @classmethod
+    def charging_real_time(cls, start: float = 0.0) -> VirtualClock:
+        """Virtual time that also advances by the real compute time spent between sleeps (rehearsals)."""
+        return cls(start, charge_real=time.perf_counter)
 
     def now(self) -> float:
         if self._real is not None:

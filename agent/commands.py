@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--speed", type=float, default=None, help="replay speed factor")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("run", help="go live: the enabled [platforms.*] feed the show (several at once)")
+    p.add_argument("--duration", type=float, default=None, help="stop after N seconds and print a summary")
+    p.add_argument("--knowledge", default=None, help="catalog file or folder (default: settings knowledge.paths)")
+    p.add_argument("--script", default=None, help="sales script file (TOML)")
+    p.add_argument("--platform", action="append", default=None, help="only these platforms (repeatable)")
+    p.set_defaults(func=cmd_run)
+
     p = sub.add_parser("ask", help="answer one question through triage, retrieval, the LLM and the guards")
     p.add_argument("question")
     p.add_argument("--user", default="viewer")
@@ -70,27 +77,65 @@ def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    summary = asyncio.run(run_demo(settings, args))
+    from pathlib import Path
+
+    from connectors.platforms.replay import ReplaySource
+
+    chat = Path(args.chat) if args.chat else settings.path(settings.replay.log)
+    speed = args.speed or settings.replay.speed
+
+    def sources(clock: Any) -> list[Any]:
+        return [ReplaySource(chat, clock, speed=speed, loop=settings.replay.loop)]
+
+    summary = asyncio.run(run_show(settings, args, sources))
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
-async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
-    from pathlib import Path
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.errors import ConfigError
+    from connectors.platforms.registry import create_source
 
+    names = args.platform or [n for n, p in settings.platforms.items() if p.enabled]
+    if not names:
+        raise ConfigError("no platform enabled: add [platforms.NAME] with enabled = true to settings.toml "
+                          "(see README, Connecting live platforms), or try `livehost demo`")
+
+    def sources(clock: Any) -> list[Any]:
+        from agent.settings import PlatformSettings
+
+        return [create_source(n, settings.platforms.get(n) or PlatformSettings(enabled=True), clock)
+                for n in names]
+
+    summary = asyncio.run(run_show(settings, args, sources))
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def build_renderers(settings: Settings, clock: Any) -> list[Any]:
+    """Every ``[renderers.NAME]`` table (VTube Studio, OBS, LiveTalking...) whose ``enabled`` is not false."""
+    from connectors.renderers.registry import create_renderer
+
+    out = []
+    for name, options in settings.renderers.items():
+        opts = dict(options)
+        if opts.pop("enabled", True) and name != "overlay":
+            out.append(create_renderer(name, opts, settings=settings, clock=clock))
+    return out
+
+
+async def run_show(settings: Settings, args: argparse.Namespace, make_sources: Any) -> dict[str, Any]:
+    """A live show on the loop's clock: overlay and console served, sources and renderers from settings."""
     from agent.app import open_runtime, open_show, progress
     from agent.clock import LoopClock
     from agent.controls import DirectorControls
     from agent.language import detect_language
-    from connectors.platforms.replay import ReplaySource
     from connectors.renderers.overlay import OverlayRenderer
     from connectors.web.console import console_routes
     from connectors.web.server import WebServer, build_app
     from connectors.web.wiring import LateControls, console_validators
 
     clock = LoopClock()
-    chat = Path(args.chat) if args.chat else settings.path(settings.replay.log)
-    speed = args.speed or settings.replay.speed
     controls = LateControls()
     products: list[Any] = []
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
@@ -98,16 +143,20 @@ async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, An
                             settings.secret(settings.overlay.console_token_env), overlay.hub,
                             history_dir=settings.data_dir / "prompt_history")
     web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
+    extra: list[Any] = []
     await web.start()
     try:
         progress("open the overlay in a browser, or add it to OBS as a browser source:")
         print(f"overlay: {web.url}/overlay", flush=True)
         progress(f"moderator console: {web.url}/console")
+        extra += build_renderers(settings, clock)
+        for r in extra:
+            await r.start()
         async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
             products[:] = rt.knowledge.products()
-            source = ReplaySource(chat, clock, speed=speed, loop=settings.replay.loop)
-            async with open_show(rt, sources=[source], renderers=[overlay], script_path=args.script) as show:
-                controls.target = DirectorControls(show, detect_language)
+            async with open_show(rt, sources=make_sources(clock), renderers=[overlay, *extra],
+                                 script_path=args.script) as show:
+                controls.target = DirectorControls(show, detect_language, rt.triage.stats.snapshot)
                 progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
                 try:
                     await show.run(args.duration)
@@ -115,6 +164,8 @@ async def run_demo(settings: Settings, args: argparse.Namespace) -> dict[str, An
                     pass
                 return show.summary()
     finally:
+        for r in extra:
+            await r.aclose()
         await web.aclose()
 
 

@@ -34,9 +34,11 @@ class Validator(Protocol):
 class DirectorControls:
     """:class:`ShowControls` over a running :class:`agent.show.Show`."""
 
-    def __init__(self, show: Any, detect_language: Callable[[str], str]) -> None:
+    def __init__(self, show: Any, detect_language: Callable[[str], str],
+                 triage_stats: Callable[[], dict[str, Any]] | None = None) -> None:
         self._show = show
         self._detect = detect_language
+        self._triage_stats = triage_stats
 
     def pause(self) -> None:
         self._show.director.pause()
@@ -64,4 +66,6 @@ class DirectorControls:
             "pending": [{"kind": u.kind.label, "comment": u.comment} for u in d.pending],
             "summary": self._show.summary(),
             "timeline": [t.to_json() for t in d.state.timeline[-20:]],
+            "triage": self._triage_stats() if self._triage_stats else {},
+            "latency_ms": self._show.metrics.summary_ms(),
         }

@@ -11,7 +11,7 @@ import re
 
 _WORD = re.compile(r"[a-zà-öø-ÿœæ']+")
 
-_FR_CHARS = frozenset("éèêëàâîïôûùüçœæ")
+_FR_CHARS = re.compile("[éèêëàâîïôûùüçœæ]")
 _FR_WORDS = frozenset(
     """
     le la les un une des du de et est ce cette ces c'est je tu il elle nous vous ils elles on
@@ -33,19 +33,36 @@ _EN_WORDS = frozenset(
 )
 
 
-def _script(ch: str) -> str | None:
-    o = ord(ch)
-    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
-        return "zh"
-    if 0x3040 <= o <= 0x30FF:
-        return "ja"
-    if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF:
-        return "ko"
-    if 0x0400 <= o <= 0x04FF:
-        return "ru"
-    if 0x0600 <= o <= 0x06FF:
-        return "ar"
-    return None
+_RANGES = (
+    ("zh", "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff"),
+    ("ja", "\u3040-\u30ff"),
+    ("ko", "\uac00-\ud7af\u1100-\u11ff"),
+    ("ru", "\u0400-\u04ff"),
+    ("ar", "\u0600-\u06ff"),
+)
+_ANY_SCRIPT = re.compile("[" + "".join(r for _, r in _RANGES) + "]")
+_KANA = re.compile(f"[{_RANGES[1][1]}]")
+_SCRIPTS = tuple((name, re.compile(f"[{r}]")) for name, r in _RANGES if name != "ja")
+
+
+def _script_counts(text: str) -> tuple[dict[str, int], int]:
+    """Characters per script (scripts in order of first appearance; "ja" alone when any kana is there),
+    and the other alphabetic characters (Latin and the rest): regex scans rather than a loop per character."""
+    found = _ANY_SCRIPT.findall(text)
+    latin = sum(map(str.isalpha, text))
+    if not found:
+        return {}, latin
+    chars = "".join(found)
+    latin -= sum(map(str.isalpha, chars))
+    if _KANA.search(chars) is not None:
+        return {"ja": 1}, latin
+    present = []
+    for name, rx in _SCRIPTS:
+        m = rx.search(chars)
+        if m is not None:
+            present.append((m.start(), name, len(rx.findall(chars))))
+    present.sort()
+    return {name: n for _, name, n in present}, latin
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -57,15 +74,8 @@ def detect_language(text: str, default: str = "en") -> str:
     """
     if not text:
         return default
-    counts: dict[str, int] = {}
-    latin = 0
     if not text.isascii():
-        for ch in text:
-            s = _script(ch)
-            if s is not None:
-                counts[s] = counts.get(s, 0) + 1
-            elif ch.isalpha():
-                latin += 1
+        counts, latin = _script_counts(text)
         if counts.get("ja"):
             return "ja"
         if counts:
@@ -76,7 +86,7 @@ def detect_language(text: str, default: str = "en") -> str:
     fr = 0.0
     en = 0.0
     if not low.isascii():
-        fr += 1.5 * sum(1 for ch in low if ch in _FR_CHARS)
+        fr += 1.5 * len(_FR_CHARS.findall(low))
     for w in _WORD.findall(low):
         if w in _FR_WORDS:
             fr += 1.0

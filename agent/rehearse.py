@@ -7,7 +7,6 @@ mark that work busy so the clock does not jump ahead while it runs.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -99,7 +98,7 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
     from agent.app import open_runtime, open_show
     from connectors.platforms.replay import ReplaySource, read_log
 
-    clock = VirtualClock(charge_real=time.perf_counter)
+    clock = VirtualClock.charging_real_time()
     events = read_log(Path(chat))
     length = duration if duration is not None else (events[-1].time if events else 0) + 30.0
     driver = asyncio.ensure_future(clock.run())

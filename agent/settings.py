@@ -31,6 +31,7 @@ class ShowSettings(_Section):
     interrupt_urgent_at_once: bool = False
     bridge_after_reply: bool = True
     script_between_replies: int = Field(1, ge=0, le=20)
+    idle_after_s: float = Field(60.0, ge=0)
     data_dir: str = ".livehost"
 
 

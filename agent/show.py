@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,8 @@ class Show:
         prompts: PromptStore,
         metrics: Metrics,
         background: Sequence[Callable[[], Awaitable[None]]] = (),
+        idle_after_s: float = 0.0,
+        rng: random.Random | None = None,
     ) -> None:
         self._clock = clock
         self._sources = list(sources)
@@ -88,6 +91,9 @@ class Show:
         self._prompts = prompts
         self.metrics = metrics
         self._background = list(background)
+        self._idle_after = idle_after_s
+        self._rng = rng or random.Random(0)
+        self._last_comment = 0.0
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
 
@@ -98,6 +104,8 @@ class Show:
         tasks.append(asyncio.ensure_future(self._respond()))
         tasks.append(asyncio.ensure_future(self._thank()))
         tasks += [asyncio.ensure_future(job()) for job in self._background]
+        if self._idle_after > 0:
+            tasks.append(asyncio.ensure_future(self._idle()))
         try:
             if duration is not None:
                 await self._clock.sleep(duration)
@@ -123,6 +131,7 @@ class Show:
         self.stats.events_seen += 1
         if event.kind.value == "comment":
             self.stats.comments_seen += 1
+            self._last_comment = self._clock.now()
         self.metrics.count(f"triage.{verdict.action.value}")
         if verdict.action is Action.BLOCK:
             self.stats.comments_blocked += 1
@@ -178,6 +187,22 @@ class Show:
                 self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
                                                language=verdict.language))
                 self.stats.thanks_spoken += 1
+
+    async def _idle(self) -> None:
+        """When the chat has been quiet for a while, invite questions (phrases.toml ``idle``)."""
+        self._last_comment = self._clock.now()
+        while True:
+            wait = self._last_comment + self._idle_after - self._clock.now()
+            if wait > 0:
+                await self._clock.sleep(wait)
+                continue
+            product = self.director.on_screen
+            line = self.director.cursor.current()
+            lang = line.language if line is not None else "en"
+            options = self._prompts.refresh().phrase_list(lang, "idle", product=product.title if product else "")
+            self.director.submit(Utterance(Kind.BRIDGE, from_texts([self._rng.choice(options)]),
+                                           self._speech.synthesize, language=lang))
+            self._last_comment = self._clock.now()  # at most one invitation per quiet period
 
     def thanks_text(self, verdict: Verdict) -> str:
         prompts = self._prompts.refresh()

@@ -132,6 +132,22 @@ def compose_script(products: Sequence[Product], language: str = "en", per_produc
     return Script(tuple(lines), loop=True)
 
 
+def guarded(script: Script, products: Sequence[Product]) -> Script:
+    """Drop every line whose claims the sheets do not back (the same grounding guard as replies)."""
+    from agent.guards.grounding import GroundingGuard
+
+    guard = GroundingGuard()
+    by_id = {p.id: p for p in products}
+    kept: list[ScriptLine] = []
+    for line in script.lines:
+        facts = [by_id[line.product_id]] if line.product_id in by_id else list(products)
+        if guard.check(line.text, facts, line.language).ok:
+            kept.append(ScriptLine(len(kept), line.text, line.product_id, line.part, line.language))
+    if not kept:
+        raise ConfigError("no script line passed the grounding guard")
+    return Script(tuple(kept), loop=script.loop)
+
+
 class ScriptCursor:
     """Where the script is. ``current()`` is the next unspoken line; ``advance()`` only after it played."""
 

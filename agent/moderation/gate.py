@@ -115,6 +115,7 @@ class GatedPatterns:
         for lit in self._by_lit:
             if len(lit) >= 3:
                 self._tri.setdefault(lit[:3], []).append(lit)
+        self._tri_keys = frozenset(self._tri)  # set & set walks the smaller side (the text's, usually)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -133,13 +134,18 @@ class GatedPatterns:
         if self._tri:
             if tri is None:
                 tri = trigrams(text)
-            for key in tri.intersection(self._tri):
-                for lit in self._tri[key]:
-                    if lit in text:
-                        found.update(by_lit[lit])
+            keys = self._tri_keys & tri
+            if keys:
+                by_tri = self._tri
+                for key in keys:
+                    for lit in by_tri[key]:
+                        if lit in text:
+                            found.update(by_lit[lit])
         if self._digit and _DIGITS.search(text) is not None:
             found.update(self._digit)
-        return sorted(found)
+        if len(found) > 1:
+            return sorted(found)
+        return list(found)
 
     def finditer(self, text: str, tri: frozenset[str] | None = None) -> Iterable[tuple[str, re.Match[str]]]:
         """``tri``: the text's :func:`trigrams`, when the caller already has them."""

@@ -49,6 +49,8 @@ class ExampleIndex:
             self._items.append((topic, text, len(g)))
             for gram in g:
                 self._index.setdefault(gram, []).append(idx)
+        self._known = frozenset(self._index)
+        self._min_m = min((m for _, _, m in self._items), default=0)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -60,9 +62,13 @@ class ExampleIndex:
         n = len(g)
         if n < MIN_GRAMS:
             return None
-        counts = Counter(chain.from_iterable(filter(None, map(self._index.get, g))))
-        if not counts:
+        # Shared-gram prefilter: the cosine c / sqrt(n * m) can reach the threshold only if the text shares
+        # c >= threshold * sqrt(n * m) grams with an example, so with fewer grams known to the index than
+        # that bound for the smallest example, nothing can match (the margin keeps it exact under rounding).
+        shared = self._known & g
+        if len(shared) < self.threshold * math.sqrt(n * self._min_m) * (1.0 - 1e-9):
             return None
+        counts = Counter(chain.from_iterable(map(self._index.__getitem__, shared)))
         # The cosine can only reach the threshold with enough shared grams: skip hopeless candidates fast.
         need = self.threshold * math.sqrt(n)
         best: Similar | None = None

@@ -53,6 +53,17 @@ _GREETINGS = frozenset(
 _GREETING_HAN = ("你好", "大家好", "主播好", "哈喽", "早上好", "晚上好", "下午好", "来了", "我来了", "嗨")
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One C scan saying whether any of ``words`` occurs (instead of a Python loop of ``in`` tests)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_Q_HAN_RX = _any_of(_Q_HAN)
+_PRODUCT_HAN_RX = _any_of(_PRODUCT_HAN)
+_DEICTIC_HAN_RX = _any_of(_DEICTIC_HAN)
+_GREETING_HAN_RX = _any_of(_GREETING_HAN)
+
+
 class Kind(Enum):
     PRODUCT = "product"
     QUESTION = "question"
@@ -74,28 +85,30 @@ def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool
     han = "".join(_HAN.findall(norm))
     if not words and not han:
         return Classified(Kind.NOISE, why="no words (emoji or symbols only)")
-    if not han and all(w.isdigit() for w in words):
+    if not han and "".join(words).isdigit():
         return Classified(Kind.NOISE, why="numbers only (a cheer like 666 / 888)")
     question = "?" in norm or "？" in norm or (bool(words) and words[0] in _Q_START)
     if han and not question:
-        question = any(q in han for q in _Q_HAN)
+        question = _Q_HAN_RX.search(han) is not None
     hits = _PRODUCT_WORDS.intersection(words)
-    product = min(hits) if hits else (next((p for p in _PRODUCT_HAN if p in han), None) if han else None)
+    product = min(hits) if hits else None
+    if product is None and han and _PRODUCT_HAN_RX.search(han) is not None:
+        product = next((p for p in _PRODUCT_HAN if p in han), None)  # the first in list order names it
     if "how much" in norm:
         product = product or "how much"
     mentions_title = bool(title_words) and (
-        any(w in title_words for w in words) or any(han[i : i + 2] in title_words for i in range(len(han) - 1))
+        not title_words.isdisjoint(words) or any(han[i : i + 2] in title_words for i in range(len(han) - 1))
     )
     short = len(words) + len(han) // 2 <= 4
     if product or (mentions_title and question):
         if question or short:
-            deictic = any(w in _DEICTIC for w in words) or any(d in han for d in _DEICTIC_HAN)
+            deictic = not _DEICTIC.isdisjoint(words) or _DEICTIC_HAN_RX.search(han) is not None
             on_screen = showing and (mentions_title or deictic or short)
             return Classified(Kind.PRODUCT, on_screen, f"asks about {product or 'the product'}")
         return Classified(Kind.CHITCHAT, why=f"mentions {product} without asking")
     if question:
         return Classified(Kind.QUESTION, why="a question not about products")
-    if (words and words[0] in _GREETINGS) or any(g in han for g in _GREETING_HAN):
+    if (words and words[0] in _GREETINGS) or (han and _GREETING_HAN_RX.search(han) is not None):
         return Classified(Kind.GREETING, why="a greeting")
     if len(set(norm.replace(" ", ""))) <= 2 and len(norm) <= 8:
         return Classified(Kind.NOISE, why="a short cheer")

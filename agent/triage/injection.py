@@ -67,7 +67,6 @@ _B64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{20,}={0,2}")
 _HEX = re.compile(r"(?:\\x|0x)?(?:[0-9a-fA-F]{2}[\s:]?){12,}")
 _ESCAPES = re.compile(r"(?:\\[xu][0-9a-fA-F]{2,4}){6,}")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
-_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +88,7 @@ def _encoded(raw: str) -> Injection | None:
     """Encoded payloads: readable words hidden in base64, hex or escape sequences."""
     if len(raw) < 20:
         return None
-    digits = len(raw) - len(raw.translate(_NO_DIGITS))
+    digits = sum(map(raw.count, "0123456789"))
     longest = max(map(len, raw.split()), default=0)
     if longest < 20 and digits < 12 and "\\" not in raw:
         return None  # too short for base64, too few digits for hex, no escapes: skip the scans

@@ -185,3 +185,13 @@ async def test_a_waiting_thank_you_is_not_starved_by_a_stream_of_replies() -> No
     assert "thanks" in kinds
     thanks = next(t for t in d.state.timeline if t.kind == "thanks")
     assert thanks.start - 0.1 <= 10.0 + 2.0  # patience plus the sentence that was playing
+
+
+def test_script_lines_the_sheets_do_not_back_are_left_out() -> None:
+    from agent.director.script import guarded
+
+    lines = (ScriptLine(0, "The Linen Shirt is 49 EUR.", "shirt", "offer", "en"),
+             ScriptLine(1, "Today only, the Linen Shirt is 19 EUR!", "shirt", "offer", "en"),
+             ScriptLine(2, "The Mug cures headaches.", "mug", "features", "en"))
+    kept = guarded(Script(lines), list(PRODUCTS.values()))
+    assert [line.text for line in kept.lines] == ["The Linen Shirt is 49 EUR."]

@@ -53,3 +53,20 @@ async def test_rehearsal_keeps_the_script_whole_and_never_cuts_a_reply(tmp_path:
 def test_continuity_counts_repeats_and_skips() -> None:
     tl = [{"kind": "script", "interrupted": False, "script_index": i} for i in (0, 1, 1, 3, 4, 0)]
     assert script_continuity(tl, 5) == (1, 1)
+
+
+async def test_a_quiet_chat_gets_an_invitation_to_ask(tmp_path: Path, repo_root: Path) -> None:
+    server = ScriptedLlmServer()
+    await server.start()
+    try:
+        settings = load_settings(repo_root / "settings.toml", overrides={
+            "show.data_dir": str(tmp_path / "data"), "knowledge.embedding": "hash",
+            "llm.base_url": server.base_url, "show.idle_after_s": 30.0,
+        })
+        chat = tmp_path / "chat.jsonl"
+        chat.write_text(json.dumps({"t": 1, "type": "comment", "user": "ana", "text": "hello"}))
+        report = await rehearse(settings, chat=str(chat), duration=100.0)
+    finally:
+        await server.stop()
+    bridges = [t for t in report["timeline"] if t["kind"] == "bridge" and t["start"] > 25]
+    assert bridges and any("question" in t["text"].lower() or "chat" in t["text"].lower() for t in bridges)
