@@ -62,19 +62,18 @@ class ExampleIndex:
         n = len(g)
         if n < MIN_GRAMS:
             return None
-        # Shared-gram prefilter: the cosine c / sqrt(n * m) can reach the threshold only if the text shares
-        # c >= threshold * sqrt(n * m) grams with an example, so with fewer grams known to the index than
-        # that bound for the smallest example, nothing can match (the margin keeps it exact under rounding).
+        # Shared-gram prefilter: the cosine c / sqrt(n * m) reaches the threshold only with c >= threshold *
+        # sqrt(n * m) grams in common, so below that bound for the smallest example (m = _min_m) nothing can
+        # match; the margin keeps the test exact under floating-point rounding.
         shared = self._known & g
-        if len(shared) < self.threshold * math.sqrt(n * self._min_m) * (1.0 - 1e-9):
+        low = self.threshold * math.sqrt(n * self._min_m) * (1.0 - 1e-9)
+        if len(shared) < low:
             return None
         counts = Counter(chain.from_iterable(map(self._index.__getitem__, shared)))
-        # The cosine can only reach the threshold with enough shared grams: skip hopeless candidates fast.
-        need = self.threshold * math.sqrt(n)
         best: Similar | None = None
         best_score = self.threshold
         for idx, c in counts.items():
-            if c < need * 0.5:
+            if c < low:  # hopeless whatever the example's size: skip before any arithmetic
                 continue
             topic, text, m = self._items[idx]
             score = c / math.sqrt(n * m)

@@ -22,6 +22,7 @@ from agent.triage.verdict import Action, Verdict
 
 log = logging.getLogger(__name__)
 DropHook = Callable[[Verdict, str], None]
+KEY_CACHE = 1024
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class VerdictQueue:
         self._seq = 0
         self._recent: OrderedDict[str, float] = OrderedDict()
         self._ready: asyncio.Event | None = None
+        self._keys: OrderedDict[str, tuple[str, frozenset[str]]] = OrderedDict()  # text -> (key, grams) LRU
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -61,13 +63,12 @@ class VerdictQueue:
         """Queue (or merge) ``verdict``. False when it was dropped (the reason went to ``on_drop``)."""
         if verdict.action is not Action.ANSWER:
             raise ValueError(f"only ANSWER verdicts are queued, got {verdict.action.value}")
-        key = merge_key(verdict.event.text)
+        key, grams = self._key_of(verdict.event.text)
         now = self.clock.now()
         answered = self._recent.get(key)
         if answered is not None and now - answered <= self.settings.merge_window_s:
             self._drop(verdict, f"duplicate: same as a question answered {now - answered:.1f} s ago")
             return False
-        grams = key_grams(key)
         window = self.settings.merge_window_s
         for e in self._entries:
             if (e.key == key or near_duplicate(e.grams, grams)) and (
@@ -120,6 +121,19 @@ class VerdictQueue:
 
     # -- internals ----------------------------------------------------------------------------------
 
+    def _key_of(self, text: str) -> tuple[str, frozenset[str]]:
+        """The merge key and its bigrams, remembered for recent texts (floods repeat the same line)."""
+        got = self._keys.get(text)
+        if got is not None:
+            self._keys.move_to_end(text)
+            return got
+        key = merge_key(text)
+        got = (key, key_grams(key))
+        self._keys[text] = got
+        if len(self._keys) > KEY_CACHE:
+            self._keys.popitem(last=False)
+        return got
+
     def _newest(self, v: Verdict) -> float:
         return max(e.time for e in v.events)
 
@@ -144,6 +158,7 @@ class VerdictQueue:
         self.dropped.append((verdict, reason))
         if self.stats is not None:
             self.stats.drop(verdict, reason)
-        log.debug("verdict dropped", extra={"reason": reason, "users": verdict.users})
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("verdict dropped", extra={"reason": reason, "users": verdict.users})
         if self.on_drop is not None:
             self.on_drop(verdict, reason)

@@ -22,6 +22,7 @@ PLATFORMS: Mapping[str, str] = MappingProxyType(
     {
         "replay": "connectors.platforms.replay:ReplaySource.from_settings",
         "bilibili": "connectors.platforms.bilibili:BilibiliSource",
+        "bilibili_open": "connectors.platforms.bilibili_open:BilibiliOpenSource",
         "twitch": "connectors.platforms.twitch_irc:TwitchIrcSource",
         "twitch_eventsub": "connectors.platforms.twitch_eventsub:TwitchEventSubSource",
         "douyin": "connectors.platforms.douyin:DouyinSource",

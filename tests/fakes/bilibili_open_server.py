@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -163,9 +164,9 @@ class FakeBilibiliOpen:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeBilibiliOpen]:
         app = Starlette(routes=[
-            Route("/v2/app/start", lambda r: self._checked(r, self._start), methods=["POST"]),
-            Route("/v2/app/heartbeat", lambda r: self._checked(r, self._heartbeat), methods=["POST"]),
-            Route("/v2/app/end", lambda r: self._checked(r, self._end), methods=["POST"]),
+            Route("/v2/app/start", functools.partial(self._checked, handle=self._start), methods=["POST"]),
+            Route("/v2/app/heartbeat", functools.partial(self._checked, handle=self._heartbeat), methods=["POST"]),
+            Route("/v2/app/end", functools.partial(self._checked, handle=self._end), methods=["POST"]),
         ])
         async with contextlib.AsyncExitStack() as stack:
             server = await stack.enter_async_context(serve(self._handler, "127.0.0.1", 0, compression=None))

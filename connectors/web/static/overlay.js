@@ -4,6 +4,7 @@
   "use strict";
 
   const MAX_CHAT = 30;       // chat lines kept on screen
+  const EVENT_LABELS = { join: "joined 👋", follow: "followed ❤", like: "liked 👍", gift: "sent a gift 🎁" };
   const MAX_TRACE = 3000;    // mouth samples kept for tests and debugging (~50 s at 60 fps)
   const RETRY_MIN_MS = 500;
   const RETRY_MAX_MS = 5000;
@@ -137,7 +138,7 @@
     user.textContent = msg.user || "";
     const text = document.createElement("span");
     text.className = "chat-text";
-    text.textContent = msg.text || "";
+    text.textContent = msg.text || EVENT_LABELS[msg.event] || "";
     line.append(user, text);
     els.chat.append(line);
     while (els.chat.children.length > MAX_CHAT) els.chat.firstElementChild.remove();
