@@ -1,8 +1,9 @@
 """The knowledge base: keeps the Chroma store in step with the catalog files and answers searches.
 
-Chroma is the store of record; searches run on an in-memory snapshot (vectors + keyword index) rebuilt from
-it, because a numpy product over 10,000 rows takes about a millisecond. Sync is incremental: products whose
-embedded text is unchanged are never embedded again.
+Chroma is the store of record; searches run on an in-memory snapshot (vectors + keyword index) built from
+it, because a numpy product over 10,000 rows takes about a millisecond. Sync is incremental: a changed file is
+re-read but only its changed records are parsed again, products whose embedded text is unchanged are never
+embedded again, and an edit of a few products replaces their rows in the snapshot instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ Stamp = tuple[int, int]
 
 _EMBED_BATCH = 64
 TITLE_WEIGHT = 0.6
+_PATCH_SHARE = 0.1  # edits of up to this share of the products patch the snapshot; more rebuild it
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,11 @@ class KnowledgeBase:
         return self._snapshot.products if self._snapshot is not None else ()
 
     @property
+    def snapshot(self) -> Snapshot | None:
+        """The immutable index searches run on (None before the first sync)."""
+        return self._snapshot
+
+    @property
     def ready(self) -> bool:
         return self._snapshot is not None
 
@@ -168,7 +175,10 @@ class KnowledgeBase:
         for f in files:
             stamp = _stamp(f)
             cached = self._files.get(f)
-            result = cached[1] if cached is not None and cached[0] == stamp else import_file(f, self.currency)
+            if cached is not None and cached[0] == stamp:
+                result = cached[1]
+            else:
+                result = import_file(f, self.currency, cached[1] if cached is not None else None)
             self._files[f] = (stamp, result)
             stamps[f] = stamp
             results.append(result)
@@ -183,7 +193,7 @@ class KnowledgeBase:
         unchanged = 0
         for p in products:
             old = entries.get(p.id)
-            if old is not None and old.product == p:
+            if old is not None and (old.product is p or old.product == p):
                 unchanged += 1  # equal record: skip hashing (it dominates re-syncs of big catalogs)
                 continue
             eh, rh = codec.embed_hash(p, model), codec.record_hash(p)
@@ -210,10 +220,7 @@ class KnowledgeBase:
             store.delete(removed)
             for pid in removed:
                 del entries[pid]
-        ordered = [entries[p.id] for p in products]
-        dim = self.embedder.dim
-        matrix = np.vstack([e.vector for e in ordered]) if ordered else np.zeros((0, dim), np.float32)
-        self._snapshot = Snapshot.build([e.product for e in ordered], matrix, self._terms_of)
+        self._snapshot = self._next_snapshot(products, entries)
         for pid in [pid for pid in self._terms if pid not in entries]:
             del self._terms[pid]
         self._stamps = stamps
@@ -251,6 +258,27 @@ class KnowledgeBase:
                 entries[p.id] = _Entry(p, eh, rh, vec)
             if progress is not None:
                 progress(min(start + _EMBED_BATCH, len(todo)), len(todo))
+
+    def _next_snapshot(self, products: list[Product], entries: dict[str, _Entry]) -> Snapshot:
+        """Patch the live snapshot when the same ids come in the same order and few entries changed (a live
+        edit); otherwise build it from the entries. Both give the same snapshot."""
+        prev = self._snapshot
+        if prev is not None and prev.size == len(products) and all(
+            a.id == b.id for a, b in zip(prev.products, products, strict=True)
+        ):
+            changed = {}
+            for row, (p, shown) in enumerate(zip(products, prev.products, strict=True)):
+                entry = entries[p.id]
+                if entry.product is not shown:  # entries are replaced, never mutated: identity tells
+                    changed[row] = (entry.product, entry.vector)
+            if not changed:
+                return prev
+            if len(changed) <= _PATCH_SHARE * len(products):
+                return prev.updated(changed, self._terms_of)
+        ordered = [entries[p.id] for p in products]
+        dim = self.embedder.dim
+        matrix = np.vstack([e.vector for e in ordered]) if ordered else np.zeros((0, dim), np.float32)
+        return Snapshot.build([e.product for e in ordered], matrix, self._terms_of)
 
     def _terms_of(self, product: Product) -> dict[str, float]:
         """Keyword terms, remembered per product so a re-sync only tokenizes what changed."""

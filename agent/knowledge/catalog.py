@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.jsoncat import import_json, import_jsonl
 from agent.knowledge.markdown import import_markdown
+from agent.knowledge.memo import ParseMemo
 from agent.knowledge.product import Product
 from agent.knowledge.shopify import import_shopify
 
 Importer = Callable[[str | Path, str], ImportResult]
+
+
+class ReusingImporter(Protocol):
+    """An importer that can skip records unchanged since its previous import of the file (``memo``)."""
+
+    def __call__(self, path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult: ...
+
 
 IMPORTERS: dict[str, Importer] = {
     ".md": import_markdown,
@@ -21,6 +30,7 @@ IMPORTERS: dict[str, Importer] = {
     ".json": import_json,
     ".jsonl": import_jsonl,
 }
+_REUSING: dict[str, ReusingImporter] = {".csv": import_shopify, ".json": import_json, ".jsonl": import_jsonl}
 
 
 def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -59,11 +69,16 @@ def _looks_like_catalog(path: Path) -> bool:
     return not isinstance(rec, dict) or "title" in rec or "id" in rec
 
 
-def import_file(path: str | Path, currency: str) -> ImportResult:
+def import_file(path: str | Path, currency: str, previous: ImportResult | None = None) -> ImportResult:
+    """``previous``: this file's last import, whose unchanged records are then reused instead of parsed."""
     p = Path(path)
-    importer = IMPORTERS.get(p.suffix.lower())
+    suffix = p.suffix.lower()
+    importer = IMPORTERS.get(suffix)
     if importer is None:
         raise InputError(str(p), None, None, f"unsupported file type; use one of {sorted(IMPORTERS)}")
+    reusing = _REUSING.get(suffix)
+    if reusing is not None and previous is not None and previous.memo is not None:
+        return reusing(p, currency, memo=previous.memo)
     return importer(p, currency)
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from agent.knowledge.memo import ParseMemo
 from agent.knowledge.product import Product
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """``memo`` (when the importer keeps one) lets the next import of the same file skip unchanged records."""
+
     source: str
     products: tuple[Product, ...]
+    memo: ParseMemo | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:

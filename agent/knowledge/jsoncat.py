@@ -2,6 +2,8 @@
 
 The json module gives no positions, so each product object is decoded on its own with ``raw_decode`` to know
 the line it starts on, and a field's line is found by looking for its key inside that object's text.
+Given the previous import's ``memo``, a record whose text is unchanged is not validated again (JSONL lines are
+not even decoded).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
+from agent.knowledge.memo import ParseMemo, lookup
 from agent.knowledge.product import Product
 from agent.knowledge.records import product_from_record
 
@@ -26,11 +29,13 @@ def _read(path: Path) -> str:
         raise InputError(str(path), None, None, f"cannot read: {exc}") from exc
 
 
-def import_json(path: str | Path, currency: str) -> ImportResult:
+def import_json(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
     p = Path(path)
     source, text = str(p), _read(p)
+    fresh = ParseMemo()
     decoder = json.JSONDecoder()
     i = _skip(text, 0)
+    line, counted = 1, 0  # line number at offset ``counted``: counted forward, never from the start again
     try:
         if text.startswith("{", i):
             whole = json.loads(text)
@@ -43,7 +48,13 @@ def import_json(path: str | Path, currency: str) -> ImportResult:
         products: list[Product] = []
         while not text.startswith("]", i):
             obj, end = decoder.raw_decode(text, i)
-            products.append(_product(obj, source, text, i, end, currency))
+            line, counted = line + text.count("\n", counted, i), i
+            raw = text[i:end]
+            product = lookup(memo, raw, line)
+            if product is None:
+                product = _product(obj, source, text, i, end, line, currency)
+            fresh.put(raw, product)
+            products.append(product)
             i = _skip(text, end)
             if text.startswith(",", i):
                 i = _skip(text, i + 1)
@@ -51,30 +62,34 @@ def import_json(path: str | Path, currency: str) -> ImportResult:
                 raise InputError(source, _line(text, i), None, "expected ',' or ']' between products")
     except json.JSONDecodeError as exc:
         raise InputError(source, exc.lineno, None, f"not valid JSON: {exc.msg}") from exc
-    return ImportResult(source, tuple(products))
+    return ImportResult(source, tuple(products), fresh)
 
 
-def import_jsonl(path: str | Path, currency: str) -> ImportResult:
+def import_jsonl(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
     p = Path(path)
     source, text = str(p), _read(p)
+    fresh = ParseMemo()
     products = []
     for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(source, n, None, f"not valid JSON: {exc.msg}") from exc
-        products.append(product_from_record(obj, source=source, line_of=_at(n), currency=currency))
-    return ImportResult(source, tuple(products))
+        product = lookup(memo, line, n)
+        if product is None:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(source, n, None, f"not valid JSON: {exc.msg}") from exc
+            product = product_from_record(obj, source=source, line_of=_at(n), currency=currency)
+        fresh.put(line, product)
+        products.append(product)
+    return ImportResult(source, tuple(products), fresh)
 
 
 def _at(line: int) -> Callable[..., int]:
     return lambda *_path: line
 
 
-def _product(obj: Any, source: str, text: str, start: int, end: int, currency: str) -> Product:
-    first = _line(text, start)
+def _product(obj: Any, source: str, text: str, start: int, end: int, first: int, currency: str) -> Product:
     return product_from_record(obj, source=source, line_of=_field_lines(text, start, end, first), currency=currency)
 
 

@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,11 +82,28 @@ def product_terms(p: Product) -> dict[str, float]:
     return weights
 
 
+Posting = tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]
+TermChange = tuple[dict[str, float], dict[str, float]]  # a product's terms before and after an edit
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _weights(raw: npt.NDArray[np.float32], idf: float) -> npt.NDArray[np.float32]:
+    """BM25-style: the field weight saturates, the idf scales it."""
+    return (raw / (raw + 1.2) * 2.2 * idf).astype(np.float32)
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordIndex:
-    """An inverted index: term -> (product rows, weights), with the idf already folded into the weights."""
+    """An inverted index: term -> (product rows, weights), with the idf already folded into the weights.
 
-    postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]]
+    Rows in a posting are ascending. The arrays are never written once built: an updated index shares the
+    postings of every term the edit did not touch with the index it came from.
+    """
+
+    postings: dict[str, Posting]
     size: int
 
     @classmethod
@@ -100,14 +117,44 @@ class KeywordIndex:
             for term, w in weights.items():
                 acc[term][row] = w
         n = max(1, len(products))
-        postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]] = {}
+        postings: dict[str, Posting] = {}
         for term, rows in acc.items():
-            idf = math.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
             idx = np.fromiter(rows.keys(), dtype=np.int32, count=len(rows))
             raw = np.fromiter(rows.values(), dtype=np.float32, count=len(rows))
-            # BM25-style: the field weight saturates, the idf scales it.
-            postings[term] = (idx, (raw / (raw + 1.2) * 2.2 * idf).astype(np.float32))
+            postings[term] = (idx, _weights(raw, _idf(n, len(rows))))
         return cls(postings, len(products))
+
+    def updated(self, changes: Mapping[int, TermChange], terms_at: Callable[[int], dict[str, float]]) -> KeywordIndex:
+        """The index after the products at some rows were edited (same rows, same count), equal to a full
+        :meth:`build` over the edited products. ``changes``: row -> (old terms, new terms); ``terms_at``: the
+        current terms of any row. Only terms whose weight changed in an edited product are touched: if the
+        same products still carry the term, the idf holds and only the edited weights are rewritten;
+        otherwise its posting is rebuilt (its idf changed)."""
+        n = max(1, self.size)
+        touched: dict[str, list[int]] = defaultdict(list)
+        for row in sorted(changes):
+            old, new = changes[row]
+            for term in old.keys() | new.keys():
+                if old.get(term) != new.get(term):
+                    touched[term].append(row)
+        postings = dict(self.postings)
+        for term, rows in touched.items():
+            joined = [r for r in rows if term not in changes[r][0]]
+            left = [r for r in rows if term not in changes[r][1]]
+            idx, vals = self.postings.get(term, (np.zeros(0, np.int32), np.zeros(0, np.float32)))
+            if not joined and not left:
+                vals = vals.copy()
+                raw = np.array([changes[r][1][term] for r in rows], dtype=np.float32)
+                vals[np.searchsorted(idx, rows)] = _weights(raw, _idf(n, idx.size))
+                postings[term] = (idx, vals)
+                continue
+            members = sorted(set(idx.tolist()).difference(left).union(joined))
+            if not members:
+                del postings[term]
+                continue
+            raw = np.array([terms_at(r)[term] for r in members], dtype=np.float32)
+            postings[term] = (np.array(members, dtype=np.int32), _weights(raw, _idf(n, len(members))))
+        return KeywordIndex(postings, self.size)
 
     def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
         out = np.zeros(self.size, dtype=np.float32)

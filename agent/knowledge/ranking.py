@@ -7,7 +7,7 @@ sync, so a search never sees a half-updated index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,29 @@ class Snapshot:
             keywords=KeywordIndex.build(products, terms_of),
             rows={p.id: i for i, p in enumerate(products)},
         )
+
+    def updated(
+        self,
+        changes: Mapping[int, tuple[Product, npt.NDArray[np.float32]]],
+        terms_of: Callable[[Product], dict[str, float]],
+    ) -> Snapshot:
+        """A new snapshot with the products (and vectors) at some rows replaced, ids and order unchanged.
+
+        Equal to :meth:`build` over the edited list, at the cost of the edit: one matrix copy (searches may be
+        reading this snapshot) and the postings of the terms the edited products gained, lost or reweighted.
+        ``terms_of`` must still give the old terms of an old product when asked before the new one's.
+        """
+        products = list(self.products)
+        matrix = self.matrix.copy()
+        term_changes = {}
+        for row, (product, vector) in changes.items():
+            if product.id != products[row].id:
+                raise ValueError(f"row {row}: {product.id!r} replaces {products[row].id!r}; rebuild instead")
+            term_changes[row] = (terms_of(products[row]), terms_of(product))
+            products[row] = product
+            matrix[row] = vector
+        keywords = self.keywords.updated(term_changes, lambda r: terms_of(products[r]))
+        return Snapshot(tuple(products), matrix, keywords, self.rows)
 
     @property
     def size(self) -> int:

@@ -17,11 +17,15 @@ from pathlib import Path
 
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
+from agent.knowledge.memo import ParseMemo, lookup
 from agent.knowledge.product import Product, Variant
 from agent.knowledge.records import count, number
 
 _REQUIRED = ("Handle", "Title", "Variant Price")
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "table"})
+
+
+Row = tuple[int, list[str]]  # (physical line, cells)
 
 
 @dataclass(slots=True)
@@ -33,20 +37,26 @@ class _Draft:
     variants: list[Variant] = field(default_factory=list)
 
 
-def import_shopify(path: str | Path, currency: str) -> ImportResult:
+def import_shopify(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
+    """``memo`` (the previous import's) skips products whose rows are unchanged, byte for byte."""
     p = Path(path)
     source = str(p)
+    fresh = ParseMemo()
     try:
         with p.open(encoding="utf-8-sig", newline="") as fh:
-            drafts = list(_drafts(fh, source))
+            products = tuple(_products(fh, source, currency, memo, fresh))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(source, None, None, f"cannot read: {exc}") from exc
     except csv.Error as exc:
         raise InputError(source, None, None, f"not a valid CSV file: {exc}") from exc
-    return ImportResult(source, tuple(_product(d, source, currency) for d in drafts))
+    return ImportResult(source, products, fresh)
 
 
-def _drafts(fh: Iterable[str], source: str) -> Iterator[_Draft]:
+def _products(
+    fh: Iterable[str], source: str, currency: str, memo: ParseMemo | None, fresh: ParseMemo
+) -> Iterator[Product]:
+    """Rows are grouped by handle first; a group is checked (or found in ``memo``) when it ends, so errors
+    still come in row order."""
     reader = csv.reader(fh)
     header = next(reader, None)
     if header is None:
@@ -55,32 +65,64 @@ def _drafts(fh: Iterable[str], source: str) -> Iterator[_Draft]:
     for need in _REQUIRED:
         if need not in cols:
             raise InputError(source, 1, need, "column missing: is this a Shopify product export?")
-    current: _Draft | None = None
+    at, head = cols["Handle"], tuple(header)
+
+    def finish(group: list[Row]) -> Product:
+        key = (head, tuple(tuple(raw) for _, raw in group))
+        product = lookup(memo, key, group[0][0])
+        if product is None:
+            product = _product(_draft(group, cols, source), source, currency)
+        fresh.put(key, product)
+        return product
+
     seen: dict[str, int] = {}
+    group: list[Row] = []
+    handle = ""
     prev_end = reader.line_num
-    for raw in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            raw = next(rows, None)
+        except (csv.Error, UnicodeDecodeError, OSError):
+            if group:
+                yield finish(group)  # its errors come first, as they are earlier in the file
+            raise
+        if raw is None:
+            break
         line, prev_end = prev_end + 1, reader.line_num
         if not any(c.strip() for c in raw):
             continue
-        row = {name: (raw[i].strip() if i < len(raw) else "") for name, i in cols.items()}
-        handle = row["Handle"]
-        if not handle:
+        this = raw[at].strip() if at < len(raw) else ""
+        if group and this == handle:
+            group.append((line, raw))
+            continue
+        if group:
+            yield finish(group)
+            seen[handle] = group[-1][0]
+        if not this:
             raise InputError(source, line, "Handle", "empty: every row needs the product's handle")
-        if current is None or handle != current.handle:
-            if current is not None:
-                yield current
-            if handle in seen:
-                raise InputError(source, line, "Handle", f"{handle!r} continues a product ended at line {seen[handle]}")
+        if this in seen:
+            raise InputError(source, line, "Handle", f"{this!r} continues a product ended at line {seen[this]}")
+        handle, group = this, [(line, raw)]
+    if group:
+        yield finish(group)
+
+
+def _draft(group: list[Row], cols: dict[str, int], source: str) -> _Draft:
+    """Check a product's rows and gather its variants."""
+    current: _Draft | None = None
+    for line, raw in group:
+        row = {name: (raw[i].strip() if i < len(raw) else "") for name, i in cols.items()}
+        if current is None:
             if not row["Title"]:
-                raise InputError(source, line, "Title", f"empty on the first row of product {handle!r}")
+                raise InputError(source, line, "Title", f"empty on the first row of product {row['Handle']!r}")
             names = [row.get(f"Option{n} Name", "") for n in (1, 2, 3)]
-            current = _Draft(handle, line, row, names)
-        seen[handle] = line
+            current = _Draft(row["Handle"], line, row, names)
         variant = _variant(row, current.option_names, source, line)
         if variant is not None:
             current.variants.append(variant)
-    if current is not None:
-        yield current
+    assert current is not None
+    return current
 
 
 def _variant(row: dict[str, str], option_names: list[str], source: str, line: int) -> Variant | None:

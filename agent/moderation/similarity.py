@@ -65,11 +65,11 @@ class ExampleIndex:
         # Shared-gram prefilter: the cosine c / sqrt(n * m) reaches the threshold only with c >= threshold *
         # sqrt(n * m) grams in common, so below that bound for the smallest example (m = _min_m) nothing can
         # match; the margin keeps the test exact under floating-point rounding.
-        shared = self._known & g
         low = self.threshold * math.sqrt(n * self._min_m) * (1.0 - 1e-9)
-        if len(shared) < low:
+        if len(self._known & g) < low:
             return None
-        counts = Counter(chain.from_iterable(map(self._index.__getitem__, shared)))
+        # Counted in the text's gram order, as before, so that ties between examples resolve the same way.
+        counts = Counter(chain.from_iterable(filter(None, map(self._index.get, g))))
         best: Similar | None = None
         best_score = self.threshold
         for idx, c in counts.items():

@@ -154,7 +154,7 @@ class Triage:
             cache.move_to_end(text)
             return facts
         facts = self._study(text, live)
-        if self._cache_size:
+        if self._cache_size and len(text) <= MAX_LEN:  # long texts are rare and would pin memory
             cache[text] = facts
             if len(cache) > self._cache_size:
                 cache.popitem(last=False)

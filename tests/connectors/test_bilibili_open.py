@@ -110,6 +110,7 @@ async def test_app_heartbeat_every_20_s_on_the_virtual_clock(monkeypatch: pytest
             src.start()
             await fake.wait_for(lambda: src.heartbeat_replies == 1)  # authenticated and reading
             for beats in (1, 2, 3):
+                await fake.wait_for(lambda: clock.pending == 2)  # both heartbeats asleep again
                 clock.advance(20.0)
                 await fake.wait_for(lambda b=beats: len(fake.heartbeat_times) == b)  # type: ignore[misc]
             assert fake.heartbeat_times == [20.0, 40.0, 60.0]
