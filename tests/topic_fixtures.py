@@ -1,4 +1,5 @@
-"""Shared by tests/triage and tests/moderation: a private copy of the shipped banned topics, and one Normalizer/PinyinTable per session."""
+"""Shared by tests/triage and tests/moderation: a private copy of the shipped banned topics,
+and one Normalizer/PinyinTable per session."""
 
 from __future__ import annotations
 

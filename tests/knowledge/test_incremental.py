@@ -65,7 +65,7 @@ def test_reimport_reuses_unchanged_records_and_equals_a_fresh_import(tmp_path: P
     if suffix == ".csv":
         f.write_text(f.read_text(encoding="utf-8").replace(victim.title, victim.title + " Deluxe", 1))
     else:
-        recs[3]["title"] = "Red Item 3 Deluxe"
+        recs[3]["title"] = f"{victim.title} Deluxe"
         dump(f, recs)
     again = import_file(f, "EUR", previous=first)
     assert again == import_file(f, "EUR")
