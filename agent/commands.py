@@ -135,8 +135,14 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     from connectors.web.server import WebServer, build_app
     from connectors.web.wiring import LateControls, console_validators
 
+    import signal
+
     clock = LoopClock()
     controls = LateControls()
+    # SIGTERM (systemd, docker stop, timeout) stops the show as cleanly as Ctrl-C: the LLM server goes with it
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     products: list[Any] = []
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
     routes = console_routes(controls, settings.path("prompts"), console_validators(lambda: products),

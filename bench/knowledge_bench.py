@@ -290,8 +290,8 @@ def main() -> int:
     embedder = make_embedder(kind)
     base = load_catalog([FIXTURES], "EUR")
     out = Path(args.out)
-    previous = json.loads(out.read_text(encoding="utf-8")).get("results", []) if out.exists() else []
-    results = list(previous)
+    doc = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    results, baseline = list(doc.get("results", [])), doc.get("baseline")
     for size in (int(s) for s in args.sizes.split(",")):
         if args.prepare:
             print(json.dumps({"products": size, **prepare(size, embedder, base)}))
@@ -301,11 +301,12 @@ def main() -> int:
         print(json.dumps(row))
         # One row per (size, embedding): a new run replaces the old row, other rows are kept.
         results = [r for r in results if (r["products"], r["embedding"]) != (size, row["embedding"])] + [row]
-        write(out, results)
+        write(out, results, baseline)
     return 0
 
 
-def write(out: Path, results: list[dict]) -> None:
+def write(out: Path, results: list[dict], baseline: Any = None) -> None:
+    """``baseline`` (kept from the previous file, written by hand) records numbers of an older version."""
     results = sorted(results, key=lambda r: (r["embedding"], r["products"]))
     doc = {
         "bench": "knowledge",
@@ -315,8 +316,11 @@ def write(out: Path, results: list[dict]) -> None:
         "results": results,
         "note": "new = question embedded with the real model (cpu = process CPU time, less sensitive to other "
         "load on the machine); repeated = query vector cached (ranking only); "
-        "incremental = median of 3 one-product edits (file rewritten, one product re-embedded)",
+        "incremental = median of 3 one-product edits (file rewritten, one product re-embedded); "
+        "peak_rss_mb = the bench process's peak, so run one size per process for per-size memory",
     }
+    if baseline is not None:
+        doc["baseline"] = baseline
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

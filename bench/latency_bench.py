@@ -60,6 +60,13 @@ async def measure(llm: Any, kb: Any, n: int) -> dict[str, Any]:
                          metrics=Metrics(clock))
     from agent.language import detect_language
 
+    # warm up as the app does: page the model in and cache the fixed instructions
+    from agent.reply.prompt import system_prompt
+
+    show0 = ShowSettings()
+    system = system_prompt(prompts.current, show0.host_name, show0.name, show0.reply_max_seconds)
+    async for _ in llm.stream([ChatMessage("system", system), ChatMessage("user", "Hello")], max_tokens=1):
+        pass
     first_sentence, first_audio, sequential, llm_clause = [], [], [], []
     for i in range(n):
         q = QUESTIONS[i % len(QUESTIONS)]
@@ -93,7 +100,9 @@ async def measure(llm: Any, kb: Any, n: int) -> dict[str, Any]:
             plan = await sequential_run()
             await streamed()
         # the LLM's own time to its first clause
-        msgs = build_messages(prompts.current, host_name="Mia", shop_name="Demo", seconds=12,
+        show = ShowSettings()  # the writer's own settings: the same system prompt keeps the server's cache warm
+        msgs = build_messages(prompts.current, host_name=show.host_name, shop_name=show.name,
+                              seconds=show.reply_max_seconds,
                               products=plan.products, on_screen=None, recent=(), user="ana", comment=q,
                               language=lang)
         t0 = time.perf_counter()
