@@ -170,6 +170,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
             script_between_replies=settings.show.script_between_replies,
+            on_product=lambda product: show.product_changed(product),
         )
         runtime.triage.set_on_screen(lambda: director.on_screen)
         show = Show(

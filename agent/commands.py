@@ -126,6 +126,8 @@ def build_renderers(settings: Settings, clock: Any) -> list[Any]:
 
 async def run_show(settings: Settings, args: argparse.Namespace, make_sources: Any) -> dict[str, Any]:
     """A live show on the loop's clock: overlay and console served, sources and renderers from settings."""
+    import signal
+
     from agent.app import open_runtime, open_show, progress
     from agent.clock import LoopClock
     from agent.controls import DirectorControls
@@ -134,8 +136,6 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     from connectors.web.console import console_routes
     from connectors.web.server import WebServer, build_app
     from connectors.web.wiring import LateControls, console_validators
-
-    import signal
 
     clock = LoopClock()
     controls = LateControls()

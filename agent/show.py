@@ -23,6 +23,7 @@ from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
 from agent.events import Event
+from agent.knowledge.product import Product
 from agent.metrics import Metrics, percentile
 from agent.ports import EventSource, Synthesizer
 from agent.prompts import PromptStore
@@ -94,6 +95,7 @@ class Show:
         self._idle_after = idle_after_s
         self._rng = rng or random.Random(0)
         self._last_comment = 0.0
+        self._warming: asyncio.Task[None] | None = None
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
 
@@ -113,11 +115,19 @@ class Show:
                 await tasks[0]
         finally:
             self.director.stop()
+            if self._warming is not None:
+                tasks.append(self._warming)
             for s in self._sources:
                 await s.aclose()
             for t in tasks[1:]:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    def product_changed(self, product: Product) -> None:
+        """Warm the LLM's prompt cache for the new product on screen (a question about it is then fast)."""
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
+        self._warming = asyncio.ensure_future(self._writer.warm(product))
 
     async def _ingest(self, source: EventSource) -> None:
         async for event in source.events():

@@ -27,9 +27,19 @@ def max_words(seconds: float, language: str) -> int:
     return max(8, int(seconds * WORDS_PER_SECOND.get(language, 2.5)))
 
 
-def system_prompt(prompts: PromptSet, host_name: str, shop_name: str, seconds: float) -> str:
+def system_prompt(prompts: PromptSet, host_name: str, shop_name: str, seconds: float,
+                  on_screen: Product | None = None) -> str:
+    """The fixed instructions, then the sheet of the product on screen.
+
+    Both change rarely (the product with the script segment), so they form the prefix the LLM server keeps
+    cached: a question about the product on screen then costs only its own few tokens. On a 2-core CPU a
+    0.5B model reads about 60 prompt tokens a second, so this is the difference between 1 s and 4 s.
+    """
     persona = prompts.render("persona.md", host_name=host_name, shop_name=shop_name)
-    return prompts.render("reply.md", persona=persona, max_words=max_words(seconds, "en"))
+    text = prompts.render("reply.md", persona=persona, max_words=max_words(seconds, "en"))
+    if on_screen is not None:
+        text += f"\n\n<facts_on_screen>\n{on_screen.sheet(text_limit=200)}\n</facts_on_screen>"
+    return text
 
 
 def build_messages(
@@ -45,9 +55,12 @@ def build_messages(
     comment: str,
     language: str,
 ) -> list[ChatMessage]:
-    # The best match in full (description trimmed), the others as facts only: short prompts are fast.
-    facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0) for i, p in enumerate(products))
-    facts = facts or "(no matching product)"
+    # Facts the cached prefix does not already hold: the best match in full (description trimmed), the
+    # others as facts only. Short requests are fast requests.
+    others = [p for p in products if on_screen is None or p.id != on_screen.id]
+    facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0) for i, p in enumerate(others))
+    if not facts:
+        facts = "(the product on screen, above)" if products else "(no matching product)"
     request = prompts.render(
         "request.md",
         facts=facts,
@@ -58,6 +71,6 @@ def build_messages(
         comment=escape_viewer_text(comment),
     )
     return [
-        ChatMessage("system", system_prompt(prompts, host_name, shop_name, seconds)),
+        ChatMessage("system", system_prompt(prompts, host_name, shop_name, seconds, on_screen)),
         ChatMessage("user", request),
     ]

@@ -95,6 +95,23 @@ class ReplyWriter:
         self._min_keyword = min_keyword
         self._min_dense_unknown = min_dense_unknown
 
+    async def warm(self, on_screen: Product | None) -> None:
+        """Have the LLM server cache the prompt prefix for a new product on screen, before anyone asks."""
+        if self._llm is None:
+            return
+        from agent.ports import ChatMessage
+        from agent.reply.prompt import system_prompt
+
+        system = system_prompt(self._prompts.refresh(), self._show.host_name, self._show.name,
+                               self._show.reply_max_seconds, on_screen)
+        try:
+            async with asyncio.timeout(self._llm_s.timeout_s):
+                async for _ in self._llm.stream([ChatMessage("system", system), ChatMessage("user", "Hi")],
+                                                max_tokens=1):
+                    pass
+        except (LlmError, TimeoutError) as exc:
+            log.info("LLM warm-up skipped", extra={"error": str(exc)})
+
     async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
                    recent: Sequence[str] = ()) -> ReplyPlan:
         t0 = self._clock.now()
@@ -200,6 +217,9 @@ class ReplyWriter:
         async with asyncio.timeout(self._llm_s.timeout_s):
             async with aclosing(self._first_token_guard(tokens, start, out)) as guarded:
                 async for sentence in split_stream(guarded, first_clause=True):
+                    if "llm_first_clause" not in out.timings:
+                        out.timings["llm_first_clause"] = self._clock.now() - start
+                        self._metrics.observe("llm_first_clause", self._clock.now() - start)
                     words += len(sentence.split()) if plan.language not in ("zh", "ja") else len(sentence) // 2
                     yield sentence.strip()
                     if words >= budget:

@@ -1,6 +1,7 @@
 """A scripted OpenAI-compatible chat server: a real HTTP server on 127.0.0.1 that streams chosen tokens.
 
-Each request takes the next :class:`Script` (or the default): its tokens, a first-token delay, a delay
+Each request takes the next :class:`Script` (or the default; warm-ups asking for one token always get the
+default): its tokens, a first-token delay, a delay
 between tokens, or an HTTP error. It records every request and whether the client hung up mid-stream, so
 tests can prove that an interrupt really stops generation.
 """
@@ -64,7 +65,9 @@ class ScriptedLlmServer:
 
     async def _chat(self, request: Request) -> Response:
         body = await request.json()
-        script = self.scripts.popleft() if self.scripts else self.default
+        # prompt-cache warm-ups (max_tokens 1) get the default and leave the scripted replies for real questions
+        warm_up = body.get("max_tokens") == 1
+        script = self.scripts.popleft() if self.scripts and not warm_up else self.default
         record = Record(body)
         self.records.append(record)
         if script.status != 200:
