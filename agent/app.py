@@ -14,7 +14,7 @@ from agent.clock import Clock, VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.script import ScriptCursor, compose_script, guarded, load_script
-from agent.errors import ConfigError, LivehostError
+from agent.errors import ConfigError
 from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.commands import open_knowledge
 from agent.knowledge.product import Product
@@ -87,10 +87,9 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
         progress("indexing the catalog")
         kb = open_knowledge(settings, knowledge_path)
         prompts = PromptStore(settings.path("prompts"))
+        embedded = llm is None and use_llm and not settings.llm.base_url
         if llm is None and use_llm:
             llm = await stack.enter_async_context(open_llm(settings, clock))
-            if not settings.llm.base_url:
-                await warm_up(llm, settings, prompts)
         triage = build_triage(settings, clock, kb)
         retriever: Retriever = kb
         if busy is not None:  # rehearsal: charge real compute to virtual time
@@ -104,26 +103,13 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             min_dense=settings.knowledge.answer_min_dense, min_keyword=settings.knowledge.answer_min_keyword,
             min_dense_unknown=settings.knowledge.answer_min_dense_unknown_words,
         )
+        if embedded:
+            # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B
+            # model on 2 busy cores can take tens of seconds for its first prompt
+            progress("warming up the LLM (first prompt)")
+            if not await writer.warm(None, timeout_s=settings.llm.embedded.start_timeout_s):
+                progress("LLM warm-up did not finish; the first replies may be slow")
         yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage)
-
-
-async def warm_up(llm: Llm, settings: Settings, prompts: PromptStore) -> None:
-    """Page the model in and cache the fixed instructions (they open every prompt) before the first viewer
-    asks: a cold 0.5B model on 2 busy cores can take tens of seconds for its first prompt."""
-    import asyncio
-
-    from agent.ports import ChatMessage
-    from agent.reply.prompt import system_prompt
-
-    progress("warming up the LLM (first prompt)")
-    system = system_prompt(prompts.current, settings.show.host_name, settings.show.name,
-                           settings.show.reply_max_seconds)
-    try:
-        async with asyncio.timeout(settings.llm.embedded.start_timeout_s):
-            async for _ in llm.stream([ChatMessage("system", system), ChatMessage("user", "Hello")], max_tokens=1):
-                pass
-    except (TimeoutError, LivehostError) as exc:
-        progress(f"LLM warm-up did not finish ({exc}); replies may be slow at first")
 
 
 def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None) -> ScriptCursor:

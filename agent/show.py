@@ -95,13 +95,13 @@ class Show:
         self._idle_after = idle_after_s
         self._rng = rng or random.Random(0)
         self._last_comment = 0.0
-        self._warming: asyncio.Task[None] | None = None
+        self._warming: asyncio.Task[bool] | None = None
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
-        tasks = [asyncio.ensure_future(self.director.run())]
+        tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.director.run())]
         tasks += [asyncio.ensure_future(self._ingest(s)) for s in self._sources]
         tasks.append(asyncio.ensure_future(self._respond()))
         tasks.append(asyncio.ensure_future(self._thank()))

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Set up livehost: a virtual environment in .venv with the project and its pinned dependencies.
-# Usage: scripts/setup.sh [--test]   (--test adds the test tools and Debian's Chromium for browser tests)
+# Usage: scripts/setup.sh [--test]   (--test adds the test tools, the Piper voice and Debian's Chromium)
 # Re-running is fast: nothing is reinstalled unless pyproject.toml changed (llama-cpp-python's wheel,
 # about 15 minutes to compile the first time, is then reused from pip's cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
+if [ "${1:-}" = "--test" ]; then extras="[test,piper]"; fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "livehost setup: creating .venv" >&2

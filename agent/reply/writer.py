@@ -20,9 +20,9 @@ from agent.guards.injection_echo import echoes
 from agent.guards.sentences import sentences as split_stream
 from agent.knowledge.product import Product
 from agent.metrics import Metrics
-from agent.ports import Hit, Llm, Retriever
+from agent.ports import ChatMessage, Hit, Llm, Retriever
 from agent.prompts import PromptStore
-from agent.reply.prompt import build_messages, max_words
+from agent.reply.prompt import build_messages, max_words, system_prompt
 from agent.settings import LlmSettings, ShowSettings
 
 log = logging.getLogger(__name__)
@@ -95,22 +95,24 @@ class ReplyWriter:
         self._min_keyword = min_keyword
         self._min_dense_unknown = min_dense_unknown
 
-    async def warm(self, on_screen: Product | None) -> None:
-        """Have the LLM server cache the prompt prefix for a new product on screen, before anyone asks."""
-        if self._llm is None:
-            return
-        from agent.ports import ChatMessage
-        from agent.reply.prompt import system_prompt
+    async def warm(self, on_screen: Product | None, timeout_s: float | None = None) -> bool:
+        """Have the LLM server cache the prompt prefix (instructions, product on screen) before anyone asks.
 
+        Returns False when it did not finish in time; the show goes on either way.
+        """
+        if self._llm is None:
+            return True
         system = system_prompt(self._prompts.refresh(), self._show.host_name, self._show.name,
                                self._show.reply_max_seconds, on_screen)
         try:
-            async with asyncio.timeout(self._llm_s.timeout_s):
+            async with asyncio.timeout(timeout_s or self._llm_s.timeout_s):
                 async for _ in self._llm.stream([ChatMessage("system", system), ChatMessage("user", "Hi")],
                                                 max_tokens=1):
                     pass
         except (LlmError, TimeoutError) as exc:
             log.info("LLM warm-up skipped", extra={"error": str(exc)})
+            return False
+        return True
 
     async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
                    recent: Sequence[str] = ()) -> ReplyPlan:
