@@ -20,20 +20,23 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
+from agent.events import Event
 from agent.settings import PlatformSettings
-from connectors.platforms.bilibili_codec import Op, Packet, auth_body, decode, encode
+from connectors.platforms.bilibili_codec import Op, auth_body, decode, encode
 from connectors.platforms.bilibili_events import to_event
+from connectors.platforms.bilibili_ws import BilibiliWsSource
 from connectors.platforms.config import opt, secret
 from connectors.platforms.reconnect import Session, reconnect_forever, within
-from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
-MALFORMED = (ProtocolError, KeyError, IndexError, TypeError, ValueError)
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
 
 
-class BilibiliSource(PumpSource):
+class BilibiliSource(BilibiliWsSource):
     """Reads one Bilibili live room's danmaku, gifts, super chats, guards, entries, follows and likes."""
+
+    def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
+        return to_event(msg, room, now)
 
     def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
         super().__init__("bilibili", settings, clock, rng=rng)
@@ -148,40 +151,3 @@ class BilibiliSource(PumpSource):
         for p in packets:
             if p is not reply:
                 await self._packet(p)
-
-    async def _heartbeat(self, ws: ClientConnection) -> None:
-        """Heartbeat every ``heartbeat_s``; drop a connection silent for ``idle_timeout_s``."""
-        while True:
-            await ws.send(encode(Op.HEARTBEAT, b""))
-            await self.clock.sleep(self.heartbeat_s)
-            if self.clock.now() - self._last_rx > self.idle_timeout_s:
-                log.warning("connection silent; reconnecting", extra={"platform": self.name})
-                await ws.close(4000, "idle")
-                return
-
-    async def _frame(self, frame: bytes | str) -> None:
-        self._last_rx = self.clock.now()
-        if isinstance(frame, str):
-            log.warning("text frame; skipped", extra={"platform": self.name, "chars": len(frame)})
-            return
-        try:
-            for p in decode(frame):
-                await self._packet(p)
-        except ProtocolError as exc:
-            log.warning("malformed frame; skipped",
-                        extra={"platform": self.name, "bytes": len(frame), "reason": str(exc)})
-
-    async def _packet(self, p: Packet) -> None:
-        if p.op == Op.HEARTBEAT_REPLY:
-            self.heartbeat_replies += 1
-            return
-        if p.op != Op.COMMAND:
-            return
-        try:
-            event = to_event(p.json(), self.room, self.clock.now())
-        except MALFORMED as exc:
-            log.warning("malformed command; skipped",
-                        extra={"platform": self.name, "reason": type(exc).__name__, "bytes": len(p.body)})
-            return
-        if event is not None:
-            await self._emit(event)

@@ -13,24 +13,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from agent.clock import Clock
 from agent.errors import ConfigError, FatalError, ProtocolError
+from agent.events import Event
 from agent.settings import PlatformSettings
-from connectors.platforms.bilibili_codec import Op, Packet, decode, encode
+from connectors.platforms.bilibili_codec import Op, decode, encode
 from connectors.platforms.bilibili_open_api import GAME_GONE_CODES, Game, OpenApi, OpenApiError
 from connectors.platforms.bilibili_open_events import to_event
+from connectors.platforms.bilibili_ws import BilibiliWsSource
 from connectors.platforms.config import opt, secret
 from connectors.platforms.reconnect import Session, reconnect_forever, within
-from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
-MALFORMED = (ProtocolError, KeyError, IndexError, TypeError, ValueError)
 
 
 def unix_now() -> float:
@@ -38,9 +39,12 @@ def unix_now() -> float:
     return datetime.now(UTC).timestamp()
 
 
-class BilibiliOpenSource(PumpSource):
+class BilibiliOpenSource(BilibiliWsSource):
     """Reads one streamer's room through an open-platform app: danmaku, gifts, super chats, guards, likes,
     entries. ``wall`` (Unix seconds) is injectable so that tests can pin the signed timestamp."""
+
+    def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
+        return to_event(msg, room, now)
 
     def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None,
                  wall: Callable[[], float] = unix_now) -> None:
@@ -163,40 +167,3 @@ class BilibiliOpenSource(PumpSource):
         for p in packets:
             if p is not reply:
                 await self._packet(p)
-
-    async def _heartbeat(self, ws: ClientConnection) -> None:
-        """WebSocket heartbeat every ``heartbeat_s``; drop a connection silent for ``idle_timeout_s``."""
-        while True:
-            await ws.send(encode(Op.HEARTBEAT, b""))
-            await self.clock.sleep(self.heartbeat_s)
-            if self.clock.now() - self._last_rx > self.idle_timeout_s:
-                log.warning("connection silent; reconnecting", extra={"platform": self.name})
-                await ws.close(4000, "idle")
-                return
-
-    async def _frame(self, frame: bytes | str) -> None:
-        self._last_rx = self.clock.now()
-        if isinstance(frame, str):
-            log.warning("text frame; skipped", extra={"platform": self.name, "chars": len(frame)})
-            return
-        try:
-            for p in decode(frame):
-                await self._packet(p)
-        except ProtocolError as exc:
-            log.warning("malformed frame; skipped",
-                        extra={"platform": self.name, "bytes": len(frame), "reason": str(exc)})
-
-    async def _packet(self, p: Packet) -> None:
-        if p.op == Op.HEARTBEAT_REPLY:
-            self.heartbeat_replies += 1
-            return
-        if p.op != Op.COMMAND:
-            return
-        try:
-            event = to_event(p.json(), self.room, self.clock.now())
-        except MALFORMED as exc:
-            log.warning("malformed command; skipped",
-                        extra={"platform": self.name, "reason": type(exc).__name__, "bytes": len(p.body)})
-            return
-        if event is not None:
-            await self._emit(event)
