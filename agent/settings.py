@@ -165,9 +165,22 @@ def _mask(d: dict[str, Any], s: Settings) -> None:
             d[k.removesuffix("_env") + "_value"] = "***" if os.environ.get(v) else "(unset)"
 
 
+def _default_settings_path() -> Path:
+    """$LIVEHOST_SETTINGS, else ./settings.toml, else the checkout's own settings.toml (so that
+    `.venv/bin/livehost demo` works from any folder)."""
+    env = os.environ.get("LIVEHOST_SETTINGS")
+    if env:
+        return Path(env)
+    here = Path("settings.toml")
+    if here.exists():
+        return here
+    checkout = Path(__file__).resolve().parents[1] / "settings.toml"
+    return checkout if checkout.exists() else here
+
+
 def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Load and validate settings.toml. Raises :class:`ConfigError` naming file, key and reason."""
-    p = Path(path) if path else Path(os.environ.get("LIVEHOST_SETTINGS", "settings.toml"))
+    p = Path(path) if path else _default_settings_path()
     data: dict[str, Any] = {}
     if p.exists():
         try:

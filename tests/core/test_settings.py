@@ -56,3 +56,10 @@ def test_config_check_fails_with_exit_2_and_reason(tmp_path: Path, repo_root: Pa
                          capture_output=True, text=True, cwd=repo_root)
     assert out.returncode == 2
     assert "llm.base_url" in out.stderr and "http" in out.stderr
+
+
+def test_commands_find_the_checkout_settings_from_any_folder(tmp_path: Path, repo_root: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "agent.cli", "config", "check"], capture_output=True, text=True,
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo_root)}, check=True)
+    data = json.loads(out.stdout)
+    assert data["show"]["name"] == load_settings(repo_root / "settings.toml").show.name
