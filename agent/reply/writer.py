@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
 from agent.guards.sentences import sentences as split_stream
 from agent.knowledge.product import Product
+from agent.language import detect_language
 from agent.metrics import Metrics
 from agent.ports import ChatMessage, Hit, Llm, Retriever
 from agent.prompts import PromptStore
@@ -77,9 +79,10 @@ class ReplyWriter:
         output_check: Callable[[str], str | None] | None = None,
         guard: GroundingGuard | None = None,
         top_k: int = 3,
-        min_dense: float = 0.83,
+        min_dense: float = 0.815,
+        min_margin: float = 0.01,
         min_keyword: float = 3.0,
-        min_dense_unknown: float = 0.845,
+        sure_dense: float = 0.845,
     ) -> None:
         self._llm = llm
         self._retriever = retriever
@@ -92,8 +95,10 @@ class ReplyWriter:
         self._guard = guard or GroundingGuard()
         self._k = top_k
         self._min_dense = min_dense
+        self._min_margin = min_margin
         self._min_keyword = min_keyword
-        self._min_dense_unknown = min_dense_unknown
+        self._sure_dense = sure_dense
+        self._catalog_lang: str | None = None
 
     async def warm(self, on_screen: Product | None, timeout_s: float | None = None) -> bool:
         """Have the LLM server cache the prompt prefix (instructions, product on screen) before anyone asks.
@@ -119,7 +124,7 @@ class ReplyWriter:
         t0 = self._clock.now()
         hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
         self._metrics.observe("retrieval", self._clock.now() - t0)
-        if not hits or not self._asked(question, hits[0]):
+        if not hits or not self._asked(question, hits, language):
             return ReplyPlan("refuse", question, tuple(users), language, (), on_screen, tuple(recent))
         # The best match, plus runners-up only when the question names them too: a look-alike product in the
         # facts lets a small model borrow its numbers, and short prompts are fast.
@@ -127,20 +132,34 @@ class ReplyWriter:
         kept = (hits[0], *(h for h in hits[1:] if h.keyword >= bar))
         return ReplyPlan("answer", question, tuple(users), language, kept, on_screen, tuple(recent))
 
-    def _asked(self, question: str, top: Hit) -> bool:
+    def _asked(self, question: str, hits: Sequence[Hit], language: str) -> bool:
         """Whether the best hit is what the viewer asks about, not merely the closest thing we sell.
 
-        When none of the question's words occur anywhere in the catalog ("do you sell phone cases?"), the
-        embedding alone must be confident: small multilingual embeddings put everything near everything.
+        Small multilingual embeddings put everything near everything, so a middling cosine counts only when
+        the best product also stands out from the runner-up. And when, in the catalog's own language, none of
+        the question's words occurs anywhere in the catalog ("do you sell phone cases?"), only a sure cosine
+        does.
         """
+        top = hits[0]
         if top.on_screen or top.keyword >= self._min_keyword:
             return True
+        if top.dense >= self._sure_dense:
+            return True
         coverage = getattr(self._retriever, "vocabulary_coverage", None)
-        if coverage is not None:
+        if coverage is not None and language == self._catalog_language():
             content, known = coverage(question)
             if content > 0 and known == 0:
-                return top.dense >= self._min_dense_unknown
-        return top.dense >= self._min_dense
+                return False
+        runner_up = max((h.dense for h in hits[1:]), default=0.0)
+        return top.dense >= self._min_dense and top.dense - runner_up >= self._min_margin
+
+    def _catalog_language(self) -> str:
+        """The language most product titles are written in (the catalog's own words)."""
+        if self._catalog_lang is None:
+            products = getattr(self._retriever, "products", lambda: ())()
+            votes = Counter(detect_language(p.title + " " + p.text[:80], "en") for p in products[:200])
+            self._catalog_lang = votes.most_common(1)[0][0] if votes else self._show.default_language
+        return self._catalog_lang
 
     async def stream(self, plan: ReplyPlan, outcome: ReplyOutcome | None = None) -> AsyncIterator[str]:
         """Guarded sentences of the reply, as soon as each is ready."""
