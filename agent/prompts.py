@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 TEMPLATES: dict[str, frozenset[str]] = {
     "persona.md": frozenset({"host_name", "shop_name"}),
     "reply.md": frozenset({"persona", "max_words"}),
-    "request.md": frozenset({"facts", "on_screen", "recent", "user", "language_name", "comment"}),
+    "request.md": frozenset({"context", "facts", "on_screen", "recent", "user", "language_name", "comment"}),
 }
 PHRASE_KEYS: dict[str, frozenset[str]] = {
     "thanks_gift": frozenset({"users", "gift", "count"}),

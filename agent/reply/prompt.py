@@ -55,17 +55,23 @@ def build_messages(
     comment: str,
     language: str,
 ) -> list[ChatMessage]:
-    # Facts the cached prefix does not already hold: the best match in full (description trimmed), the
-    # others as facts only. Short requests are fast requests.
+    # Only what the cached prefix does not already hold, and no empty blocks: every uncached token costs
+    # ~17 ms on a 2-core CPU. The best match in full (description trimmed), the others as facts only.
     others = [p for p in products if on_screen is None or p.id != on_screen.id]
     facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0) for i, p in enumerate(others))
-    if not facts:
-        facts = "(the product on screen, above)" if products else "(no matching product)"
+    if not facts and not products:
+        facts = "(no matching product)"
+    recent_text = "\n".join(escape_viewer_text(r, 120) for r in recent[-3:])
+    context = "".join([
+        f"<facts>\n{facts}\n</facts>\n" if facts else "",
+        f"<recent_chat>\n{recent_text}\n</recent_chat>\n" if recent_text else "",
+    ])
     request = prompts.render(
         "request.md",
-        facts=facts,
+        context=context,
+        facts=facts or "(the product on screen, above)",
         on_screen=on_screen.title if on_screen else "(none)",
-        recent="\n".join(escape_viewer_text(r, 120) for r in recent[-3:]) or "(none)",
+        recent=recent_text or "(none)",
         user=escape_viewer_text(user, 40),
         language_name=LANGUAGE_NAMES.get(language, language),
         comment=escape_viewer_text(comment),
