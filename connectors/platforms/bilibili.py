@@ -22,11 +22,11 @@ from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
 from agent.events import Event
 from agent.settings import PlatformSettings
-from connectors.platforms.bilibili_codec import Op, auth_body, decode, encode
+from connectors.platforms.bilibili_codec import auth_body
 from connectors.platforms.bilibili_events import to_event
-from connectors.platforms.bilibili_ws import BilibiliWsSource
+from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
 from connectors.platforms.config import opt, secret
-from connectors.platforms.reconnect import Session, reconnect_forever, within
+from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
@@ -135,19 +135,8 @@ class BilibiliSource(BilibiliWsSource):
         return True
 
     async def _authenticate(self, ws: ClientConnection) -> None:
-        await ws.send(encode(Op.AUTH, auth_body(self._real_room, self._token, self.uid, self._buvid)))
-        frame = await within(self.clock, self.auth_timeout_s, ws.recv())
-        if isinstance(frame, str):
-            raise ProtocolError("auth reply was a text frame")
-        packets = list(decode(frame))
-        reply = next((p for p in packets if p.op == Op.AUTH_REPLY), None)
-        if reply is None:
-            raise ProtocolError("no auth reply")
-        code = reply.json().get("code")
-        if code != 0:
+        try:
+            await self._auth(ws, auth_body(self._real_room, self._token, self.uid, self._buvid), "bilibili")
+        except AuthRefused:
             self._urls = []  # re-fetch the token before the next try
-            raise ProtocolError(f"bilibili auth refused (code {code})")
-        self._last_rx = self.clock.now()
-        for p in packets:
-            if p is not reply:
-                await self._packet(p)
+            raise

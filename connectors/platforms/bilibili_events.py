@@ -19,8 +19,8 @@ def _user(uid: Any, name: Any) -> User:
     return User(id=str(uid), name=str(name or uid))
 
 
-def _secs(ts: Any) -> float | None:
-    """Platform timestamps come in seconds or milliseconds."""
+def platform_seconds(ts: Any) -> float | None:
+    """Platform timestamps come in seconds or milliseconds (shared with the open-platform mapping)."""
     try:
         t = float(ts)
     except (TypeError, ValueError):
@@ -43,7 +43,7 @@ def _danmu(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
     if not msg_id:  # older frames carry no id: a stable one keeps de-duplication working
         msg_id = f"dm-{who[0]}-{ts}-{zlib.crc32(text.encode()):08x}"
     return Event(kind=EventKind.COMMENT, user=_user(who[0], who[1]), platform="bilibili", room=room, text=text,
-                 message_id=msg_id, time=now, sent_at=_secs(ts))
+                 message_id=msg_id, time=now, sent_at=platform_seconds(ts))
 
 
 def _gift(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
@@ -54,7 +54,7 @@ def _gift(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
     gift = Gift(name=str(d["giftName"]), count=num, value=value, currency="CNY")
     mid = str(d.get("tid") or d.get("rnd") or "")
     return Event(kind=EventKind.GIFT, user=_user(d["uid"], d.get("uname")), platform="bilibili", room=room,
-                 gift=gift, message_id=mid and f"gift-{mid}", time=now, sent_at=_secs(d.get("timestamp")))
+                 gift=gift, message_id=mid and f"gift-{mid}", time=now, sent_at=platform_seconds(d.get("timestamp")))
 
 
 def _super_chat(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
@@ -63,7 +63,7 @@ def _super_chat(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
     gift = Gift(name="Super Chat", count=1, value=float(d.get("price", 0)), currency="CNY")
     return Event(kind=EventKind.GIFT, user=_user(d["uid"], name), platform="bilibili", room=room,
                  text=str(d.get("message", "")), gift=gift, message_id=f"sc-{d['id']}", time=now,
-                 sent_at=_secs(d.get("start_time") or d.get("ts")))
+                 sent_at=platform_seconds(d.get("start_time") or d.get("ts")))
 
 
 def _guard(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
@@ -74,7 +74,7 @@ def _guard(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
     gift = Gift(name=name, count=num, value=float(d.get("price", 0)) * num / GOLD_PER_CNY, currency="CNY")
     start = d.get("start_time")
     return Event(kind=EventKind.GIFT, user=_user(d["uid"], d.get("username")), platform="bilibili", room=room,
-                 gift=gift, message_id=f"guard-{d['uid']}-{start}", time=now, sent_at=_secs(start),
+                 gift=gift, message_id=f"guard-{d['uid']}-{start}", time=now, sent_at=platform_seconds(start),
                  extra={"guard_level": level})
 
 
@@ -85,7 +85,7 @@ def _interact(msg: Mapping[str, Any], room: str, now: float) -> Event | None:
         return None
     ts = d.get("trigger_time") or d.get("timestamp")
     return Event(kind=kind, user=_user(d["uid"], d.get("uname")), platform="bilibili", room=room,
-                 message_id=f"iw-{kind}-{d['uid']}-{ts}", time=now, sent_at=_secs(d.get("timestamp")))
+                 message_id=f"iw-{kind}-{d['uid']}-{ts}", time=now, sent_at=platform_seconds(d.get("timestamp")))
 
 
 def _like(msg: Mapping[str, Any], room: str, now: float) -> Event | None:

@@ -24,12 +24,11 @@ from agent.clock import Clock
 from agent.errors import ConfigError, FatalError, ProtocolError
 from agent.events import Event
 from agent.settings import PlatformSettings
-from connectors.platforms.bilibili_codec import Op, decode, encode
 from connectors.platforms.bilibili_open_api import GAME_GONE_CODES, Game, OpenApi, OpenApiError
 from connectors.platforms.bilibili_open_events import to_event
-from connectors.platforms.bilibili_ws import BilibiliWsSource
+from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
 from connectors.platforms.config import opt, secret
-from connectors.platforms.reconnect import Session, reconnect_forever, within
+from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
 
@@ -150,20 +149,9 @@ class BilibiliOpenSource(BilibiliWsSource):
         return True
 
     async def _authenticate(self, ws: ClientConnection, game: Game) -> None:
-        await ws.send(encode(Op.AUTH, game.auth_body))
-        frame = await within(self.clock, self.auth_timeout_s, ws.recv())
-        if isinstance(frame, str):
-            raise ProtocolError("auth reply was a text frame")
-        packets = list(decode(frame))
-        reply = next((p for p in packets if p.op == Op.AUTH_REPLY), None)
-        if reply is None:
-            raise ProtocolError("no auth reply")
-        code = reply.json().get("code")
-        if code != 0:
+        try:
+            await self._auth(ws, game.auth_body, "bilibili open")
+        except AuthRefused:
             if self._game is game:
                 self._game = None  # a stale auth body: start a fresh game next time
-            raise ProtocolError(f"bilibili open auth refused (code {code})")
-        self._last_rx = self.clock.now()
-        for p in packets:
-            if p is not reply:
-                await self._packet(p)
+            raise

@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.events import Event, EventKind, Gift, User
 from connectors.platforms.bilibili_codec import command_name
+from connectors.platforms.bilibili_events import platform_seconds as _secs
 
 PLATFORM = "bilibili_open"
 MILLI_PER_CNY = 1000.0  # gift and guard prices are in 1/1000 yuan
@@ -22,16 +23,6 @@ def _user(d: Mapping[str, Any]) -> User:
     if not uid:
         raise KeyError("open_id")
     return User(id=str(uid), name=str(d.get("uname") or uid))
-
-
-def _secs(ts: Any) -> float | None:
-    try:
-        t = float(ts)
-    except (TypeError, ValueError):
-        return None
-    if t <= 0:
-        return None
-    return t / 1000.0 if t > 1e11 else t
 
 
 def _dm(d: Mapping[str, Any], room: str, now: float) -> Event:

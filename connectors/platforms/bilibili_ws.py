@@ -13,6 +13,7 @@ from websockets.asyncio.client import ClientConnection
 from agent.errors import ProtocolError
 from agent.events import Event
 from connectors.platforms.bilibili_codec import Op, Packet, decode, encode
+from connectors.platforms.reconnect import within
 from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,41 @@ log = logging.getLogger(__name__)
 MALFORMED = (ProtocolError, KeyError, IndexError, TypeError, ValueError)
 
 
+class AuthRefused(ProtocolError):
+    """The server refused the auth packet (a stale token or auth body): fetch a new one and retry."""
+
+
 class BilibiliWsSource(PumpSource):
     """Subclasses implement ``convert`` and set, in ``__init__``: ``room``, ``heartbeat_s``, ``idle_timeout_s``,
     ``_last_rx`` and ``heartbeat_replies``."""
 
     room: str
+    auth_timeout_s: float
     heartbeat_s: float
     idle_timeout_s: float
     _last_rx: float
     heartbeat_replies: int
+
+    async def _auth(self, ws: ClientConnection, body: bytes | str | Mapping[str, Any], what: str) -> None:
+        """Send the auth packet (op 7), wait for its reply (op 8), then handle what came with it.
+
+        A refused auth raises :class:`AuthRefused`; the caller drops whatever token it used.
+        """
+        await ws.send(encode(Op.AUTH, body))
+        frame = await within(self.clock, self.auth_timeout_s, ws.recv())
+        if isinstance(frame, str):
+            raise ProtocolError("auth reply was a text frame")
+        packets = list(decode(frame))
+        reply = next((p for p in packets if p.op == Op.AUTH_REPLY), None)
+        if reply is None:
+            raise ProtocolError("no auth reply")
+        code = reply.json().get("code")
+        if code != 0:
+            raise AuthRefused(f"{what} auth refused (code {code})")
+        self._last_rx = self.clock.now()
+        for p in packets:
+            if p is not reply:
+                await self._packet(p)
 
     def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
         """One command (``{"cmd": ...}``) as an event, or None for commands that are not viewer events."""
