@@ -15,7 +15,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agent.clock import Clock
@@ -52,12 +52,10 @@ class Thanks(Protocol):
 
 @dataclass
 class ShowStats:
+    """Counts of what came in; what was said is read from the director's timeline."""
+
     comments_seen: int = 0
-    events_seen: int = 0
     comments_blocked: int = 0
-    replies_spoken: int = 0
-    thanks_spoken: int = 0
-    dropped: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Show:
@@ -138,7 +136,6 @@ class Show:
         t0 = self._clock.now()
         verdict = self._triage.decide(event)
         self.metrics.observe("triage", self._clock.now() - t0)
-        self.stats.events_seen += 1
         if event.kind.value == "comment":
             self.stats.comments_seen += 1
             self._last_comment = self._clock.now()
@@ -164,8 +161,6 @@ class Show:
             utt = await self.reply_utterance(verdict)
             self.director.submit(utt)
             await utt.playing.wait()
-            if not utt.interrupted:
-                self.stats.replies_spoken += 1
 
     async def reply_utterance(self, verdict: Verdict) -> Utterance:
         event = verdict.event
@@ -196,7 +191,6 @@ class Show:
             if text:
                 self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
                                                language=verdict.language))
-                self.stats.thanks_spoken += 1
 
     async def _idle(self) -> None:
         """When the chat has been quiet for a while, invite questions (phrases.toml ``idle``)."""
