@@ -7,7 +7,6 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from agent.clock import Clock, VirtualClock
@@ -177,7 +176,3 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
                 close()
     finally:
         lib.close()
-
-
-def demo_log(settings: Settings) -> Path:
-    return settings.path(settings.replay.log)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from agent.clock import Clock
 
@@ -29,14 +27,6 @@ class Metrics:
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] += n
-
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        t0 = self._clock.now()
-        try:
-            yield
-        finally:
-            self.observe(stage, self._clock.now() - t0)
 
     def summary_ms(self) -> dict[str, dict[str, float | int | None]]:
         out: dict[str, dict[str, float | int | None]] = {}

@@ -101,9 +101,6 @@ class Utterance:
             self.start()
         return await self._queue.get()
 
-    def peek_ready(self) -> bool:
-        return not self._queue.empty()
-
     async def cancel(self) -> None:
         """Stop everything behind this utterance: the LLM stream, pending TTS and queued audio."""
         self.interrupted = True
