@@ -85,6 +85,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
         metrics = Metrics(clock)
         progress("indexing the catalog")
         kb = open_knowledge(settings, knowledge_path)
+        stack.callback(kb.close)
         prompts = PromptStore(settings.path("prompts"))
         embedded = llm is None and use_llm and not settings.llm.base_url
         if llm is None and use_llm:

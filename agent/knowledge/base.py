@@ -289,6 +289,12 @@ class KnowledgeBase:
         self._terms[product.id] = (product, terms)
         return terms
 
+    def close(self) -> None:
+        """Close the Chroma client if one was opened; a later call opens a new one."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
     def _open(self) -> ChromaStore:
         if self._store is None:
             self._store = ChromaStore(self.settings, self.data_dir, self.collection)

@@ -61,6 +61,17 @@ class ChromaStore:
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
+    def close(self) -> None:
+        """Release the client (its HTTP connections, or the SQLite files); the store is unusable after."""
+        # chromadb's sync HTTP API never closes its httpx sessions (the client's and its admin client's):
+        # close them here, or their sockets leak until garbage collection.
+        owners = (self._client, getattr(self._client, "_admin_client", None))
+        sessions = [getattr(getattr(o, "_server", None), "_session", None) for o in owners]
+        self._client.close()
+        for session in sessions:
+            if session is not None and hasattr(session, "close"):
+                session.close()
+
     def load(self) -> list[StoredProduct]:
         """Everything stored, vectors included: the in-memory index is rebuilt from this at start-up."""
         out: list[StoredProduct] = []

@@ -71,3 +71,5 @@ async def test_server_store_persists_products_and_syncs_incrementally(chroma_url
     assert again.products() == first.products()
     hits = await again.search("Rattan Pendant Lamp", k=1)
     assert hits[0].product.id == "rattan-pendant-lamp"
+    first.close()
+    again.close()
