@@ -24,8 +24,11 @@ from connectors.platforms import bilibili_codec as bc  # noqa: E402
 from connectors.platforms import bilibili_events, douyin_events, twitch_eventsub_events, twitch_irc  # noqa: E402
 from connectors.platforms import youtube_events as yt  # noqa: E402
 from connectors.platforms.irc import parse_line, split_frame  # noqa: E402
+from connectors.platforms.tiktok_events import decode as tiktok_decode  # noqa: E402
+from connectors.platforms.tiktok_events import read_push_frame  # noqa: E402
 from tests.fakes.bilibili_server import command, danmu, frame  # noqa: E402
 from tests.fakes.douyin_server import comment  # noqa: E402
+from tests.fakes.tiktok_server import chat, fetch_result, gift, push_frame  # noqa: E402
 from tests.fakes.twitch_server import FakeEventSub, privmsg, usernotice  # noqa: E402
 from tests.fakes.youtube_server import fixture_page  # noqa: E402
 
@@ -91,6 +94,20 @@ def youtube() -> tuple[Callable[[], int], str]:
     return run, "the three recorded liveChatMessages.list responses"
 
 
+def tiktok() -> tuple[Callable[[], int], str]:
+    import gzip
+
+    msgs = [chat(i, i, f"user{i}", f"is the red one in stock? {i}") for i in range(BATCH - 1)]
+    msgs.append(gift(99, 1, "g", "Rose", 1, 5, end=True))
+    data = push_frame(1, "msg", gzip.compress(fetch_result(msgs, need_ack=True)), {"compress_type": "gzip"})
+
+    def run() -> int:
+        _, response = read_push_frame(data)
+        assert response is not None
+        return sum(1 for m in response.messages if tiktok_decode(m.method, bytes(m.payload), "r", 0.0))
+    return run, f"one gzip push frame of {BATCH} webcast messages ({len(data)} bytes)"
+
+
 def measure(fn: Callable[[], int], seconds: float) -> dict[str, Any]:
     fn()  # warm-up
     events = calls = 0
@@ -108,7 +125,7 @@ def main() -> int:
     args = ap.parse_args()
     results: dict[str, Any] = {}
     for name, make in [("bilibili", bilibili), ("twitch_irc", twitch_irc_), ("twitch_eventsub", twitch_eventsub),
-                       ("douyin", douyin), ("youtube", youtube)]:
+                       ("douyin", douyin), ("youtube", youtube), ("tiktok", tiktok)]:
         fn, what = make()
         results[name] = {"input": what, **measure(fn, args.seconds)}
         print(f"{name:16} {results[name]['events_per_s']:>9,} events/s  ({what})")

@@ -30,6 +30,7 @@ PLATFORMS: Mapping[str, str] = MappingProxyType(
         "taobao": "connectors.platforms.bridge:BridgeSource",
         "kuaishou": "connectors.platforms.bridge:BridgeSource",
         "jd": "connectors.platforms.bridge:BridgeSource",
+        "tiktok": "connectors.platforms.tiktok:TikTokSource",
         "bridge": "connectors.platforms.bridge:BridgeSource",
     }
 )
