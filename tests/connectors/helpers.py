@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import AsyncGenerator
+from typing import Any, cast
 
 import pytest
 
@@ -26,7 +27,7 @@ def make_settings(**kw: Any) -> PlatformSettings:
 
 async def take(source: PumpSource, n: int, within_s: float = 4.0) -> list[Event]:
     """The next ``n`` events, or fail after ``within_s`` seconds."""
-    agen = source.events()
+    agen = cast(AsyncGenerator[Event, None], source.events())
     out: list[Event] = []
     try:
         async with asyncio.timeout(within_s):
@@ -39,7 +40,7 @@ async def take(source: PumpSource, n: int, within_s: float = 4.0) -> list[Event]
 
 async def nothing_more(source: PumpSource, wait: float = 0.15) -> None:
     """Assert no event arrives within ``wait`` seconds."""
-    agen = source.events()
+    agen = cast(AsyncGenerator[Event, None], source.events())
     try:
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(wait):

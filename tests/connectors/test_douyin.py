@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from agent.clock import LoopClock
@@ -34,7 +36,7 @@ async def test_every_kind_signed_batches_and_fast_answers(monkeypatch: pytest.Mo
     fake = FakeDouyin()
     try:
         url = f"http://127.0.0.1:{await src.ready()}/douyin/push"
-        push = {"room": "268", "secret": SECRET}
+        push: dict[str, Any] = {"room": "268", "secret": SECRET}
         assert await fake.push(url, "live_comment", [comment("c1", "o1", "小王", "有大码吗"),
                                                      comment("c2", "o2", "Li", "多少钱")], **push) == 200
         assert await fake.push(url, "live_gift", [gift("g1", "o3", "Zhao", "gift-abc", 2, 990)], **push) == 200

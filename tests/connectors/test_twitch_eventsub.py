@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 
@@ -54,9 +55,11 @@ async def test_welcome_subscribe_and_every_kind(monkeypatch: pytest.MonkeyPatch)
             assert chat["condition"] == {"broadcaster_user_id": "100", "user_id": "100"}
             assert chat["transport"] == {"method": "websocket", "session_id": "sess-1"}
             assert fake.subscriptions[3]["version"] == "2"
-            for sub_type, ev in [("channel.chat.message", CHAT), ("channel.chat.notification", RESUB),
-                                 ("channel.chat.notification", GIFTS), ("channel.chat.notification", RAID),
-                                 ("channel.cheer", CHEER), ("channel.follow", FOLLOW)]:
+            cases: list[tuple[str, dict[str, Any]]] = [
+                ("channel.chat.message", CHAT), ("channel.chat.notification", RESUB),
+                ("channel.chat.notification", GIFTS), ("channel.chat.notification", RAID),
+                ("channel.cheer", CHEER), ("channel.follow", FOLLOW)]
+            for sub_type, ev in cases:
                 await fake.notify(sub_type, ev)
             evs = await take(src, 6)
             assert [e.kind for e in evs] == [EventKind.COMMENT, EventKind.GIFT, EventKind.GIFT, EventKind.JOIN,

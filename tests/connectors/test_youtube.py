@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,8 @@ from agent.events import EventKind
 from connectors.platforms.youtube import YouTubeSource
 from tests.connectors.helpers import make_settings, take
 from tests.fakes.youtube_server import FakeYouTube, fixture, fixture_page, item, page
+
+Script = list[dict[str, Any] | tuple[int, str]]  # pages, or (status, reason) errors, in the order served
 
 
 @contextlib.asynccontextmanager
@@ -43,7 +46,7 @@ async def test_replays_real_responses_skips_backlog_and_honours_interval(monkeyp
     gifting = item("membershipGiftingEvent", "mg-1", "membershipGiftingDetails",
                    {"giftMembershipsCount": 5, "giftMembershipsLevelName": "VIP"})
     deleted = item("messageDeletedEvent", "del-1", "messageDeletedDetails", {"deletedMessageId": "x"})
-    script = [fixture("TextMessage"), fixture_page("SuperChat", 1), fixture_page("NewSponsor", 2),
+    script: Script = [fixture("TextMessage"), fixture_page("SuperChat", 1), fixture_page("NewSponsor", 2),
               fixture_page("TextMessage", 3), page([sticker, milestone, gifting, deleted], "p5", 1500),
               page([item("chatEndedEvent", "end-1")], "p6")]
     fake = FakeYouTube(script, clock)
@@ -74,8 +77,9 @@ async def test_replays_real_responses_skips_backlog_and_honours_interval(monkeyp
 
 async def test_quota_budget_spreads_and_waits_for_reset(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = VirtualClock()
-    script = [page([], f"t{i}", 100) for i in range(3)] + [page([item("textMessageEvent", "m1",
-              "textMessageDetails", {"messageText": "after reset"})], "t9", 100)]
+    after = item("textMessageEvent", "m1", "textMessageDetails", {"messageText": "after reset"})
+    script: Script = [page([], f"t{i}", 100) for i in range(3)]
+    script.append(page([after], "t9", 100))
     fake = FakeYouTube(script, clock)
     async with fake.running(), driven(clock):
         src = source(fake, clock, monkeypatch, live_chat_id="chat-1", daily_quota=15, poll_cost=5, show_hours=1)
@@ -93,7 +97,7 @@ async def test_server_errors_back_off_quota_exceeded_waits_and_malformed_skipped
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     clock = VirtualClock()
     good = item("textMessageEvent", "m2", "textMessageDetails", {"messageText": "ok"})
-    script = [page([], "a"), (503, "backendError"), (403, "quotaExceeded"),
+    script: Script = [page([], "a"), (503, "backendError"), (403, "quotaExceeded"),
               page([{"id": "bad"}, {"snippet": {"type": "textMessageEvent"}, "id": "b2"}, good], "b")]
     fake = FakeYouTube(script, clock)
     async with fake.running(), driven(clock):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
+from typing import cast
 
 from agent.reply.writer import ReplyOutcome, ReplyWriter
 from tests.fakes.scripted_llm import Script, ScriptedLlmServer
@@ -84,7 +86,7 @@ async def test_closing_the_reply_stops_generation_on_the_server(
 ) -> None:
     scripted.push(Script(["The Relaxed Linen Shirt is 59 EUR. "] + ["It is soft. "] * 200, token_delay=0.02))
     plan = await writer.plan("How much is the linen shirt?", ["ana"], "en", None)
-    stream = writer.stream(plan)
+    stream = cast(AsyncGenerator[str, None], writer.stream(plan))
     first = await anext(stream)
     assert "59" in first
     await stream.aclose()

@@ -106,7 +106,7 @@ async def test_pause_cuts_the_sentence_and_resume_replays_it_whole() -> None:
     tl = d.state.timeline
     assert tl[0].interrupted and tl[0].script_index == 0
     assert tl[1].script_index == 0 and not tl[1].interrupted and tl[1].start >= 3.5
-    played = [t.script_index for t in tl if t.kind == "script" and not t.interrupted]
+    played = [t.script_index for t in tl if t.kind == "script" and not t.interrupted and t.script_index is not None]
     assert played == sorted(played) and len(played) == len(set(played))
 
 
