@@ -42,6 +42,7 @@ with warnings.catch_warnings():
         UserNotFoundError,
         UserOfflineError,
     )
+    from TikTokLive.client.logger import LogLevel, TikTokLiveLogHandler  # type: ignore[import-untyped]
     from TikTokLive.client.web.routes.fetch_signed_websocket import (  # type: ignore[import-untyped]
         WebcastPlatform,
     )
@@ -132,6 +133,8 @@ class TikTokSource(PumpSource):
         self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
         self._api_key = secret(settings, "sign_api_key_env", "LIVEHOST_TIKTOK_SIGN_API_KEY")
         self._session_id = secret(settings, "session_id_env", "LIVEHOST_TIKTOK_SESSION_ID")
+        # The library warns with the first characters of a session id; secrets are never logged here.
+        TikTokLiveLogHandler.get_logger(level=LogLevel.ERROR)
         self._last_rx = 0.0
         self.malformed = 0
         self.connections = 0
