@@ -9,7 +9,6 @@ acks (by ``log_id``), answers heartbeats, and lets a test push messages, send ga
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gzip
 import json
@@ -26,6 +25,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from connectors.platforms.ingress import serve_app
+from tests.fakes.changes import Changes
 
 ROOM_ID = 7_300_000_000_000_000_001
 UNIQUE_ID = "demo.shop"
@@ -182,7 +182,7 @@ class FakeTikTok:
         self.sessions = 0
         self.silent = False  # stop answering heartbeats
         self._log_id = 100
-        self._changed = asyncio.Condition()
+        self.changes = Changes()
 
     # HTTP: sign server and live page -----------------------------------------------------------------------
     async def _fetch(self, request: Request) -> Response:
@@ -254,12 +254,10 @@ class FakeTikTok:
         return response
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        await self.changes.notify()
 
     async def wait_for(self, predicate: Any, within_s: float = 4.0) -> None:
-        async with asyncio.timeout(within_s), self._changed:
-            await self._changed.wait_for(predicate)
+        await self.changes.wait_for(predicate, within_s)
 
     async def wait_sessions(self, n: int, within_s: float = 4.0) -> None:
         """Until ``n`` sessions in all have connected and entered the room."""

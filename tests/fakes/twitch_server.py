@@ -24,6 +24,7 @@ from websockets.protocol import State
 
 from connectors.platforms.ingress import serve_app
 from connectors.platforms.irc import format_line, parse_line, split_frame
+from tests.fakes.changes import Changes
 
 
 class FakeTwitchIrc:
@@ -35,7 +36,7 @@ class FakeTwitchIrc:
         self.joined: list[str] = []
         self.live: list[ServerConnection] = []
         self.pongs: list[str] = []
-        self._changed = asyncio.Condition()
+        self.changes = Changes()
 
     @property
     def url(self) -> str:
@@ -72,8 +73,7 @@ class FakeTwitchIrc:
                         await ws.send(f":tmi.twitch.tv PONG tmi.twitch.tv :{line.trailing}")
                     elif line.command == "PONG":
                         self.pongs.append(line.trailing)
-                    async with self._changed:
-                        self._changed.notify_all()
+                    await self.changes.notify()
         except ConnectionClosed:
             pass
         finally:
@@ -81,8 +81,7 @@ class FakeTwitchIrc:
                 self.live.remove(ws)
 
     async def wait_for(self, predicate: Any, within_s: float = 4.0) -> None:
-        async with asyncio.timeout(within_s), self._changed:
-            await self._changed.wait_for(predicate)
+        await self.changes.wait_for(predicate, within_s)
 
     async def send(self, *lines: str) -> None:
         """Lines in one frame, CRLF-separated, as tmi batches them."""
@@ -131,7 +130,7 @@ class FakeEventSub:
         self.welcomed: list[str] = []
         self.rate_limited = 0  # answer the next N subscription requests with 429
         self.send_keepalives = True
-        self._changed = asyncio.Condition()
+        self.changes = Changes()
 
     @property
     def ws_url(self) -> str:
@@ -142,12 +141,10 @@ class FakeEventSub:
         return f"http://127.0.0.1:{self.http_port}/helix/eventsub/subscriptions"
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        await self.changes.notify()
 
     async def wait_for(self, predicate: Any, within_s: float = 4.0) -> None:
-        async with asyncio.timeout(within_s), self._changed:
-            await self._changed.wait_for(predicate)
+        await self.changes.wait_for(predicate, within_s)
 
     @staticmethod
     def envelope(message_type: str, payload: dict[str, Any], sub_type: str = "",
