@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -22,6 +22,7 @@ from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
 from agent.events import Event
 from agent.settings import PlatformSettings
+from connectors.platforms import bilibili_wbi as wbi
 from connectors.platforms.bilibili_codec import auth_body
 from connectors.platforms.bilibili_events import to_event
 from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
@@ -29,6 +30,8 @@ from connectors.platforms.config import opt, secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
+DEFAULT_API = "https://api.live.bilibili.com"
+DEFAULT_NAV = "https://api.bilibili.com/x/web-interface/nav"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
 
 
@@ -38,11 +41,17 @@ class BilibiliSource(BilibiliWsSource):
     def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
         return to_event(msg, room, now)
 
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
+    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None,
+                 wall: Callable[[], float] = wbi.unix_now) -> None:
         super().__init__("bilibili", settings, clock, rng=rng)
         if not settings.room:
             raise FatalError("platforms.bilibili.room: the live room id is required")
-        self.api = (settings.endpoint or "https://api.live.bilibili.com").rstrip("/")
+        self.api = (settings.endpoint or DEFAULT_API).rstrip("/")
+        # The WBI keys come from the main site's nav API; a custom endpoint (a proxy, a test server) serves it too.
+        self.nav_url = opt(settings, "nav_url", DEFAULT_NAV if self.api == DEFAULT_API
+                           else self.api + "/x/web-interface/nav")
+        self.wbi = opt(settings, "wbi", True)
+        self._wall = wall
         self.room_init_path = opt(settings, "room_init_path", "/room/v1/Room/room_init")
         self.danmu_info_path = opt(settings, "danmu_info_path", "/xlive/web-room/v1/index/getDanmuInfo")
         self.ws_url = opt(settings, "ws_url", "")
@@ -93,7 +102,10 @@ class BilibiliSource(BilibiliWsSource):
         if init.get("code") != 0:
             raise FatalError(f"bilibili room {self.room}: room_init refused (code {init.get('code')})")
         self._real_room = int(init["data"]["room_id"])
-        info = await self._get(self.danmu_info_path, {"id": self._real_room, "type": 0})
+        params: dict[str, Any] = {"id": self._real_room, "type": 0}
+        mixin = await self._wbi_mixin() if self.wbi else ""
+        info = await self._get(self.danmu_info_path,
+                               wbi.sign(params, mixin, int(self._wall())) if mixin else params)
         if info.get("code") == 0 and info.get("data", {}).get("host_list"):
             self._token = str(info["data"].get("token", ""))
             self._urls = [self._host_url(h) for h in info["data"]["host_list"]]
@@ -104,6 +116,17 @@ class BilibiliSource(BilibiliWsSource):
             self._urls = [f"{self.ws_scheme}://{h}/sub" for h in self.fallback_hosts]
         if self.ws_url:
             self._urls = [self.ws_url]
+
+    async def _wbi_mixin(self) -> str:
+        """Today's WBI salt, or "" (unsigned) when the nav API cannot give one: signing is best effort."""
+        try:
+            r = await self._http.get(self.nav_url)
+            r.raise_for_status()
+            return wbi.mixin_key(*wbi.keys_from_nav(r.json()))
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError) as exc:
+            log.info("no WBI keys; getDanmuInfo unsigned", extra={"platform": self.name,
+                                                                  "reason": type(exc).__name__})
+            return ""
 
     def _host_url(self, h: Mapping[str, Any]) -> str:
         port = h.get("wss_port" if self.ws_scheme == "wss" else "ws_port") or h.get("port")

@@ -14,7 +14,6 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -26,16 +25,12 @@ from agent.events import Event
 from agent.settings import PlatformSettings
 from connectors.platforms.bilibili_open_api import GAME_GONE_CODES, Game, OpenApi, OpenApiError
 from connectors.platforms.bilibili_open_events import to_event
+from connectors.platforms.bilibili_wbi import unix_now
 from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
 from connectors.platforms.config import opt, secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
-
-
-def unix_now() -> float:
-    """Wall-clock Unix seconds: only for the signature's timestamp header (the show runs on ``Clock``)."""
-    return datetime.now(UTC).timestamp()
 
 
 class BilibiliOpenSource(BilibiliWsSource):

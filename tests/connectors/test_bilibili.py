@@ -10,10 +10,11 @@ import pytest
 from agent.clock import LoopClock
 from agent.errors import FatalError
 from agent.events import EventKind
+from connectors.platforms import bilibili_wbi as wbi
 from connectors.platforms.bilibili import BilibiliSource
 from connectors.platforms.bilibili_codec import Ver, encode
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.bilibili_server import REAL_ROOM, FakeBilibili, command, danmu, frame
+from tests.fakes.bilibili_server import REAL_ROOM, WBI_MIXIN, FakeBilibili, command, danmu, frame, wbi_ok
 
 GIFT = command("SEND_GIFT", data={"uid": 7, "uname": "Gifter", "giftName": "小心心", "num": 3, "price": 100,
                                   "total_coin": 300, "coin_type": "gold", "tid": "t-1", "timestamp": 1_700_000_001})
@@ -130,3 +131,35 @@ async def test_unknown_room_is_fatal() -> None:
         with pytest.raises(FatalError):
             await take(src, 1)
         await src.aclose()
+
+
+def test_wbi_signature_matches_the_published_example() -> None:
+    mixin = wbi.mixin_key("7cd084941338484aae1ad9425b84077c", "4932caff0ff746eab6f01bf08b70ac45")
+    assert mixin == WBI_MIXIN
+    signed = wbi.sign({"foo": "114", "bar": "514", "zab": 1919810}, mixin, 1702204169)
+    assert signed["w_rid"] == "8f6f2b5b3d485fe1886cec6a0be8c5d4" and signed["wts"] == "1702204169"
+    # non-ASCII and spaces are %-encoded (upper-case hex, %20) before hashing; !'()* are dropped
+    odd = wbi.sign({"foo": "one one four", "bar": "五一四", "baz": "(1919810)*"}, mixin, 1)
+    assert odd["baz"] == "1919810" and wbi_ok(odd)
+
+
+async def test_room_info_is_wbi_signed_so_risk_control_lets_it_through() -> None:
+    async with FakeBilibili(require_wbi=True).running() as fake:
+        src = source(fake)
+        try:
+            src.start()
+            await fake.wait_sessions(1)
+            assert fake.signed_calls == 1 and fake.auths[0]["key"] == "tok-1"
+        finally:
+            await src.aclose()
+
+
+async def test_without_wbi_keys_room_info_is_asked_unsigned() -> None:
+    async with FakeBilibili(nav=False).running() as fake:
+        src = source(fake)
+        try:
+            src.start()
+            await fake.wait_sessions(1)
+            assert fake.signed_calls == 0 and fake.auths[0]["key"] == "tok-1"
+        finally:
+            await src.aclose()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +25,17 @@ from connectors.platforms.bilibili_codec import Op, Ver, compress, decode, encod
 from connectors.platforms.ingress import serve_app
 
 REAL_ROOM = 5_440_000
+# The WBI keys and the salt they mix to, from the published example (bilibili-API-collect, wbi.md).
+WBI_IMG = "https://i0.hdslb.com/bfs/wbi/7cd084941338484aae1ad9425b84077c.png"
+WBI_SUB = "https://i0.hdslb.com/bfs/wbi/4932caff0ff746eab6f01bf08b70ac45.png"
+WBI_MIXIN = "ea1db124af3c7062474693fa704f4ff8"
+
+
+def wbi_ok(query: dict[str, str]) -> bool:
+    """Check ``w_rid`` as the server does: md5 of the other parameters, sorted and %-encoded, + the salt."""
+    rest = sorted((k, v) for k, v in query.items() if k != "w_rid")
+    text = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in rest) + WBI_MIXIN
+    return "wts" in query and hashlib.md5(text.encode()).hexdigest() == query.get("w_rid")
 
 
 def command(cmd: str, **fields: Any) -> dict[str, Any]:
@@ -42,7 +55,11 @@ def frame(*cmds: dict[str, Any], ver: int = Ver.JSON) -> bytes:
 
 
 class FakeBilibili:
-    def __init__(self, tokens: tuple[str, ...] = ("tok-1",), ws_ports: int = 2) -> None:
+    def __init__(self, tokens: tuple[str, ...] = ("tok-1",), ws_ports: int = 2, *, require_wbi: bool = False,
+                 nav: bool = True) -> None:
+        self.require_wbi = require_wbi  # answer -352 (risk control) to an unsigned or badly signed call
+        self.nav = nav  # serve the nav API (the WBI keys)
+        self.signed_calls = 0
         self.tokens = list(tokens)  # getDanmuInfo hands them out in turn; the last one repeats
         self.valid = {t for t in tokens if not t.startswith("bad")}
         self.ws_count = ws_ports
@@ -62,8 +79,18 @@ class FakeBilibili:
             return JSONResponse({"code": 60004, "msg": "room not found"})
         return JSONResponse({"code": 0, "data": {"room_id": REAL_ROOM, "short_id": 0}})
 
+    async def _nav(self, request: Request) -> JSONResponse:
+        if not self.nav:
+            return JSONResponse({"code": -404, "message": "not found"}, 404)
+        return JSONResponse({"code": -101, "message": "账号未登录", "ttl": 1,
+                             "data": {"isLogin": False, "wbi_img": {"img_url": WBI_IMG, "sub_url": WBI_SUB}}})
+
     async def _danmu_info(self, request: Request) -> JSONResponse:
         assert request.query_params.get("id") == str(REAL_ROOM)
+        signed = wbi_ok(dict(request.query_params))
+        self.signed_calls += signed
+        if self.require_wbi and not signed:
+            return JSONResponse({"code": -352, "message": "-352", "data": {"v_voucher": "voucher_x"}})
         token = self.tokens[min(self.info_calls, len(self.tokens) - 1)]
         self.info_calls += 1
         hosts = [{"host": "127.0.0.1", "port": p, "ws_port": p, "wss_port": p} for p in self.ws_ports]
@@ -121,6 +148,7 @@ class FakeBilibili:
         app = Starlette(routes=[
             Route("/room/v1/Room/room_init", self._room_init),
             Route("/xlive/web-room/v1/index/getDanmuInfo", self._danmu_info),
+            Route("/x/web-interface/nav", self._nav),
         ])
         async with contextlib.AsyncExitStack() as stack:
             for _ in range(self.ws_count):
