@@ -15,15 +15,18 @@ class OpenAiLlm:
     """Implements :class:`agent.ports.Llm` with the ``openai`` package.
 
     ``max_tokens`` goes in ``extra_body`` as well: llama.cpp's server ignores ``max_completion_tokens``.
+    ``seed`` (sent with every request when set) makes sampling repeatable: the same prompt from the same
+    server state gets the same reply (benchmarks compare two runs of one reply).
     """
 
     def __init__(self, base_url: str, model: str, api_key: str = "", temperature: float = 0.3,
-                 timeout_s: float = 30.0) -> None:
+                 timeout_s: float = 30.0, seed: int | None = None) -> None:
         from openai import AsyncOpenAI
 
         self.base_url = base_url
         self.model = model
         self._temperature = temperature
+        self._extra: dict[str, Any] = {} if seed is None else {"seed": seed}
         self._client = AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s,
                                    max_retries=0)
 
@@ -37,7 +40,7 @@ class OpenAiLlm:
                 messages=payload,
                 stream=True,
                 temperature=self._temperature,
-                extra_body={"max_tokens": max_tokens},
+                extra_body={"max_tokens": max_tokens, **self._extra},
             )
         except openai.OpenAIError as exc:
             raise LlmError(f"LLM request failed: {type(exc).__name__}: {exc}") from exc

@@ -23,7 +23,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmbeddedLlmServer:
-    """Runs ``python -m llama_cpp.server`` as a child process and waits until it answers ``/v1/models``."""
+    """Runs llama-cpp-python's server as a child process and waits until it answers ``/v1/models``.
+
+    The child is ``python -m agent.llm.llama_server`` (``llama_cpp.server`` with a prompt cache that keeps
+    several prompt prefixes, see there), with ``--logits_all false``: livehost asks for no logprobs, and
+    computing the logits of every prompt token made reading a prompt ~1.4x slower on 2 cores; and with
+    ``--interrupt_requests false``: by default a request arriving while a reply streams ends that stream
+    early, as if the reply were complete (a warm-up on a product change cut replies mid-sentence).
+    """
 
     def __init__(self, model_path: Path, settings: EmbeddedLlmSettings, clock: Clock, log_path: Path) -> None:
         self._model = model_path
@@ -41,12 +48,16 @@ class EmbeddedLlmServer:
         if await self._healthy():
             raise FatalError(f"port {self.port} is already in use; set llm.embedded.port to a free port or 0")
         cmd = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "agent.llm.llama_server",
             "--model", str(self._model),
             "--host", self._s.host, "--port", str(self.port),
             "--n_ctx", str(self._s.n_ctx),
             "--n_threads", str(self._s.n_threads),
             "--n_threads_batch", str(self._s.n_threads_batch),
+            "--logits_all", "False",
+            "--interrupt_requests", "False",  # else a warm-up arriving mid-reply ends that reply's stream
+            "--cache", str(self._s.prompt_cache_mb > 0),
+            "--cache_size", str(self._s.prompt_cache_mb << 20),
             "--verbose", "False",
         ]
         self._log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,36 @@ async def test_server_streams_tokens_and_stops_on_exit(server: EmbeddedLlmServer
             await c.get(base + "/models")
 
 
+async def test_a_request_arriving_mid_reply_waits_instead_of_cutting_it(server: EmbeddedLlmServer) -> None:
+    # llama-cpp-python's server ends a stream early (as if complete) when another request comes in, unless
+    # started with --interrupt_requests false: a warm-up on a product change would cut a reply mid-sentence
+    import asyncio
+
+    from agent.ports import ChatMessage
+
+    llm = OpenAiLlm(server.base_url, "local")
+    ask = [ChatMessage("user", "Count from 1 to 30, separated by spaces.")]
+    alone = "".join([t async for t in llm.stream(ask, max_tokens=100)])
+    started = asyncio.Event()
+
+    async def reply() -> str:
+        out = []
+        async for t in llm.stream(ask, max_tokens=100):
+            out.append(t)
+            if len(out) == 3:
+                started.set()
+        return "".join(out)
+
+    async def warm_up() -> None:
+        await started.wait()
+        async for _ in llm.stream([ChatMessage("user", "Hi")], max_tokens=1):
+            pass
+
+    together, _ = await asyncio.gather(reply(), warm_up())
+    await llm.aclose()
+    assert len(alone) > 20 and together == alone
+
+
 async def test_embedded_model_reply_is_grounded(server: EmbeddedLlmServer, repo_root: Path, tmp_path: Path) -> None:
     from agent.knowledge.base import KnowledgeBase
     from agent.settings import KnowledgeSettings
