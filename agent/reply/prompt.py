@@ -33,12 +33,12 @@ def system_prompt(prompts: PromptSet, host_name: str, shop_name: str, seconds: f
 
     Both change rarely (the product with the script segment), so they form the prefix the LLM server keeps
     cached: a question about the product on screen then costs only its own few tokens. On a 2-core CPU a
-    0.5B model reads about 60 prompt tokens a second, so this is the difference between 1 s and 4 s.
+    0.5B model reads about 100 prompt tokens a second, so this is the difference between 1 s and 3 s.
     """
     persona = prompts.render("persona.md", host_name=host_name, shop_name=shop_name)
     text = prompts.render("reply.md", persona=persona, max_words=max_words(seconds, "en"))
     if on_screen is not None:
-        text += f"\n\n<facts_on_screen>\n{on_screen.sheet(text_limit=200)}\n</facts_on_screen>"
+        text += f"\n\n<facts_on_screen>\n{on_screen.sheet(text_limit=200, brief=True)}\n</facts_on_screen>"
     return text
 
 
@@ -56,9 +56,11 @@ def build_messages(
     language: str,
 ) -> list[ChatMessage]:
     # Only what the cached prefix does not already hold, and no empty blocks: every uncached token costs
-    # ~17 ms on a 2-core CPU. The best match in full (description trimmed), the others as facts only.
+    # ~10 ms on a 2-core CPU. The best match in full (description trimmed), the others as facts only; no
+    # ids or SKUs. The facts come first, so the server's prompt cache can resume them for a product that was
+    # asked about before (see agent/llm/llama_server.py).
     others = [p for p in products if on_screen is None or p.id != on_screen.id]
-    facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0) for i, p in enumerate(others))
+    facts = "\n\n".join(p.sheet(text_limit=200 if i == 0 else 0, brief=True) for i, p in enumerate(others))
     if not facts and not products:
         facts = "(no matching product)"
     recent_text = "\n".join(escape_viewer_text(r, 120) for r in recent[-3:])
