@@ -143,23 +143,16 @@ def test_wbi_signature_matches_the_published_example() -> None:
     assert odd["baz"] == "1919810" and wbi_ok(odd)
 
 
-async def test_room_info_is_wbi_signed_so_risk_control_lets_it_through() -> None:
-    async with FakeBilibili(require_wbi=True).running() as fake:
+@pytest.mark.parametrize(("nav", "require_wbi", "signed"), [
+    (True, True, 1),  # keys from the nav API: signed, so risk control lets getDanmuInfo through
+    (False, False, 0),  # no keys: asked unsigned, still connects
+])
+async def test_room_info_is_wbi_signed_when_keys_are_available(nav: bool, require_wbi: bool, signed: int) -> None:
+    async with FakeBilibili(require_wbi=require_wbi, nav=nav).running() as fake:
         src = source(fake)
         try:
             src.start()
             await fake.wait_sessions(1)
-            assert fake.signed_calls == 1 and fake.auths[0]["key"] == "tok-1"
-        finally:
-            await src.aclose()
-
-
-async def test_without_wbi_keys_room_info_is_asked_unsigned() -> None:
-    async with FakeBilibili(nav=False).running() as fake:
-        src = source(fake)
-        try:
-            src.start()
-            await fake.wait_sessions(1)
-            assert fake.signed_calls == 0 and fake.auths[0]["key"] == "tok-1"
+            assert fake.signed_calls == signed and fake.auths[0]["key"] == "tok-1"
         finally:
             await src.aclose()
