@@ -99,7 +99,7 @@ class TolerantConnect(WebcastConnect):  # type: ignore[misc]
 def _endpoints(sign_url: str, app_url: str, webcast_url: str) -> Iterator[None]:
     """Point TikTokLive's module-wide ``WebDefaults`` at our endpoints for one call, then restore them.
 
-    The library reads these globals inside its routes; callers hold :data:`_ENDPOINTS_LOCK` (one event
+    The library reads these globals inside its routes; callers hold :func:`_endpoints_lock` (one per event
     loop) so two connectors with different endpoints never see each other's values.
     """
     saved = (WebDefaults.tiktok_sign_url, WebDefaults.tiktok_app_url, WebDefaults.tiktok_webcast_url)
