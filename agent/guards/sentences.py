@@ -8,6 +8,7 @@ The first piece may be a clause (cut at a comma) so the voice starts sooner.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable, AsyncIterator
 
 _LATIN_END = ".!?…"
@@ -19,6 +20,9 @@ _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "approx", "mme", "mlle", "cf", "env", "fig",
     "inc", "ltd", "dept", "réf", "tél", "ex",
 })
+# An XML-like tag: the prompt wraps facts and viewer text in them (<viewer name="...">), and a small model
+# sometimes echoes one. A letter must follow '<', so "<3" or "< 50 EUR" are left alone.
+_TAG = re.compile(r"</?[A-Za-z_][\w:.-]*(?:\s[^<>]*)?/?>")
 CLAUSE_MIN_CHARS = 24
 CLAUSE_MIN_CJK = 8
 
@@ -131,6 +135,11 @@ async def sentences(
     pieces, _ = _cut(buf, final=True, clause=False)
     for piece in pieces:
         yield piece
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without tags, whitespace collapsed: markup is never spoken."""
+    return " ".join(_TAG.sub(" ", text).split())
 
 
 def split_sentences(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from agent.guards.compose import Intent, compose_fact_reply, compose_holding, co
 from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
 from agent.guards.sentences import sentences as split_stream
+from agent.guards.sentences import strip_markup
 from agent.knowledge.product import Product
 from agent.language import detect_language
 from agent.metrics import Metrics
@@ -237,12 +238,15 @@ class ReplyWriter:
         words = 0
         async with asyncio.timeout(self._llm_s.timeout_s):
             async with aclosing(self._first_token_guard(tokens, start, out)) as guarded:
-                async for sentence in split_stream(guarded, first_clause=True):
+                async for raw in split_stream(guarded, first_clause=True):
+                    sentence = strip_markup(raw)
+                    if not sentence:
+                        continue  # only an echoed tag
                     if "llm_first_clause" not in out.timings:
                         out.timings["llm_first_clause"] = self._clock.now() - start
                         self._metrics.observe("llm_first_clause", self._clock.now() - start)
                     words += len(sentence.split()) if plan.language not in ("zh", "ja") else len(sentence) // 2
-                    yield sentence.strip()
+                    yield sentence
                     if words >= budget:
                         return
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 
 import pytest
 
-from agent.guards.sentences import sentences, split_sentences
+from agent.guards.sentences import sentences, split_sentences, strip_markup
 
 
 async def stream(chunks: Iterable[str]) -> AsyncIterator[str]:
@@ -120,3 +120,9 @@ async def test_a_run_on_without_punctuation_is_cut_to_keep_speech_moving() -> No
     out = [s async for s in sentences(stream(w + " " for w in words), first_clause=False, max_chars=100)]
     assert all(len(s) <= 100 for s in out)
     assert " ".join(out).split() == words
+
+
+def test_markup_echoed_from_the_prompt_is_never_spoken() -> None:
+    assert strip_markup('<viewer name="ana">Hi Ana, the shirt is 59 EUR.') == "Hi Ana, the shirt is 59 EUR."
+    assert strip_markup("</viewer> <facts_on_screen/>") == ""
+    assert strip_markup("I <3 linen, and it is < 60 EUR") == "I <3 linen, and it is < 60 EUR"

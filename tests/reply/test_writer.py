@@ -26,6 +26,13 @@ async def test_grounded_reply_streams_and_names_the_viewer(writer: ReplyWriter, 
     assert out.source == "llm" and not out.rejected
 
 
+async def test_a_tag_echoed_from_the_prompt_is_not_spoken(writer: ReplyWriter, scripted: ScriptedLlmServer) -> None:
+    scripted.say('<viewer name="ana">The Relaxed Linen Shirt is 59 EUR in white.</viewer>')
+    said, out = await collect(writer, "How much is the linen shirt?")
+    text = " ".join(said)
+    assert "<" not in text and "viewer name" not in text and "59 EUR" in text and out.source == "llm"
+
+
 async def test_prompt_puts_fixed_instructions_first_and_viewer_text_in_a_block(
     writer: ReplyWriter, scripted: ScriptedLlmServer
 ) -> None:
