@@ -65,14 +65,20 @@ def integer(f: Fields, num: int, default: int = 0) -> int:
     return x - (1 << 64) if x >= 1 << 63 else x
 
 
+def blobs(f: Fields, num: int) -> list[bytes]:
+    """Every value of length-delimited field ``num`` (a repeated message or a map's entries)."""
+    out = []
+    for x in f.get(num, ()):
+        if not isinstance(x, bytes):
+            raise ValueError(f"field {num}: expected length-delimited bytes")
+        out.append(x)
+    return out
+
+
 def blob(f: Fields, num: int) -> bytes:
-    v = f.get(num)
-    if not v:
-        return b""
-    x = v[-1]
-    if not isinstance(x, bytes):
-        raise ValueError(f"field {num}: expected length-delimited bytes")
-    return x
+    """The last value of length-delimited field ``num``, empty when absent."""
+    values = blobs(f, num)
+    return values[-1] if values else b""
 
 
 def text(f: Fields, num: int) -> str:

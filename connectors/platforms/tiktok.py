@@ -135,6 +135,7 @@ class TikTokSource(PumpSource):
         self._session_id = secret(settings, "session_id_env", "LIVEHOST_TIKTOK_SESSION_ID")
         # The library warns with the first characters of a session id; secrets are never logged here.
         TikTokLiveLogHandler.get_logger(level=LogLevel.ERROR)
+        self._connect_cls = self._connect_class()
         self._last_rx = 0.0
         self.malformed = 0
         self.connections = 0
@@ -195,7 +196,7 @@ class TikTokSource(PumpSource):
         try:
             room_id, first = await self._sign(web)
             # One attribute of the library's client picks the connection class: ours skips bad frames.
-            ws._connect_generator_class = self._connect_class()
+            ws._connect_generator_class = self._connect_cls
             self._last_rx = self.clock.now()
             watchdog = asyncio.create_task(self._watchdog(ws))
             stream = ws.connect(room_id=room_id, cookies=web.cookies, user_agent=web.headers["User-Agent"],

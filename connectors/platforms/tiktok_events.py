@@ -69,23 +69,14 @@ def read_push_frame(raw: bytes) -> tuple[PushFrame, FetchResult | None]:
     frame = PushFrame(log_id=pw.integer(f, 2), payload_type=pw.text(f, 7))
     if frame.payload_type != "msg":
         return frame, None
-    headers = {pw.text(e, 1): pw.text(e, 2) for e in map(pw.read, _blobs(f, 5))}
+    headers = {pw.text(e, 1): pw.text(e, 2) for e in map(pw.read, pw.blobs(f, 5))}
     payload = pw.blob(f, 8)
     if headers.get("compress_type", "none") == "gzip":
         payload = gzip.decompress(payload)
     r = pw.read(payload)
-    messages = tuple(WebcastMessage(pw.text(m, 1), pw.blob(m, 2)) for m in map(pw.read, _blobs(r, 1)))
+    messages = tuple(WebcastMessage(pw.text(m, 1), pw.blob(m, 2)) for m in map(pw.read, pw.blobs(r, 1)))
     return frame, FetchResult(messages=messages, cursor=pw.text(r, 2), internal_ext=pw.text(r, 5),
                               need_ack=bool(pw.integer(r, 9)), is_first=bool(pw.integer(r, 11)))
-
-
-def _blobs(f: Fields, num: int) -> list[bytes]:
-    out = []
-    for v in f.get(num, ()):
-        if not isinstance(v, bytes):
-            raise ValueError(f"field {num}: expected length-delimited bytes")
-        out.append(v)
-    return out
 
 
 def _user(u: Fields) -> tuple[User, dict[str, Any]]:
