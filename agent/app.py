@@ -102,6 +102,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
             min_dense=settings.knowledge.answer_min_dense, min_margin=settings.knowledge.answer_min_margin,
             min_keyword=settings.knowledge.answer_min_keyword, sure_dense=settings.knowledge.answer_sure_dense,
+            first_chunk=settings.speech.first_chunk,
         )
         if embedded:
             # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B

@@ -32,6 +32,11 @@ PHRASE_KEYS: dict[str, frozenset[str]] = {
     "chitchat": frozenset({"users"}),
     "bridges": frozenset({"product"}),
     "idle": frozenset({"product"}),
+    "restart": frozenset(),
+}
+# Keys a phrases.toml may leave out (files written before they existed stay valid): built-in text.
+OPTIONAL_PHRASES: dict[str, dict[str, str]] = {
+    "restart": {"en": "Let me say that properly:", "fr": "Je reprends :", "zh": "准确地说，"},
 }
 
 
@@ -57,7 +62,8 @@ class PromptSet:
 
     def phrase(self, language: str, key: str, **values: object) -> str:
         table = self.phrases.get(language) or self.phrases["en"]
-        raw = table.get(key) or self.phrases["en"][key]
+        builtin = OPTIONAL_PHRASES.get(key, {})
+        raw = table.get(key) or builtin.get(language) or self.phrases["en"].get(key) or builtin["en"]
         text = raw if isinstance(raw, str) else str(raw[0])
         return Template(text).safe_substitute({k: str(v) for k, v in values.items()})
 
@@ -97,7 +103,7 @@ def load_prompt_set(folder: Path) -> PromptSet:
                 raise ConfigError(f"{path}: [{lang}].{key} must be a string or a non-empty list of strings")
             for item in items:
                 _check_template(item, PHRASE_KEYS[key], f"{path}: [{lang}].{key}")
-    missing = set(PHRASE_KEYS) - set(phrases["en"])
+    missing = set(PHRASE_KEYS) - set(OPTIONAL_PHRASES) - set(phrases["en"])
     if missing:
         raise ConfigError(f"{path}: [en] is missing {sorted(missing)}")
     return PromptSet(templates=templates, phrases=phrases)

@@ -95,6 +95,7 @@ class SpeechSettings(_Section):
     edge_timeout_s: float = Field(1.5, gt=0, le=10)
     piper_voice: str = ""
     cache_script: bool = True
+    first_chunk: Literal["phrase", "clause", "sentence"] = "phrase"
 
 
 class OverlaySettings(_Section):

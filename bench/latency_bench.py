@@ -32,10 +32,12 @@ speech keep it at about 1.3 on 2 cores) and ``other_processes_cpu_cores`` (CPU c
 busy meanwhile, from /proc): anything else running on the machine shows in the numbers.
 
     .venv/bin/python bench/latency_bench.py [--n 6] [--multi-n 12] [--only short|multi] [--no-embedded]
+                                            [--first-chunk phrase|clause|sentence]
 
 ``--n``: questions per short section (cycling through ``QUESTIONS``); ``--multi-n``: comments per
 multi-sentence situation (cycling through ``MULTI_QUESTIONS``); ``--only``: run one question set and keep
-the other's results in the file. The default run takes about 8 minutes on 2 cores.
+the other's results in the file; ``--first-chunk``: how soon a reply starts speaking (``speech.first_chunk``,
+default "phrase"; recorded in the file). The default run takes about 8 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ class Row:
     sentences: int
     same_text: bool
     source: str
-    rejected: int
+    rejected: list[list[str]]  # [sentence, guard's reason] of every sentence the guards stopped
     reply: str
 
     @property
@@ -170,7 +172,7 @@ class Row:
 class Bench:
     """The real reply chain (writer, guards, espeak-ng) against one LLM server."""
 
-    def __init__(self, llm: Any, kb: Any, base_url: str) -> None:
+    def __init__(self, llm: Any, kb: Any, base_url: str, first_chunk: str = "phrase") -> None:
         from agent.clock import LoopClock
         from agent.metrics import Metrics
         from agent.prompts import PromptStore
@@ -186,7 +188,7 @@ class Bench:
         self.tts = EspeakSynthesizer(self.lib, {"en": "en-us", "fr": "fr", "zh": "cmn"})
         self.writer = ReplyWriter(llm=llm, retriever=kb, prompts=PromptStore(ROOT / "prompts"), show=ShowSettings(),
                                   llm_settings=LlmSettings(timeout_s=60, first_token_timeout_s=30), clock=clock,
-                                  metrics=Metrics(clock))
+                                  metrics=Metrics(clock), first_chunk=first_chunk)  # type: ignore[arg-type]
 
     async def start(self) -> None:
         # warm up as the app does: page the model in and cache the fixed instructions
@@ -262,7 +264,7 @@ class Bench:
             sentences=len(split_sentences(spoken)),
             same_text=text == out.sentences,
             source=out.source,
-            rejected=len(out.rejected),
+            rejected=[list(r) for r in out.rejected],
             reply=spoken,
         )
 
@@ -372,8 +374,8 @@ async def clear_cache(base_url: str) -> None:
 
 
 async def run_server(llm: Any, kb: Any, base_url: str, sections: dict[str, Callable[[Bench], Awaitable[Any]]],
-                     results: dict[str, Any]) -> None:
-    bench = Bench(llm, kb, base_url)
+                     results: dict[str, Any], first_chunk: str) -> None:
+    bench = Bench(llm, kb, base_url, first_chunk)
     await bench.start()
     try:
         for key, run in sections.items():
@@ -401,6 +403,8 @@ async def main() -> None:
     ap.add_argument("--multi-n", type=int, default=len(MULTI_QUESTIONS), help="questions per multi-sentence situation")
     ap.add_argument("--only", choices=("short", "multi"), help="run one question set")
     ap.add_argument("--no-embedded", action="store_true", help="scripted server only")
+    ap.add_argument("--first-chunk", choices=("phrase", "clause", "sentence"), default="phrase",
+                    help="how soon a reply starts speaking (speech.first_chunk)")
     args = ap.parse_args()
     short, multi = args.only in (None, "short"), args.only in (None, "multi")
 
@@ -412,7 +416,8 @@ async def main() -> None:
     out = ROOT / "bench" / "results" / "latency.json"
     # a partial run (--only, --no-embedded) updates its own sections and keeps the others
     results: dict[str, Any] = json.loads(out.read_text()) if out.exists() and (args.only or args.no_embedded) else {}
-    results |= {"machine": "2 cores, no GPU", "questions": QUESTIONS, "load_avg_start": load_avg()}
+    results |= {"machine": "2 cores, no GPU", "questions": QUESTIONS, "load_avg_start": load_avg(),
+                "first_chunk": args.first_chunk}
     if multi:
         results.setdefault("multi_sentence", {})["questions"] = [q for _, q in MULTI_QUESTIONS]
     t_start = time.perf_counter()
@@ -426,11 +431,12 @@ async def main() -> None:
             await server.start()
             llm = OpenAiLlm(server.base_url, "scripted")
             if key == "scripted_0ms":
-                await run_server(llm, kb, server.base_url, {key: lambda b: b.short_section(args.n)}, results)
+                await run_server(llm, kb, server.base_url, {key: lambda b: b.short_section(args.n)}, results,
+                                 args.first_chunk)
             else:
                 await run_server(llm, kb, server.base_url, {
                     f"{key}/{s}": multi_runner(args.multi_n, s) for s in SITUATIONS
-                }, results)
+                }, results, args.first_chunk)
             await llm.aclose()
             await server.stop()
         if not args.no_embedded:
@@ -451,24 +457,32 @@ async def main() -> None:
             if multi:
                 for s in SITUATIONS:
                     sections[f"multi_sentence/embedded_qwen2.5_0.5b/{s}"] = multi_runner(args.multi_n, s)
-            await run_server(llm, kb, srv.base_url, sections, results)
+            await run_server(llm, kb, srv.base_url, sections, results, args.first_chunk)
             await llm.aclose()
             await srv.stop()
     results["load_avg_end"] = load_avg()
+    results["multi_sentence_headline"] = headline(results)
     results["wall_s"] = round(time.perf_counter() - t_start)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({k: v for k, v in results.items() if k != "multi_sentence"}, indent=2, ensure_ascii=False))
-    print(json.dumps(headline(results), indent=2, ensure_ascii=False))
 
 
 def headline(results: dict[str, Any]) -> dict[str, Any]:
-    """The multi-sentence numbers in short, without the per-reply rows."""
+    """The multi-sentence numbers in short, without the per-reply rows, and pooled over the situations."""
     out: dict[str, Any] = {}
     for server, sections in results.get("multi_sentence", {}).items():
         if server == "questions":
             continue
+        pooled = []
         for situation, r in sections.items():
             out[f"{server}/{situation}"] = {k: v for k, v in r.items() if k != "replies"}
+            pooled += [row["speedup"] for row in r.get("replies", []) if row["sentences"] >= 2]
+        if pooled:
+            out[f"{server}/all_situations"] = {
+                "replies_with_2_or_more_sentences": len(pooled),
+                "speedup_vs_sequential_2plus_sentences_median": round(statistics.median(pooled), 2),
+                "share_at_least_2x": round(sum(x >= 2 for x in pooled) / len(pooled), 2),
+            }
     return out
 
 

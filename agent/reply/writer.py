@@ -18,8 +18,8 @@ from agent.guards.claims import ClaimKind, extract_claims
 from agent.guards.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
+from agent.guards.sentences import FirstChunk, ends_sentence, strip_markup
 from agent.guards.sentences import sentences as split_stream
-from agent.guards.sentences import strip_markup
 from agent.knowledge.product import Product
 from agent.language import detect_language
 from agent.metrics import Metrics
@@ -84,6 +84,7 @@ class ReplyWriter:
         min_margin: float = 0.01,
         min_keyword: float = 3.0,
         sure_dense: float = 0.845,
+        first_chunk: FirstChunk = "phrase",
     ) -> None:
         self._llm = llm
         self._retriever = retriever
@@ -95,6 +96,7 @@ class ReplyWriter:
         self._output_check = output_check
         self._guard = guard or GroundingGuard()
         self._k = top_k
+        self._first_chunk: FirstChunk = first_chunk
         self._min_dense = min_dense
         self._min_margin = min_margin
         self._min_keyword = min_keyword
@@ -184,27 +186,34 @@ class ReplyWriter:
         if self._llm is not None:
             attempts = 1 + self._llm_s.retries
             for attempt in range(attempts):
-                failed = False
+                failed = dangling = False
+                head = ""  # a spoken first phrase whose sentence goes on: the rest is guarded with it
                 try:
                     async with aclosing(self._llm_sentences(plan, out)) as stream:
                         async for sentence in stream:
-                            reason = self._check(sentence, plan)
+                            reason = self._check(_joined(head, sentence, plan.language), plan)
                             if reason:
                                 out.rejected.append((sentence, reason))
                                 self._metrics.count("guard_rejected")
                                 log.info("sentence rejected by guard", extra={"reason": reason})
-                                failed = True
+                                failed, dangling = True, bool(head)
                                 break
+                            head = sentence if not out.sentences and not ends_sentence(sentence) else ""
                             yield self._named(sentence, plan, first=not out.sentences)
                 except (LlmError, TimeoutError) as exc:
                     self._metrics.count("llm_errors")
                     log.warning("LLM failed", extra={"attempt": attempt, "error": str(exc)})
-                    failed = True
+                    failed, dangling = True, bool(head)
                 if out.sentences:
-                    missing = self._missing_fact(plan, out.sentences)
-                    if missing:  # the answer skipped what was asked ("how much?"): add it from the sheet
+                    # A phrase left hanging is finished from the sheet; an answer that skipped what was
+                    # asked ("how much?") gets it added.
+                    tail = self._facts_tail(plan) if dangling else self._missing_fact(plan, out.sentences)
+                    if tail and dangling:
+                        restart = self._prompts.refresh().phrase(plan.language, "restart")
+                        tail = _joined(restart, tail, plan.language)
+                    if tail:
                         out.source = "llm+facts"
-                        yield missing
+                        yield tail
                     return  # what was spoken is correct; never restart a reply mid-air
                 if not failed:
                     break
@@ -236,12 +245,18 @@ class ReplyWriter:
         start = self._clock.now()
         tokens = self._llm.stream(messages, max_tokens=max_tokens)
         words = 0
+        held = ""  # a first phrase repeating the viewer's words: it goes out only with the rest of its sentence
         async with asyncio.timeout(self._llm_s.timeout_s):
             async with aclosing(self._first_token_guard(tokens, start, out)) as guarded:
-                async for raw in split_stream(guarded, first_clause=True):
+                async for raw in split_stream(guarded, self._first_chunk):
                     sentence = strip_markup(raw)
                     if not sentence:
                         continue  # only an echoed tag
+                    if held:
+                        sentence, held = _joined(held, sentence, plan.language), ""
+                    elif not words and _says_back(sentence, plan.question):
+                        held = sentence
+                        continue
                     if "llm_first_clause" not in out.timings:
                         out.timings["llm_first_clause"] = self._clock.now() - start
                         self._metrics.observe("llm_first_clause", self._clock.now() - start)
@@ -249,6 +264,8 @@ class ReplyWriter:
                     yield sentence
                     if words >= budget:
                         return
+                if held:
+                    yield held
 
     async def _first_token_guard(self, tokens: AsyncIterator[str], start: float,
                                  out: ReplyOutcome) -> AsyncGenerator[str, None]:
@@ -275,6 +292,13 @@ class ReplyWriter:
         if wanted is None or not plan.products:
             return None
         if any(c.kind in wanted for s in said for c in extract_claims(s)):
+            return None
+        return ReplyWriter._facts_tail(plan)
+
+    @staticmethod
+    def _facts_tail(plan: ReplyPlan) -> str | None:
+        """The sheet's answer, without the viewer's name (it goes after something already said)."""
+        if not plan.products:
             return None
         text = compose_fact_reply(plan.products, plan.question, plan.language, plan.addressee)
         return text.split(" ", 1)[1] if text.startswith("@") and " " in text else text
@@ -303,6 +327,25 @@ class ReplyWriter:
             return sentence
         sep = "，" if plan.language == "zh" else ", "
         return f"{plan.addressee}{sep}{sentence}"
+
+
+def _joined(head: str, rest: str, language: str) -> str:
+    """A sentence whose first phrase was spoken early, whole again, for the guards: a price must be checked
+    with the variant named before it, and a banned phrase may straddle the cut."""
+    if not head:
+        return rest
+    return head + rest if language in ("zh", "ja") else f"{head} {rest}"
+
+
+def _says_back(phrase: str, comment: str) -> bool:
+    """Is this first phrase the start of the viewer's comment said back ("The candle, ..." to "The candle,
+    how long does it burn?")? Such a sentence usually goes on to repeat the question, which the guards
+    reject whole; so none of it is spoken before its sentence is complete. A subject merely named again
+    ("有机棉T恤是" | "100%...") is cut before a number or a word, not at a comma, and goes out early."""
+    return phrase.rstrip()[-1:] in _CLAUSE_MARKS and _core(phrase) in _core(comment)
+
+
+_CLAUSE_MARKS = frozenset(",;:，；：、")
 
 
 def _core(text: str) -> str:

@@ -39,3 +39,11 @@ def test_phrase_file_with_unknown_key_is_rejected(prompts: Path) -> None:
     (prompts / "phrases.toml").write_text(text)
     with pytest.raises(ConfigError, match="farewell"):
         load_prompt_set(prompts)
+
+
+def test_phrase_file_without_the_newer_restart_key_still_loads_with_built_in_text(prompts: Path) -> None:
+    text = "\n".join(line for line in (prompts / "phrases.toml").read_text().splitlines()
+                     if not line.startswith("restart"))
+    (prompts / "phrases.toml").write_text(text)
+    p = load_prompt_set(prompts)
+    assert p.phrase("fr", "restart") == "Je reprends :" and p.phrase("de", "restart") == "Let me say that properly:"

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 
 import pytest
 
-from agent.guards.sentences import sentences, split_sentences, strip_markup
+from agent.guards.sentences import FirstChunk, ends_sentence, sentences, split_sentences, strip_markup
 
 
 async def stream(chunks: Iterable[str]) -> AsyncIterator[str]:
@@ -14,8 +14,8 @@ async def stream(chunks: Iterable[str]) -> AsyncIterator[str]:
         yield c
 
 
-async def collect(chunks: Iterable[str], first_clause: bool = False) -> list[str]:
-    return [s async for s in sentences(stream(chunks), first_clause=first_clause)]
+async def collect(chunks: Iterable[str], first: FirstChunk = "sentence") -> list[str]:
+    return [s async for s in sentences(stream(chunks), first)]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ async def test_stream_chunk_splitting_a_decimal_does_not_cut_the_number() -> Non
 
 
 async def test_stream_chunk_splitting_thousands_does_not_cut_the_number() -> None:
-    out = await collect(["It is 1", ",", "299", ".00 USD, really", ". ok"], first_clause=True)
+    out = await collect(["It is 1", ",", "299", ".00 USD, really", ". ok"], first="clause")
     assert out == ["It is 1,299.00 USD, really.", "ok"]
 
 
@@ -61,7 +61,7 @@ async def test_sentence_is_yielded_as_soon_as_the_next_token_confirms_it() -> No
             seen.append(t)
 
     out = []
-    async for s in sentences(tokens(), first_clause=False):
+    async for s in sentences(tokens(), "sentence"):
         out.append((s, len(seen)))
     # 'Hi there.' comes out once ' How' arrived, before the rest of the stream.
     assert out == [("Hi there.", 1), ("How are you?", 4)]
@@ -73,7 +73,7 @@ async def test_cjk_sentences_stream_token_by_token() -> None:
 
 async def test_first_clause_is_yielded_early_when_long_enough() -> None:
     chunks = ["The Ocean Blue Shirt", " is a great choice,", " and it", " is 50 EUR", ". Enjoy!"]
-    assert await collect(chunks, first_clause=True) == [
+    assert await collect(chunks, first="clause") == [
         "The Ocean Blue Shirt is a great choice,",
         "and it is 50 EUR.",
         "Enjoy!",
@@ -82,7 +82,7 @@ async def test_first_clause_is_yielded_early_when_long_enough() -> None:
 
 async def test_only_the_first_clause_is_cut_early() -> None:
     text = "Welcome to the show everyone, hello! This is a really long sentence, with a comma."
-    assert await collect([text], first_clause=True) == [
+    assert await collect([text], first="clause") == [
         "Welcome to the show everyone,",
         "hello!",
         "This is a really long sentence, with a comma.",
@@ -90,11 +90,11 @@ async def test_only_the_first_clause_is_cut_early() -> None:
 
 
 async def test_short_first_clause_is_not_cut() -> None:
-    assert await collect(["Yes, it is 50 EUR."], first_clause=True) == ["Yes, it is 50 EUR."]
+    assert await collect(["Yes, it is 50 EUR."], first="clause") == ["Yes, it is 50 EUR."]
 
 
 async def test_first_clause_cjk_needs_eight_characters() -> None:
-    assert await collect(["好的，", "这件衬衫非常适合夏天穿，", "售价50欧元。"], first_clause=True) == [
+    assert await collect(["好的，", "这件衬衫非常适合夏天穿，", "售价50欧元。"], first="clause") == [
         "好的，这件衬衫非常适合夏天穿，",
         "售价50欧元。",
     ]
@@ -102,11 +102,11 @@ async def test_first_clause_cjk_needs_eight_characters() -> None:
 
 async def test_first_clause_disabled_keeps_whole_sentences() -> None:
     chunks = ["The Ocean Blue Shirt is a great choice,", " and it is 50 EUR."]
-    assert await collect(chunks, first_clause=False) == ["The Ocean Blue Shirt is a great choice, and it is 50 EUR."]
+    assert await collect(chunks, first="sentence") == ["The Ocean Blue Shirt is a great choice, and it is 50 EUR."]
 
 
 async def test_comma_inside_a_number_is_not_a_clause() -> None:
-    assert await collect(["Our best seller costs exactly 1,299.00 EUR today."], first_clause=True) == [
+    assert await collect(["Our best seller costs exactly 1,299.00 EUR today."], first="clause") == [
         "Our best seller costs exactly 1,299.00 EUR today."
     ]
 
@@ -117,7 +117,7 @@ async def test_unterminated_tail_is_flushed_at_the_end() -> None:
 
 async def test_a_run_on_without_punctuation_is_cut_to_keep_speech_moving() -> None:
     words = ["word"] * 200
-    out = [s async for s in sentences(stream(w + " " for w in words), first_clause=False, max_chars=100)]
+    out = [s async for s in sentences(stream(w + " " for w in words), "sentence", max_chars=100)]
     assert all(len(s) <= 100 for s in out)
     assert " ".join(out).split() == words
 
@@ -126,3 +126,42 @@ def test_markup_echoed_from_the_prompt_is_never_spoken() -> None:
     assert strip_markup('<viewer name="ana">Hi Ana, the shirt is 59 EUR.') == "Hi Ana, the shirt is 59 EUR."
     assert strip_markup("</viewer> <facts_on_screen/>") == ""
     assert strip_markup("I <3 linen, and it is < 60 EUR") == "I <3 linen, and it is < 60 EUR"
+
+
+async def test_first_phrase_ends_before_a_number() -> None:
+    chunks = ["We make", " it from ", "100", "% European", " flax linen. It", " is soft."]
+    assert await collect(chunks, first="phrase") == ["We make it from", "100% European flax linen.", "It is soft."]
+
+
+async def test_first_phrase_ends_between_a_product_name_and_its_verb() -> None:
+    assert await collect(["The linen", " shirt is", " made of 100% linen."], first="phrase") == [
+        "The linen shirt", "is made of 100% linen."]
+    assert await collect(["Le plaid en laine coûte 98 EUR."], first="phrase") == ["Le plaid en laine", "coûte 98 EUR."]
+
+
+async def test_first_phrase_ends_before_an_opener_word_once_it_is_complete() -> None:
+    # "in" + "digo" is not the opener "in"; "with" is
+    assert await collect(["It looks great ", "in", "digo and it", " goes", " with jeans."], first="phrase") == [
+        "It looks great indigo", "and it goes with jeans."]
+
+
+async def test_first_phrase_needs_three_words() -> None:
+    assert await collect(["It is 59 EUR, in white."], first="phrase") == ["It is 59 EUR,", "in white."]
+    assert await collect(["Yes, for 59 EUR."], first="phrase") == ["Yes, for 59 EUR."]
+
+
+async def test_first_phrase_in_chinese_ends_at_a_mark_or_before_a_number() -> None:
+    assert await collect(list("有机棉T恤是100%有机棉。很软。"), first="phrase") == [
+        "有机棉T恤是", "100%有机棉。", "很软。"]
+    assert await collect(list("颜色有白色、蓝色。"), first="phrase") == ["颜色有白色、", "蓝色。"]
+
+
+async def test_only_the_first_piece_is_a_phrase() -> None:
+    text = "Welcome to the show with us. This is a sentence with 3 words and more."
+    assert await collect([text], first="phrase") == [
+        "Welcome to the show", "with us.", "This is a sentence with 3 words and more."]
+
+
+def test_ends_sentence_tells_a_phrase_from_a_sentence() -> None:
+    assert ends_sentence("It is soft.") and ends_sentence("很软。") and ends_sentence("Is it? »")
+    assert not ends_sentence("The linen shirt is made of") and not ends_sentence("It is 59 EUR,")

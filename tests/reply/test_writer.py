@@ -95,7 +95,7 @@ async def test_closing_the_reply_stops_generation_on_the_server(
     plan = await writer.plan("How much is the linen shirt?", ["ana"], "en", None)
     stream = cast(AsyncGenerator[str, None], writer.stream(plan))
     first = await anext(stream)
-    assert "59" in first
+    assert "Linen Shirt" in first
     await stream.aclose()
     for _ in range(100):
         if scripted.records[-1].disconnected:
@@ -111,3 +111,74 @@ async def test_reply_that_skips_the_asked_price_gets_it_from_the_sheet(
     said, out = await collect(writer, "How much is the waxed canvas tote?")
     assert out.source == "llm+facts" and "45" in said[-1]
     assert not any(s.startswith("@") for s in said)
+
+
+async def test_reply_starts_with_a_short_phrase_and_stays_word_for_word(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    scripted.say("The linen shirt is made of 100% European flax linen. It is 59 EUR in white.")
+    said, out = await collect(writer, "What is the linen shirt made of?")
+    assert said[0] == "ana, The linen shirt"
+    assert " ".join(said) == "ana, The linen shirt is made of 100% European flax linen. It is 59 EUR in white."
+    assert out.source == "llm" and not out.rejected
+
+
+async def test_price_after_an_early_phrase_is_checked_with_the_variant_named_before_it(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    # "59 EUR." alone is a price of the shirt; "... in sage is 59 EUR." is not (sage is 64 EUR)
+    scripted.say("The Relaxed Linen Shirt in sage is 59 EUR. It is soft.")
+    said, out = await collect(writer, "How much is the linen shirt in sage?")
+    text = " ".join(said)
+    assert "59" not in text and "64 EUR" in said[-1] and len(said) == 2
+    assert out.source == "llm+facts" and out.rejected and "59 EUR" in out.rejected[0][0]
+
+
+async def test_banned_phrase_split_by_the_early_cut_is_still_caught(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    writer._output_check = lambda s: "open flames" if "lovely with candles" in s else None
+    scripted.say("The linen bedding looks lovely with candles. It is soft.")
+    said, out = await collect(writer, "Is the linen bedding set good?")
+    assert said[0] == "ana, The linen bedding looks lovely"
+    assert "candles" not in " ".join(said) and out.rejected[0] == ("with candles.", "banned topic: open flames")
+    assert len(said) == 2 and "Linen Bedding" in said[1]  # the hanging phrase is finished from the sheet
+
+
+async def test_whole_sentences_when_first_chunk_is_sentence(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    writer._first_chunk = "sentence"
+    scripted.say("The linen shirt is made of 100% European flax linen. It is 59 EUR in white.")
+    said, _ = await collect(writer, "What is the linen shirt made of?")
+    assert said == ["ana, The linen shirt is made of 100% European flax linen.", "It is 59 EUR in white."]
+
+
+async def test_phrase_left_hanging_by_a_rejected_rest_is_finished_from_the_sheet_after_a_restart(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    scripted.say("The Relaxed Linen Shirt costs 58 EUR today. It is soft.")
+    said, out = await collect(writer, "How much is the linen shirt?")
+    assert said[0] == "ana, The Relaxed Linen Shirt"
+    assert said[1].startswith("Let me say that properly: ") and "59 EUR" in said[1] and len(said) == 2
+    assert out.rejected == [("costs 58 EUR today.", "grounding: price_mismatch")]
+
+
+async def test_first_phrase_repeating_the_question_waits_for_its_whole_sentence(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    # said back whole, the question is an echo: nothing of it is spoken, and the reply is regenerated
+    scripted.say("The beeswax pillar candle, how long does it burn? It is lovely.")
+    scripted.say("The Pure Beeswax Pillar Candle burns for about 60 hours.")
+    said, out = await collect(writer, "The beeswax pillar candle, how long does it burn?")
+    assert "how long" not in " ".join(said).lower() and out.rejected
+    assert out.rejected[0][0] == "The beeswax pillar candle, how long does it burn?"
+    assert not any(s.endswith("candle,") for s in said)
+
+
+async def test_held_first_phrase_goes_out_with_the_rest_of_its_sentence(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    scripted.say("The linen shirt, yes, it gets softer with every wash. Enjoy!")
+    said, out = await collect(writer, "Is the linen shirt soft?")
+    assert said[:2] == ["ana, The linen shirt, yes, it gets softer with every wash.", "Enjoy!"] and not out.rejected
