@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from agent.clock import Clock
 from agent.errors import LlmError
 from agent.guards.claims import ClaimKind, extract_claims
-from agent.guards.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
+from agent.guards.compose import (
+    Intent,
+    compose_fact_reply,
+    compose_holding,
+    compose_refusal,
+    detect_intent,
+    money,
+)
 from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
 from agent.guards.sentences import FirstChunk, ends_sentence, strip_markup
@@ -192,6 +199,8 @@ class ReplyWriter:
                     async with aclosing(self._llm_sentences(plan, out)) as stream:
                         async for sentence in stream:
                             reason = self._check(_joined(head, sentence, plan.language), plan)
+                            if reason == "grounding: currency_mismatch":
+                                sentence, reason = self._recurrency(head, sentence, plan, reason)
                             if reason:
                                 out.rejected.append((sentence, reason))
                                 self._metrics.count("guard_rejected")
@@ -302,6 +311,23 @@ class ReplyWriter:
             return None
         text = compose_fact_reply(plan.products, plan.question, plan.language, plan.addressee)
         return text.split(" ", 1)[1] if text.startswith("@") and " " in text else text
+
+    def _recurrency(self, head: str, sentence: str, plan: ReplyPlan, reason: str) -> tuple[str, str | None]:
+        """A small model writes "189元" for a price the sheet gives as 189 EUR. Say the sheet's currency
+        instead; the amount must still be right (the whole sentence is checked again)."""
+        currencies = {p.currency.upper() for p in plan.products}
+        if len(currencies) != 1:
+            return sentence, reason
+        currency = currencies.pop()
+        fixed = sentence
+        for c in reversed(extract_claims(sentence)):
+            if c.kind is ClaimKind.PRICE and c.value is not None and c.unit and c.unit != currency:
+                fixed = fixed[:c.start] + money(c.value, currency, plan.language) + fixed[c.end:]
+        again = self._check(_joined(head, fixed, plan.language), plan) if fixed != sentence else reason
+        if again is None:
+            self._metrics.count("currency_repaired")
+            return fixed, None
+        return sentence, reason
 
     def _check(self, sentence: str, plan: ReplyPlan) -> str | None:
         if not sentence or not any(ch.isalnum() for ch in sentence):

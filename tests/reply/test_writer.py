@@ -182,3 +182,22 @@ async def test_held_first_phrase_goes_out_with_the_rest_of_its_sentence(
     scripted.say("The linen shirt, yes, it gets softer with every wash. Enjoy!")
     said, out = await collect(writer, "Is the linen shirt soft?")
     assert said[:2] == ["ana, The linen shirt, yes, it gets softer with every wash.", "Enjoy!"] and not out.rejected
+
+
+async def test_right_amount_in_the_wrong_currency_is_said_in_the_sheet_currency(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    # small models write EUR prices as 元 in Chinese; the amount is the sheet's, so only the currency changes
+    scripted.push(Script(list("橡木边桌的价格是189元。")))
+    said, out = await collect(writer, "橡木边桌多少钱？", language="zh")
+    assert "".join(said).endswith("189 欧元。") and "元。" not in said[-1].replace("欧元。", "")
+    assert out.source == "llm" and not out.rejected
+
+
+async def test_wrong_amount_in_the_wrong_currency_is_still_rejected(
+    writer: ReplyWriter, scripted: ScriptedLlmServer
+) -> None:
+    scripted.push(Script(list("橡木边桌的价格是99元。")))
+    said, out = await collect(writer, "橡木边桌多少钱？", language="zh")
+    assert "99" not in "".join(said) and "189 欧元" in "".join(said)
+    assert out.rejected and out.rejected[0][1].startswith("grounding:")
