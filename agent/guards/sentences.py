@@ -22,6 +22,7 @@ _CJK_END = "。！？"
 _CLOSERS = "\"'»”’)）】」』"
 _LATIN_CLAUSE = ",;:"
 _CJK_CLAUSE = "，；：、"
+CLAUSE_MARKS = _LATIN_CLAUSE + _CJK_CLAUSE  # where an early first clause may end
 _CURRENCY = "$€£¥₹"
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "approx", "mme", "mlle", "cf", "env", "fig",

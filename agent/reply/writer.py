@@ -25,7 +25,7 @@ from agent.guards.compose import (
 )
 from agent.guards.grounding import GroundingGuard
 from agent.guards.injection_echo import echoes
-from agent.guards.sentences import FirstChunk, ends_sentence, strip_markup
+from agent.guards.sentences import CLAUSE_MARKS, FirstChunk, ends_sentence, strip_markup
 from agent.guards.sentences import sentences as split_stream
 from agent.knowledge.product import Product
 from agent.language import detect_language
@@ -368,10 +368,8 @@ def _says_back(phrase: str, comment: str) -> bool:
     how long does it burn?")? Such a sentence usually goes on to repeat the question, which the guards
     reject whole; so none of it is spoken before its sentence is complete. A subject merely named again
     ("有机棉T恤是" | "100%...") is cut before a number or a word, not at a comma, and goes out early."""
-    return phrase.rstrip()[-1:] in _CLAUSE_MARKS and _core(phrase) in _core(comment)
-
-
-_CLAUSE_MARKS = frozenset(",;:，；：、")
+    last = phrase.rstrip()[-1:]
+    return bool(last) and last in CLAUSE_MARKS and _core(phrase) in _core(comment)
 
 
 def _core(text: str) -> str:
