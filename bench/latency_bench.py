@@ -53,7 +53,10 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from agent.guards.sentences import FirstChunk
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -172,7 +175,7 @@ class Row:
 class Bench:
     """The real reply chain (writer, guards, espeak-ng) against one LLM server."""
 
-    def __init__(self, llm: Any, kb: Any, base_url: str, first_chunk: str = "phrase") -> None:
+    def __init__(self, llm: Any, kb: Any, base_url: str, first_chunk: FirstChunk = "phrase") -> None:
         from agent.clock import LoopClock
         from agent.metrics import Metrics
         from agent.prompts import PromptStore
@@ -188,7 +191,7 @@ class Bench:
         self.tts = EspeakSynthesizer(self.lib, {"en": "en-us", "fr": "fr", "zh": "cmn"})
         self.writer = ReplyWriter(llm=llm, retriever=kb, prompts=PromptStore(ROOT / "prompts"), show=ShowSettings(),
                                   llm_settings=LlmSettings(timeout_s=60, first_token_timeout_s=30), clock=clock,
-                                  metrics=Metrics(clock), first_chunk=first_chunk)  # type: ignore[arg-type]
+                                  metrics=Metrics(clock), first_chunk=first_chunk)
 
     async def start(self) -> None:
         # warm up as the app does: page the model in and cache the fixed instructions
@@ -374,7 +377,7 @@ async def clear_cache(base_url: str) -> None:
 
 
 async def run_server(llm: Any, kb: Any, base_url: str, sections: dict[str, Callable[[Bench], Awaitable[Any]]],
-                     results: dict[str, Any], first_chunk: str) -> None:
+                     results: dict[str, Any], first_chunk: FirstChunk) -> None:
     bench = Bench(llm, kb, base_url, first_chunk)
     await bench.start()
     try:
@@ -406,6 +409,7 @@ async def main() -> None:
     ap.add_argument("--first-chunk", choices=("phrase", "clause", "sentence"), default="phrase",
                     help="how soon a reply starts speaking (speech.first_chunk)")
     args = ap.parse_args()
+    first_chunk = cast("FirstChunk", args.first_chunk)
     short, multi = args.only in (None, "short"), args.only in (None, "multi")
 
     from agent.knowledge.base import KnowledgeBase
@@ -432,11 +436,11 @@ async def main() -> None:
             llm = OpenAiLlm(server.base_url, "scripted")
             if key == "scripted_0ms":
                 await run_server(llm, kb, server.base_url, {key: lambda b: b.short_section(args.n)}, results,
-                                 args.first_chunk)
+                                 first_chunk)
             else:
                 await run_server(llm, kb, server.base_url, {
                     f"{key}/{s}": multi_runner(args.multi_n, s) for s in SITUATIONS
-                }, results, args.first_chunk)
+                }, results, first_chunk)
             await llm.aclose()
             await server.stop()
         if not args.no_embedded:
@@ -457,7 +461,7 @@ async def main() -> None:
             if multi:
                 for s in SITUATIONS:
                     sections[f"multi_sentence/embedded_qwen2.5_0.5b/{s}"] = multi_runner(args.multi_n, s)
-            await run_server(llm, kb, srv.base_url, sections, results, args.first_chunk)
+            await run_server(llm, kb, srv.base_url, sections, results, first_chunk)
             await llm.aclose()
             await srv.stop()
     results["load_avg_end"] = load_avg()

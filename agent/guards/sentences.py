@@ -139,7 +139,7 @@ def _cut(buf: str, *, final: bool, first: FirstChunk) -> tuple[list[str], str]:
             i = j
             continue
         early = first != "sentence" and not pieces and not final
-        if early and (ch in _CJK_CLAUSE or ch in _LATIN_CLAUSE):
+        if early and ch in CLAUSE_MARKS:
             if ch in _LATIN_CLAUSE and i + 1 < n and not buf[i + 1].isspace():
                 i += 1
                 continue
