@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,14 +14,20 @@ from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.script import ScriptCursor, compose_script, guarded, load_script
 from agent.errors import ConfigError
+from agent.guards.faithful import Faithful
 from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.commands import open_knowledge
 from agent.knowledge.product import Product
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
-from agent.ports import EventSource, Llm, Retriever
+from agent.moderation.screen import Screen
+from agent.ports import Embedder, EventSource, Llm, Retriever, Vector
 from agent.prompts import PromptStore
 from agent.render import Renderer
+from agent.reply.facts import FactFinder
+from agent.reply.paraphrase import Paraphraser
+from agent.reply.planner import CatalogMatch, Planner
+from agent.reply.scope import ScopeStore
 from agent.reply.writer import ReplyWriter
 from agent.settings import Settings
 from agent.show import Show
@@ -29,6 +35,7 @@ from agent.speech.cache import SpeechCache
 from agent.speech.espeak import EspeakLibrary
 from agent.speech.factory import build_synthesizer
 from agent.triage.wiring import TriageParts, build_triage
+from agent.vectors import PhraseVectors, default_cache_dir
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Runtime:
     prompts: PromptStore
     writer: ReplyWriter
     triage: TriageParts
+    screen: Screen | None = None
+    scope: ScopeStore | None = None
 
 
 def progress(msg: str) -> None:
@@ -90,27 +99,58 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
         embedded = llm is None and use_llm and not settings.llm.base_url
         if llm is None and use_llm:
             llm = await stack.enter_async_context(open_llm(settings, clock))
-        triage = build_triage(settings, clock, kb)
+        vectors = phrase_vectors(settings, kb.embedder)
+        scope = ScopeStore(settings.path(settings.show.scope), vectors) if vectors is not None else None
+        triage = build_triage(settings, clock, vectors=vectors, negatives=scope.negatives() if scope else ())
+        screen = None if vectors is None else Screen(triage.topics, kb.embedder, clock, cache=kb.query_cache,
+                                                     strikes=triage.strikes, metrics=metrics)
         retriever: Retriever = kb
         if busy is not None:  # rehearsal: charge real compute to virtual time
             from agent.rehearse import BusyLlm, BusyRetriever
 
             llm = BusyLlm(llm, busy) if llm is not None else None
             retriever = BusyRetriever(kb, busy)
-        writer = ReplyWriter(
-            llm=llm, retriever=retriever, prompts=prompts, show=settings.show, llm_settings=settings.llm,
-            clock=clock, metrics=metrics, output_check=triage.output_check, top_k=settings.knowledge.top_k,
-            min_dense=settings.knowledge.answer_min_dense, min_margin=settings.knowledge.answer_min_margin,
-            min_keyword=settings.knowledge.answer_min_keyword, sure_dense=settings.knowledge.answer_sure_dense,
-            first_chunk=settings.speech.first_chunk,
-        )
+        writer = build_writer(settings, clock, metrics, prompts, retriever, llm, kb.query_vector, vectors, scope,
+                              triage.output_check)
         if embedded:
             # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B
             # model on 2 busy cores can take tens of seconds for its first prompt
             progress("warming up the LLM (first prompt)")
             if not await writer.warm(None, timeout_s=settings.llm.embedded.start_timeout_s):
                 progress("LLM warm-up did not finish; the first replies may be slow")
-        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage)
+        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage, screen, scope)
+
+
+def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: PromptStore, retriever: Retriever,
+                 llm: Llm | None, embed: Callable[[str], Vector], vectors: PhraseVectors | None,
+                 scope: ScopeStore | None, output_check: Callable[[str], str | None] | None) -> ReplyWriter:
+    """The reply chain: planner (scope, retrieval, sold here?), fact finder, verified paraphrase."""
+    ks, rs = settings.knowledge, settings.reply
+    cross = CatalogMatch(min_keyword=ks.answer_min_keyword, sure_dense=ks.answer_cross_sure_dense,
+                         min_dense=ks.answer_cross_min_dense, min_margin=ks.answer_cross_min_margin,
+                         exists_dense=ks.answer_cross_exists_dense)
+    match = CatalogMatch(min_keyword=ks.answer_min_keyword, sure_dense=ks.answer_sure_dense,
+                         min_dense=ks.answer_min_dense, min_margin=ks.answer_min_margin,
+                         exists_dense=ks.answer_exists_dense, cross=cross)
+    planner = Planner(retriever, clock, metrics, scope=scope, embed=embed if vectors is not None else None,
+                      match=match, top_k=ks.top_k, default_language=settings.show.default_language)
+    finder = FactFinder(vectors, min_score=rs.fact_min_score) if vectors is not None else None
+    paraphraser = None
+    policy = rs.paraphrase if rs.paraphrase != "auto" else ("other-language" if settings.llm.base_url else "never")
+    if llm is not None and policy != "never":
+        faithful = Faithful(embed=embed if vectors is not None else None, min_similarity=rs.paraphrase_min_similarity)
+        paraphraser = Paraphraser(llm, clock, faithful, timeout_s=rs.paraphrase_timeout_s)
+    return ReplyWriter(planner=planner, prompts=prompts, clock=clock, metrics=metrics, finder=finder,
+                       paraphraser=paraphraser, paraphrase=policy, output_check=output_check)
+
+
+def phrase_vectors(settings: Settings, embedder: Embedder) -> PhraseVectors | None:
+    """Exemplar vectors for the semantic layers (moderation, scope), cached under the data folder; None when
+    the semantic layer is off or the embedder has no meaning (the hash embedder of plumbing tests)."""
+    if not settings.triage.semantic or embedder.name == "hash":
+        return None
+    folder = settings.path(settings.knowledge.vector_cache) if settings.knowledge.vector_cache else default_cache_dir()
+    return PhraseVectors(embedder, folder)
 
 
 def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None) -> ScriptCursor:
@@ -168,6 +208,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             background=[lambda: kb.watch(runtime.clock, settings.knowledge.watch_interval_s)]
             if settings.knowledge.watch and busy is None else [],
             idle_after_s=settings.show.idle_after_s,
+            screen=runtime.screen,
+            name_ok=lambda name: runtime.triage.topics.match(name) is None,
         )
         try:
             yield show

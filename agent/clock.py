@@ -8,10 +8,11 @@ the real compute time spent between sleeps is charged to virtual time so that la
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
@@ -136,3 +137,31 @@ class VirtualClock:
                 if self._busy:
                     # Real work (a socket, a thread) is in flight: let it progress in real time.
                     await asyncio.sleep(0.001)
+
+
+@contextlib.asynccontextmanager
+async def timeout(clock: Clock, seconds: float | None) -> AsyncIterator[None]:
+    """Like :func:`asyncio.timeout`, but on ``clock``: on virtual time a hanging call times out in a test
+    without a real second passing. Raises :class:`TimeoutError` when the body runs past ``seconds``."""
+    if seconds is None:
+        yield
+        return
+    task = asyncio.current_task()
+    assert task is not None, "clock.timeout needs a running task"
+    fired = False
+
+    async def alarm() -> None:
+        nonlocal fired
+        await clock.sleep(seconds)
+        fired = True
+        task.cancel()
+
+    watcher = asyncio.ensure_future(alarm())
+    try:
+        yield
+    except asyncio.CancelledError:
+        if fired and task.uncancel() == 0:
+            raise TimeoutError(f"no result within {seconds:g} s") from None
+        raise
+    finally:
+        watcher.cancel()

@@ -146,7 +146,7 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     products: list[Any] = []
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
     routes = console_routes(controls, settings.path("prompts"), console_validators(lambda: products),
-                            settings.secret(settings.overlay.console_token_env), overlay.hub,
+                            settings.secret(settings.overlay.console_token_env), overlay.console,
                             history_dir=settings.data_dir / "prompt_history")
     web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
     extra: list[Any] = []
@@ -200,7 +200,8 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
     """One question through the same triage, retrieval, LLM and guards as the show."""
     from agent.events import Event, EventKind, User
     from agent.reply.writer import ReplyOutcome
-    from agent.triage.verdict import Action
+    from agent.show import chitchat_line
+    from agent.triage.verdict import Action, Category
 
     clock = rt.clock
     t0 = clock.now()
@@ -210,26 +211,42 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
     timings: dict[str, float] = {"triage": (clock.now() - t0) * 1000}
     product = rt.knowledge.get(on_screen) if on_screen else None
     base = {"language": verdict.language, "category": verdict.category.value, "reason": verdict.reason}
-    if verdict.action is not Action.ANSWER:
-        decision = "block" if verdict.action is Action.BLOCK else verdict.action.value
-        return {"decision": decision, "reply": "", "products": [], **base,
+
+    def done(decision: str, reply: str = "", **extra: Any) -> dict[str, Any]:
+        timings["total"] = (clock.now() - t0) * 1000
+        return {"decision": decision, "reply": reply, "products": [], **base, **extra,
                 "timings_ms": {k: round(v, 1) for k, v in timings.items()}}
+
+    if verdict.action is not Action.ANSWER:
+        return done("block" if verdict.action is Action.BLOCK else verdict.action.value)
+    if rt.screen is not None:
+        t1 = clock.now()
+        m = await rt.screen.check(question)
+        timings["semantic_check"] = (clock.now() - t1) * 1000
+        if m is not None:
+            base.update(category={"spam": "spam", "injection": "injection"}.get(m.category, "banned"),
+                        reason=f"{m.category} '{m.topic}' (meaning: close to \"{m.matched}\")")
+            return done("block", matched=[m.label()])
+    if verdict.category is Category.CHITCHAT:
+        return done("answer", chitchat_line(rt.prompts.refresh(), verdict, [user]), source="phrase")
     t1 = clock.now()
     plan = await rt.writer.plan(question, [user], verdict.language, product)
     timings["retrieval"] = (clock.now() - t1) * 1000
     outcome = ReplyOutcome()
     sentences = [s async for s in rt.writer.stream(plan, outcome)]
     timings.update({k: v * 1000 for k, v in outcome.timings.items()})
-    timings["total"] = (clock.now() - t0) * 1000
-    return {
-        "decision": plan.decision,
-        "reply": " ".join(sentences),
-        "products": [h.product.id for h in plan.hits],
-        **base,
-        "source": outcome.source,
-        "rejected": [{"sentence": s, "reason": r} for s, r in outcome.rejected],
-        "timings_ms": {k: round(v, 1) for k, v in timings.items()},
-    }
+    extra: dict[str, Any] = {"scope": plan.scope.to_dict()} if plan.scope is not None else {}
+    if outcome.attribute:
+        extra.update(attribute=outcome.attribute, stated=outcome.stated, fact=outcome.fact)
+    result = done("refuse" if plan.decision == "deflect" else plan.decision, _joined(sentences, verdict.language),
+                  source=outcome.source, rejected=[{"sentence": s, "reason": r} for s, r in outcome.rejected],
+                  **extra)
+    result["products"] = [h.product.id for h in plan.hits]
+    return result
+
+
+def _joined(sentences: list[str], language: str) -> str:
+    return "".join(sentences) if language in ("zh", "ja") else " ".join(sentences)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -260,7 +277,10 @@ async def _eval(settings: Settings, cases: Any, knowledge: str | None) -> Any:
         async def rank(question: str) -> list[str]:
             return [h.product.id for h in await rt.knowledge.search(question, 3)]
 
-        results = await run_eval(cases, answer, rank)
+        def sheets(ids: Any) -> list[Any]:
+            return [p for p in (rt.knowledge.get(i) for i in ids) if p is not None]
+
+        results = await run_eval(cases, answer, rank, sheets)
         return results, summarize(results)
 
 

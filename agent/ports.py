@@ -6,6 +6,9 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
 from agent.events import Event
 from agent.knowledge.product import Product
 from agent.speech.audio import Audio
@@ -63,3 +66,22 @@ class Synthesizer(Protocol):
     """Text in, audio out, sentence by sentence, as the text streams."""
 
     def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]: ...
+
+
+Vector = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Unit-length text vectors, one space for every language. ``name`` keys stores and caches, so vectors of
+    different models never mix. Passages are documents (product sheets); queries are what people type (a
+    comment, a question, an exemplar phrase compared with them)."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector: ...
+
+    def embed_query(self, text: str) -> Vector: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vector: ...

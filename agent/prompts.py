@@ -33,10 +33,24 @@ PHRASE_KEYS: dict[str, frozenset[str]] = {
     "bridges": frozenset({"product"}),
     "idle": frozenset({"product"}),
     "restart": frozenset(),
+    "deflect": frozenset({"users", "product"}),
+    "deflect_no_product": frozenset({"users"}),
+    "everyone": frozenset(),
+    "not_stated": frozenset({"users", "product"}),
 }
 # Keys a phrases.toml may leave out (files written before they existed stay valid): built-in text.
 OPTIONAL_PHRASES: dict[str, dict[str, str]] = {
     "restart": {"en": "Let me say that properly:", "fr": "Je reprends :", "zh": "准确地说，"},
+    "deflect": {"en": "$users, I'll stick to our products here! Ask me anything about the $product.",
+                "fr": "$users, ici je ne parle que de nos produits ! Posez-moi vos questions sur $product.",
+                "zh": "$users，这个我就不聊啦，我们只聊店里的商品哦！$product有什么想了解的尽管问。"},
+    "deflect_no_product": {"en": "$users, I'll stick to our products here! Ask me anything about them.",
+                           "fr": "$users, ici je ne parle que de nos produits ! Posez-moi vos questions.",
+                           "zh": "$users，这个我就不聊啦，我们只聊店里的商品哦！"},
+    "everyone": {"en": "everyone", "fr": "tout le monde", "zh": "大家"},
+    "not_stated": {"en": "$users, the sheet for the $product doesn't say. I'll check and come back to you!",
+                   "fr": "$users, la fiche de $product ne le précise pas. Je vérifie et je vous redis !",
+                   "zh": "$users，$product的详情页里没有写这一点，我去确认一下再告诉你！"},
 }
 
 
@@ -69,7 +83,8 @@ class PromptSet:
 
     def phrase_list(self, language: str, key: str, **values: object) -> list[str]:
         table = self.phrases.get(language) or self.phrases["en"]
-        raw = table.get(key) or self.phrases["en"][key]
+        builtin = OPTIONAL_PHRASES.get(key, {})
+        raw = table.get(key) or builtin.get(language) or self.phrases["en"].get(key) or builtin["en"]
         items = [raw] if isinstance(raw, str) else list(raw)
         return [Template(str(t)).safe_substitute({k: str(v) for k, v in values.items()}) for t in items]
 

@@ -98,7 +98,8 @@ class UtteranceEnded:
 
 @dataclass(frozen=True, slots=True)
 class ChatSeen:
-    """A viewer event as triage saw it, for the chat feed on the overlay and the console."""
+    """A viewer event as moderation saw it, for moderators only (the console): blocked text included, with the
+    reason. Never shown on the broadcast: what viewers see is :class:`ChatShown`."""
 
     platform: str
     user: str
@@ -122,7 +123,22 @@ class ChatSeen:
         }
 
 
-RenderEvent = ShowState | ProductShown | UtteranceStarted | AudioChunk | UtteranceEnded | ChatSeen
+@dataclass(frozen=True, slots=True)
+class ChatShown:
+    """A viewer event for the overlay's chat feed, on the broadcast: only what passed every moderation layer."""
+
+    platform: str
+    user: str
+    text: str
+    event_type: str
+    type: str = field(default="chat", init=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "platform": self.platform, "user": self.user, "text": self.text,
+                "event": self.event_type}
+
+
+RenderEvent = ShowState | ProductShown | UtteranceStarted | AudioChunk | UtteranceEnded | ChatSeen | ChatShown
 
 
 @runtime_checkable

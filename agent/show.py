@@ -1,8 +1,14 @@
 """The live pipeline: events in, triage, replies and thanks out through the director.
 
-    sources -> triage.decide -> (answer) reply queue -> ReplyWriter -> Utterance -> Director -> renderers
+    sources -> triage.decide -> (answer) reply queue -> screen -> ReplyWriter -> Utterance -> Director -> renderers
                              -> (thank)  thanks aggregator -> Utterance -> Director
                              -> (ignore/block) counted, shown to the console
+                             -> (passed) chat feed -> screen -> the overlay's chat, on the broadcast
+
+Moderators see every comment with its verdict (``ChatSeen``, console only). The broadcast shows only comments
+that passed the word lists *and* the semantic screen (``ChatShown``); the screen runs on the comments about to
+be answered or shown, not on every event, so triage keeps its throughput. Viewer names said on air (thanks,
+replies) are checked against the same lists first.
 
 One reply is prepared while another plays (LLM and TTS work ahead), never more, so a flood cannot pile up
 stale answers: the queue keeps the rest, merges duplicates and drops what went stale.
@@ -25,9 +31,10 @@ from agent.director.utterance import Kind, Utterance, from_texts
 from agent.events import Event
 from agent.knowledge.product import Product
 from agent.metrics import Metrics, percentile
+from agent.moderation.screen import Screen
 from agent.ports import EventSource, Synthesizer
-from agent.prompts import PromptStore
-from agent.render import ChatSeen
+from agent.prompts import PromptSet, PromptStore
+from agent.render import ChatSeen, ChatShown
 from agent.reply.writer import ReplyWriter
 from agent.triage.verdict import Action, Category, Verdict
 
@@ -76,7 +83,13 @@ class Show:
         background: Sequence[Callable[[], Awaitable[None]]] = (),
         idle_after_s: float = 0.0,
         rng: random.Random | None = None,
+        screen: Screen | None = None,
+        name_ok: Callable[[str], bool] | None = None,
+        feed_backlog: int = 20,
     ) -> None:
+        """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
+        name may be said on air. ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood
+        the oldest are left out of the feed (moderators still see them)."""
         self._clock = clock
         self._sources = list(sources)
         self._triage = triage
@@ -96,6 +109,10 @@ class Show:
         self._warming: asyncio.Task[bool] | None = None
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
+        self._screen = screen
+        self._name_ok = name_ok
+        self._feed: deque[Event] = deque(maxlen=max(1, feed_backlog))
+        self._feed_ready = asyncio.Event()
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
@@ -103,6 +120,7 @@ class Show:
         tasks += [asyncio.ensure_future(self._ingest(s)) for s in self._sources]
         tasks.append(asyncio.ensure_future(self._respond()))
         tasks.append(asyncio.ensure_future(self._thank()))
+        tasks.append(asyncio.ensure_future(self._show_chat()))
         tasks += [asyncio.ensure_future(job()) for job in self._background]
         if self._idle_after > 0:
             tasks.append(asyncio.ensure_future(self._idle()))
@@ -142,22 +160,66 @@ class Show:
         self.metrics.count(f"triage.{verdict.action.value}")
         if verdict.action is Action.BLOCK:
             self.stats.comments_blocked += 1
-        elif event.text:
-            self._recent.append(f"{event.user.name}: {event.text}")
-        text = "" if verdict.action is Action.BLOCK else event.text
         await self._bus.send(ChatSeen(
-            event.platform, event.user.name, text, event.kind.value, verdict.action.value,
+            event.platform, event.user.name, event.text, event.kind.value, verdict.action.value,
             verdict.category.value, verdict.reason,
         ))
         if verdict.action is Action.ANSWER:
             self._queue.push(verdict)
         elif verdict.action is Action.THANK:
             self._thanks.add(verdict)
+        if _broadcast(verdict):
+            self._feed.append(event)
+            self._feed_ready.set()
         return verdict
+
+    async def _blocked(self, event: Event, reason: str, action: str = "block", category: str = "banned") -> None:
+        """A comment the screen stopped after triage let it through: moderators see why, viewers see nothing."""
+        self.stats.comments_blocked += 1
+        self.metrics.count("screen.block")
+        await self._bus.send(ChatSeen(event.platform, event.user.name, event.text, event.kind.value, action,
+                                      category, reason))
+
+    async def _screened(self, event: Event) -> bool:
+        """True when the comment passes the semantic screen (or there is none)."""
+        if self._screen is None or not event.text:
+            return True
+        m = await self._screen.check(event.text, event)
+        if m is None:
+            return True
+        what = {"spam": "spam", "injection": "injection attempt"}.get(m.category, "banned topic")
+        await self._blocked(event, f"{what} '{m.topic}' (meaning: close to \"{m.matched}\")",
+                            category={"spam": "spam", "injection": "injection"}.get(m.category, "banned"))
+        return False
+
+    async def _show_chat(self) -> None:
+        """The broadcast's chat feed: only comments that passed every layer, newest kept in a flood."""
+        while True:
+            while not self._feed:
+                self._feed_ready.clear()
+                await self._feed_ready.wait()
+            event = self._feed.popleft()
+            if await self._screened(event):
+                if event.text:
+                    self._recent.append(f"{event.user.name}: {event.text}")
+                await self._bus.send(ChatShown(event.platform, self.spoken_name(event.user.name), event.text,
+                                               event.kind.value))
+
+    def spoken_name(self, name: str) -> str:
+        """A viewer's name as it may appear on air: names that break the lists are never said or shown."""
+        if self._name_ok is None or self._name_ok(name):
+            return name
+        self.metrics.count("unsafe_name")
+        return ""
+
+    def names(self, verdict: Verdict, limit: int = 3) -> list[str]:
+        return [n for n in (self.spoken_name(u) for u in verdict.users[:limit]) if n]
 
     async def _respond(self) -> None:
         while True:
             verdict = await self._queue.get()
+            if not await self._screened(verdict.event):
+                continue
             utt = await self.reply_utterance(verdict)
             self.director.submit(utt)
             await utt.playing.wait()
@@ -167,12 +229,10 @@ class Show:
         text: AsyncIterator[str]
         if verdict.category is Category.CHITCHAT:
             # greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal
-            key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
-            users = ", ".join(verdict.users[:3])
-            text = from_texts([self._prompts.refresh().phrase(verdict.language, key, users=users)])
+            text = from_texts([chitchat_line(self._prompts.refresh(), verdict, self.names(verdict))])
         else:
-            plan = await self._writer.plan(event.text, verdict.users, verdict.language, self.director.on_screen,
-                                           list(self._recent))
+            plan = await self._writer.plan(event.text, self.names(verdict, 5), verdict.language,
+                                           self.director.on_screen, list(self._recent))
             text = self._writer.stream(plan)
         return Utterance(
             Kind.REPLY,
@@ -210,7 +270,7 @@ class Show:
 
     def thanks_text(self, verdict: Verdict) -> str:
         prompts = self._prompts.refresh()
-        users = ", ".join(verdict.users[:3])
+        users = ", ".join(self.names(verdict)) or prompts.phrase(verdict.language, "everyone")
         lang = verdict.language
         kinds = {e.kind.value for e in verdict.events}
         if "gift" in kinds:
@@ -238,3 +298,18 @@ class Show:
             "comments_blocked": self.stats.comments_blocked,
             "median_comment_to_first_audio_ms": None if p50 is None else round(p50 * 1000, 1),
         }
+
+
+def chitchat_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:
+    """Greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal."""
+    key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
+    users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
+    return prompts.phrase(verdict.language, key, users=users)
+
+
+def _broadcast(verdict: Verdict) -> bool:
+    """Whether a viewer event may go to the broadcast's chat feed (after the screen): comments that triage
+    would answer or let pass as chit-chat or noise, and follows, gifts, likes. Never blocked, spam or muted."""
+    if verdict.action is Action.ANSWER or verdict.action is Action.THANK:
+        return True
+    return verdict.action is Action.IGNORE and verdict.category is Category.CHITCHAT

@@ -186,6 +186,9 @@ class CachedEmbedder:
     def embed_query(self, text: str) -> Vector:
         return self.real.embed_query(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        return self.real.embed_queries(texts)
+
 
 # -- measurement ---------------------------------------------------------------------------------------------
 

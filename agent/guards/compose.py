@@ -104,14 +104,16 @@ def _asked_variants(p: Product, question: str) -> tuple[Variant, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def compose_fact_reply(products: Sequence[Product], question: str, language: str, user: str) -> str:
-    """A short reply from the sheet answering ``question`` (price, variant price, stock, sizes, shipping)."""
+def compose_fact_reply(products: Sequence[Product], question: str, language: str, user: str,
+                       intent: Intent | None = None) -> str:
+    """A short reply from the sheet answering ``question`` (price, variant price, stock, sizes, shipping);
+    ``intent`` says what is asked when the caller knows (else it is read from the question's words)."""
     lang = _lang(language)
     if not products:
         return compose_refusal(question, lang, user, None)
     p = _pick_product(products, question)
     variants = _asked_variants(p, question)
-    intent = detect_intent(question)
+    intent = intent or detect_intent(question)
     if intent is Intent.STOCK:
         body = _stock(p, variants, lang)
     elif intent is Intent.SIZES:

@@ -114,6 +114,11 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._terms: dict[str, tuple[Product, dict[str, float]]] = {}
 
+    @property
+    def query_cache(self) -> QueryCache:
+        """Question vectors by text; the moderation screen shares it, so a question is embedded once."""
+        return self._cache
+
     # -- Retriever -------------------------------------------------------------------------------------------
 
     async def search(self, query: str, k: int = 3, on_screen: str | None = None) -> list[Hit]:
@@ -124,9 +129,18 @@ class KnowledgeBase:
         assert snap is not None
         qvec = self._cache.get(query)
         if qvec is None:
-            qvec = await asyncio.to_thread(self.embedder.embed_query, query)
-            self._cache.put(query, qvec)
+            qvec = await asyncio.to_thread(self._embed_query, query)
         return rank(snap, query, qvec, k, on_screen, self._glossary.expand(query))
+
+    def query_vector(self, query: str) -> Vector:
+        """The question's vector (query mode), from the shared cache when it was asked before."""
+        qvec = self._cache.get(query)
+        return qvec if qvec is not None else self._embed_query(query)
+
+    def _embed_query(self, query: str) -> Vector:
+        qvec = self.embedder.embed_query(query)
+        self._cache.put(query, qvec)
+        return qvec
 
     def vocabulary_coverage(self, query: str) -> tuple[int, int]:
         """(content words in the question, how many of them occur anywhere in the catalog).

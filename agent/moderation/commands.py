@@ -12,10 +12,12 @@ from typing import Any
 from agent.clock import VirtualClock
 from agent.errors import ConfigError, InputError
 from agent.events import Event, EventKind, User
+from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
 from agent.moderation.topics import Topic, parse_topic
 from agent.settings import Settings
 from agent.triage.triage import Triage
+from agent.triage.verdict import TOPIC_CATEGORY, Action, Category
 
 
 def register(subparsers: Any) -> None:
@@ -43,26 +45,59 @@ def _store(settings: Settings) -> TopicStore:
 
 
 def moderate(args: argparse.Namespace, settings: Settings) -> int:
+    """Triage each comment as the show would, then the semantic screen on what triage let through (the show
+    screens the comments it is about to answer or show; here every one is checked)."""
     if not args.text and not args.file:
         raise ConfigError("moderate: give a TEXT or --file F")
     clock = VirtualClock()
-    store = TopicStore(settings.path(settings.triage.banned_topics_dir), settings.data_dir, clock)
-    # Checking content, not replaying a show: no per-user rate limit.
-    triage_settings = settings.triage.model_copy(update={"user_rate_per_min": 1_000_000_000})
-    triage = Triage(triage_settings, store, clock, default_language=settings.show.default_language)
+    # Checking content, not replaying a show: no per-user rate limit, no mutes.
+    settings = settings.model_copy(update={"triage": settings.triage.model_copy(
+        update={"user_rate_per_min": 1_000_000_000, "mute_after": 0})})
+    triage, screen = _moderation(settings, clock)
     if args.text and not args.file:
-        v = triage.decide(Event(EventKind.COMMENT, User("cli", "cli"), platform="cli", text=args.text))
+        v = _checked(triage, screen, Event(EventKind.COMMENT, User("cli", "cli"), platform="cli", text=args.text))
         if args.json:
-            print(json.dumps(v.to_dict(), ensure_ascii=False))
+            print(json.dumps(v, ensure_ascii=False))
         else:
-            extra = f" [{', '.join(v.matched)}]" if v.matched else ""
-            print(f"{v.action.value} ({v.category.value}): {v.reason}{extra}")
+            extra = f" [{', '.join(v['matched'])}]" if v["matched"] else ""
+            print(f"{v['action']} ({v['category']}): {v['reason']}{extra}")
         return 0
     out = sys.stdout
     for event in _events(args.file):
-        out.write(json.dumps(triage.decide(event).to_dict(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(_checked(triage, screen, event), ensure_ascii=False) + "\n")
     out.flush()
     return 0
+
+
+def _moderation(settings: Settings, clock: VirtualClock) -> tuple[Triage, Screen | None]:
+    from agent.app import phrase_vectors
+    from agent.knowledge.embedding import make_embedder
+    from agent.reply.scope import ScopeStore
+    from agent.triage.wiring import build_triage
+
+    embedder = make_embedder(settings.knowledge.embedding)
+    vectors = phrase_vectors(settings, embedder)
+    if vectors is None:
+        return build_triage(settings, clock).triage, None
+    scope_file = settings.path(settings.show.scope)
+    negatives = ScopeStore(scope_file, vectors).negatives() if scope_file.exists() else ()
+    parts = build_triage(settings, clock, vectors=vectors, negatives=negatives)
+    return parts.triage, Screen(parts.topics, embedder, clock)
+
+
+def _checked(triage: Triage, screen: Screen | None, event: Event) -> dict[str, Any]:
+    v = triage.decide(event)
+    out = v.to_dict()
+    if screen is None or v.action is Action.BLOCK or not event.text or event.kind is not EventKind.COMMENT:
+        return out
+    if v.action is Action.IGNORE and v.category is not Category.CHITCHAT:
+        return out  # spam, floods, duplicates: never answered or shown anyway
+    m = screen.match(event.text)
+    if m is None:
+        return out
+    what = {"spam": "spam", "injection": "injection attempt"}.get(m.category, "banned topic")
+    return {"action": "block", "category": TOPIC_CATEGORY[m.category].value,
+            "reason": f"{what} '{m.topic}' (meaning)", "matched": [m.label()]}
 
 
 def _events(path: str) -> Iterator[Event]:

@@ -3,24 +3,24 @@
 Everything is indexed at build time so a check costs a few dict look-ups per token: Latin keywords are
 looked up only at token starts (and must end at a token end, so "skill" never matches "kill"), Chinese
 keywords are looked up by each of their characters (which also finds homophone spellings that keep one
-character), regex patterns run only when a literal they need is present (:mod:`gate`), and example
-phrases go through :mod:`similarity`.
+character), and regex patterns run only when a literal they need is present (:mod:`gate`). Example phrases
+are matched by meaning, by the semantic layer (:mod:`semantic`), not here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agent.moderation.gate import GatedPatterns
-from agent.moderation.normalize import HAN, Normalizer, Views, skeleton
+from agent.moderation.normalize import HAN, Normalizer, Views, skeleton, word_form
 from agent.moderation.pinyin import PinyinTable
-from agent.moderation.similarity import ExampleIndex
 from agent.moderation.topics import Topic
 
 _MIXED_TOKEN = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MIN_PINYIN = 4
+SHORT = 3  # Latin keywords this short match whole words only
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +28,10 @@ class Match:
     """Why a text was matched: the topic, the kind of rule and the rule's own text."""
 
     topic: str
-    rule: str  # keyword | homophone | pinyin | pattern | example
+    rule: str  # keyword | homophone | pinyin | pattern | meaning
     matched: str
     score: float = 1.0
+    category: str = "banned"  # the topic file's category: banned | spam | injection
 
     def label(self) -> str:
         return f"{self.topic}:{self.rule}:{self.matched}"
@@ -63,29 +64,29 @@ class TopicMatcher:
         pinyin: PinyinTable,
         *,
         scope: str = "comments",
-        threshold: float = 0.6,
     ) -> None:
         self._norm = normalizer
         self._py = pinyin
         self._latin: dict[str, list[_Latin]] = {}
         self._han: dict[str, list[_Han]] = {}
         self._mixed: list[tuple[str, str, str]] = []
+        self._short: dict[str, tuple[str, str]] = {}
         self._patterns: list[tuple[re.Pattern[str], str]] = []
         self._allow: dict[str, list[str]] = {}
         self._allow_han: dict[str, list[str]] = {}
         self._allow_latin: dict[str, list[str]] = {}
-        self.topics = tuple(t for t in topics if scope in t.scope)
-        examples: list[tuple[str, str]] = []
+        self.topics = tuple(t for t in topics if scope in t.scope and t.blocks)
+        self._category = {t.name: t.category for t in self.topics}
         for t in self.topics:
             for _, kw in t.keywords:
                 self._add_keyword(t.name, kw)
             self._patterns.extend((p, t.name) for _, p in t.patterns)
-            examples.extend((t.name, s) for _, s in t.examples)
             self._allow[t.name] = [normalizer.fold(s) for _, s in t.allow]
-            self._allow_han[t.name] = [h for h in ("".join(HAN.findall(a)) for a in self._allow[t.name]) if h]
-            self._allow_latin[t.name] = [k for k in (skeleton(a) for a in self._allow[t.name]) if k]
+            # an allowed phrase cancels a hit it overlaps; a fragment that short ("a", "中") would cancel anything
+            self._allow_han[t.name] = [h for h in ("".join(HAN.findall(a)) for a in self._allow[t.name]) if len(h) >= 2]
+            self._allow_latin[t.name] = [k for k in (skeleton(a) for a in self._allow[t.name]) if len(k) >= 3]
         self._gated = GatedPatterns(self._patterns)
-        self._examples = ExampleIndex(examples, normalizer, threshold)
+        self._short_words = frozenset(self._short)
 
     def _add_keyword(self, topic: str, kw: str) -> None:
         prefix = kw.endswith("*")
@@ -104,8 +105,13 @@ class TopicMatcher:
                 self._add_latin(_Latin(spelled, False, topic, "pinyin", word))
         else:
             sk = skeleton(core)
-            if len(sk) >= 2:
+            if len(sk) > SHORT:
                 self._add_latin(_Latin(sk, prefix, topic, "keyword", kw))
+            elif len(sk) >= 2:
+                # Short words ("kys", "vx", "sb", "sex") match only a whole word (leetspeak folded, letters
+                # spelled out joined), never across words and without folding 'l' to 'i': "LED" is not "ied",
+                # "if I" is not "lfi".
+                self._short.setdefault(word_form(core), (topic, kw))
 
     def _add_latin(self, entry: _Latin) -> None:
         self._latin.setdefault(entry.skel[:3], []).append(entry)
@@ -119,9 +125,11 @@ class TopicMatcher:
         return self.match_views(self._norm.views(text))
 
     def match_views(self, v: Views) -> Match | None:
-        return self._han_match(v) or self._latin_match(v) or self._mixed_match(v) or self._pattern_match(v) or (
-            self._example_match(v)
-        )
+        m = (self._han_match(v) or self._latin_match(v) or self._short_match(v) or self._mixed_match(v)
+             or self._pattern_match(v))
+        if m is None or self._category[m.topic] == m.category:
+            return m
+        return replace(m, category=self._category[m.topic])
 
     def _han_match(self, v: Views) -> Match | None:
         han = v.han
@@ -167,6 +175,15 @@ class TopicMatcher:
                         return Match(e.topic, e.rule, e.text)
         return None
 
+    def _short_match(self, v: Views) -> Match | None:
+        if not self._short:
+            return None
+        for word in v.words & self._short_words:
+            topic, kw = self._short[word]
+            if not self._allowed(topic, v.norm, word):
+                return Match(topic, "keyword", kw)
+        return None
+
     def _mixed_match(self, v: Views) -> Match | None:
         for skel, topic, kw in self._mixed:
             if skel in v.mixed and not self._allowed(topic, v.norm, kw):
@@ -178,12 +195,6 @@ class TopicMatcher:
             if not self._allowed(topic, v.norm, ""):
                 return Match(topic, "pattern", m.group(0).strip())
         return None
-
-    def _example_match(self, v: Views) -> Match | None:
-        sim = self._examples.best(v)
-        if sim is None or self._allowed(sim.topic, v.norm, ""):
-            return None
-        return Match(sim.topic, "example", sim.example, sim.score)
 
     # -- allow-list ---------------------------------------------------------------------------------
 

@@ -23,6 +23,11 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _MIXED = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPACES = re.compile(r"\s+")
+_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\w\u3400-\u4dbf\u4e00-\u9fff]+"
+                          r"(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_SPELLED = re.compile(r"(?<![\w])(?:[^\W_][ .\-_*·•|/]){2,}[^\W_](?![\w])")
+_WORD_GAP = re.compile(r"\s{2,}|\s*[\u3000]\s*")
+_MIXED_TOKEN = re.compile(r"\S*[a-z]\S*")
 
 # Digit and symbol look-alikes, applied only inside tokens that also hold letters ("s3x", "g4mbl1ng",
 # "$ex"), so prices and sizes ("38", "20€") are left alone. "l" and "1" both fold to "i" in keywords too.
@@ -81,6 +86,7 @@ class Views:
     ends: frozenset[int]
     mixed: str
     tri: frozenset[str]
+    words: frozenset[str] = frozenset()  # whole words (leetspeak folded, 'l' kept), letters spelled out joined
 
 
 def skeleton(word: str) -> str:
@@ -90,6 +96,12 @@ def skeleton(word: str) -> str:
         w = " ".join(_leet_chunk(c) for c in w.split())
     toks = [t if t.isalpha() or t.isdigit() else t.translate(_LEET_DIGITS) for t in _TOKEN.findall(w)]
     return "".join(toks).translate(_FOLD_L)
+
+
+def word_form(word: str) -> str:
+    """A short keyword as :attr:`Views.words` holds words: folded, accents dropped, 'l' kept."""
+    w = unicodedata.normalize("NFKC", word).casefold().translate(_ACCENTS)
+    return "".join(_TOKEN.findall(w))
 
 
 def _leet_chunk(chunk: str) -> str:
@@ -150,7 +162,46 @@ class Normalizer:
         starts = (0, *ends[:-1]) if ends else ()
         latin = joined.replace("l", "i")
         mixed = latin if ascii_only else "".join(_MIXED.findall(base)).replace("l", "i")
-        return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm))
+        return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm), _words(tokens))
+
+
+def readable(folded: str) -> str:
+    """A folded text as a reader decodes it, for the semantic layer: letters spelled out one by one joined
+    again ("g a m b l i n g", "s.e.x" -> "gambling", "sex"), leetspeak inside words folded ("g4mbl1ng"), and
+    spaces or symbols between Chinese characters dropped ("怎 么 做" -> "怎么做"). Numbers and prices alone stay.
+    """
+    text = _BETWEEN_HAN.sub("", folded)
+    # letters spelled out one by one: a single separator inside a word, two spaces between words
+    text = " ".join(_SPELLED.sub(_join_spelled, part) for part in _WORD_GAP.split(text))
+
+    def fold_token(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.isalpha() or not any(c.isdigit() or c in _LEET_SYMBOLS for c in tok):
+            return tok
+        return _leet_chunk(tok)
+
+    return squash(_MIXED_TOKEN.sub(fold_token, text))
+
+
+def _join_spelled(m: re.Match[str]) -> str:
+    """'g a m b l 1 n g' -> 'gambl1ng' (leet folded later); '3 x 4 m' (a size) stays as it is."""
+    chars = re.sub(r"[\W_]", "", m.group(0))
+    letters = sum(c.isalpha() for c in chars)
+    return chars if letters >= 3 and letters > len(chars) - letters else m.group(0)
+
+
+def _words(tokens: list[str]) -> frozenset[str]:
+    """The tokens as words, plus each run of single letters joined ("s e x" -> "sex")."""
+    out = set(tokens)
+    run: list[str] = []
+    for tok in [*tokens, ""]:
+        if len(tok) == 1:
+            run.append(tok)
+            continue
+        if len(run) >= 2:
+            out.add("".join(run))
+        run = []
+    return frozenset(out)
 
 
 def squash(text: str) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +21,10 @@ from agent.errors import ConfigError
 from agent.moderation.matcher import Match, TopicMatcher
 from agent.moderation.normalize import Normalizer
 from agent.moderation.pinyin import PinyinTable
+from agent.moderation.semantic import TopicMeaning
 from agent.moderation.topics import NAME, Topic, TopicError, parse_topic
+from agent.ports import Vector
+from agent.vectors import PhraseVectors
 
 log = logging.getLogger(__name__)
 HISTORY = "banned_topics_history"
@@ -29,7 +32,11 @@ HISTORY = "banned_topics_history"
 
 @dataclass(frozen=True, slots=True)
 class TopicSet:
-    """One immutable version of the rules, compiled for comments and for the host's own output."""
+    """One immutable version of the rules, compiled for comments and for the host's own output.
+
+    ``meaning`` is the semantic layer (None when the store was built without an embedder): it reads a text's
+    vector, so it is used where a comment is about to be answered or shown, not on every event.
+    """
 
     version: str
     digest: str
@@ -37,6 +44,7 @@ class TopicSet:
     files: Mapping[str, str]
     comments: TopicMatcher
     output: TopicMatcher
+    meaning: TopicMeaning | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,17 +66,24 @@ class TopicStore:
         clock: Clock,
         *,
         poll_s: float = 2.0,
-        threshold: float = 0.6,
         normalizer: Normalizer | None = None,
         pinyin: PinyinTable | None = None,
+        vectors: PhraseVectors | None = None,
+        negatives: Sequence[str] = (),
+        embedding_threshold: float = 0.15,
     ) -> None:
+        """``vectors`` (an embedder with its phrase cache) turns the semantic layer on; ``negatives`` are
+        extra phrases that must not match (the shop's ordinary questions); ``embedding_threshold`` is the
+        margin for topics whose file sets none."""
         self.dir = Path(topics_dir)
         self.history_dir = Path(data_dir) / HISTORY
         self.clock = clock
         self.poll_s = poll_s
-        self.threshold = threshold
         self.normalizer = normalizer or Normalizer()
         self.pinyin = pinyin or PinyinTable()
+        self.vectors = vectors
+        self.negatives = tuple(negatives)
+        self.embedding_threshold = embedding_threshold
         self.last_error: str | None = None
         self._signature: tuple[tuple[str, int, int], ...] = ()
         self._next_poll = clock.now() + poll_s
@@ -92,6 +107,11 @@ class TopicStore:
     def check_output(self, text: str) -> Match | None:
         """Check what the host is about to say against the same lists (topics scoped to "output")."""
         return self._live.output.match(text)
+
+    def meaning(self, vec: Vector) -> Match | None:
+        """The semantic layer's verdict on a text's vector (None when off or nothing is close enough)."""
+        m = self._live.meaning
+        return None if m is None else m.match(vec)
 
     # -- live reload --------------------------------------------------------------------------------
 
@@ -211,10 +231,13 @@ class TopicStore:
             files=dict(files),
             comments=self._matcher(topics, "comments"),
             output=self._matcher(topics, "output"),
+            meaning=None if self.vectors is None else TopicMeaning(
+                [t for t in topics if "comments" in t.scope], self.vectors, negatives=self.negatives,
+                default=self.embedding_threshold),
         )
 
     def _matcher(self, topics: list[Topic], scope: str) -> TopicMatcher:
-        return TopicMatcher(topics, self.normalizer, self.pinyin, scope=scope, threshold=self.threshold)
+        return TopicMatcher(topics, self.normalizer, self.pinyin, scope=scope)
 
     def _accept(self, ts: TopicSet) -> TopicSet:
         """Give ``ts`` a version and keep a copy in the history (reusing the version of identical content)."""
@@ -236,7 +259,7 @@ class TopicStore:
 
 
 def _with_version(ts: TopicSet, version: str) -> TopicSet:
-    return TopicSet(version, ts.digest, ts.topics, ts.files, ts.comments, ts.output)
+    return replace(ts, version=version)
 
 
 def _digest(files: Mapping[str, str]) -> str:

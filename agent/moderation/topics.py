@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from agent.errors import ConfigError
 
 _LISTS = ("keywords", "patterns", "examples", "allow")
-_TOP_KEYS = frozenset({"description", "scope", *_LISTS})
+_TOP_KEYS = frozenset({"description", "scope", "category", "embedding_threshold", *_LISTS})
 _SCOPES = frozenset({"comments", "output"})
+# What a match means: a banned topic (blocked), spam (blocked, never shown), an injection attempt (blocked), or
+# "allowed": phrases that look close to a topic but are fine (the semantic layer's negatives; never a match).
+CATEGORIES = ("banned", "spam", "injection", "allowed")
 _LANG = re.compile(r"^(any|[a-z]{2,3}(-[a-z]{2,4})?)$")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -42,6 +45,12 @@ class Topic:
     examples: tuple[tuple[str, str], ...] = ()
     allow: tuple[tuple[str, str], ...] = ()
     scope: frozenset[str] = _SCOPES
+    category: str = "banned"
+    embedding_threshold: float | None = None
+
+    @property
+    def blocks(self) -> bool:
+        return self.category != "allowed"
 
 
 def parse_topic(name: str, text: str, source: str) -> Topic:
@@ -61,6 +70,13 @@ def parse_topic(name: str, text: str, source: str) -> Topic:
     scope_v = data.get("scope", sorted(_SCOPES))
     if not isinstance(scope_v, list) or not scope_v or any(s not in _SCOPES for s in scope_v):
         raise TopicError(source, "scope", f"must be a non-empty list drawn from {sorted(_SCOPES)}")
+    category = data.get("category", "banned")
+    if category not in CATEGORIES:
+        raise TopicError(source, "category", f"must be one of {list(CATEGORIES)}")
+    threshold = data.get("embedding_threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float)
+                                  or not -1.0 <= threshold <= 2.0):
+        raise TopicError(source, "embedding_threshold", "must be a number between -1 and 2 (a similarity margin)")
     lists = {k: _lang_lists(data.get(k, {}), k, source) for k in _LISTS}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for key, lang, i, pat in _indexed(lists["patterns"], "patterns"):
@@ -83,6 +99,8 @@ def parse_topic(name: str, text: str, source: str) -> Topic:
         examples=tuple((lang, s) for _, lang, _, s in _indexed(lists["examples"], "examples")),
         allow=tuple((lang, s) for _, lang, _, s in _indexed(lists["allow"], "allow")),
         scope=frozenset(scope_v),
+        category=category,
+        embedding_threshold=None if threshold is None else float(threshold),
     )
 
 

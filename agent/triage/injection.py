@@ -19,6 +19,14 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("ignore-instructions", r"\b(ignore|disregard|forget|skip|override|bypass)\b.{0,20}\b(previous|prior|above|earlier|"
      r"all|your|the|these|system|initial|original)\b.{0,20}\b(instructions?|prompts?|rules|directions|guidelines|"
      r"orders|context|programming)\b"),
+    ("ignore-instructions", r"\b(forget|ignore|disregard|never ?mind)\b.{0,12}\b(what|everything|anything|all)\b.{0,6}"
+     r"\b(they|you were|you've been|you have been|you got|i|we|the (shop|owner|boss|team))\b.{0,12}\b(told|said|"
+     r"taught|given|instructed|programmed)"),
+    ("ignore-instructions", r"\b(stop|quit) (following|obeying) (your|the|those|these) (rules|instructions|orders|"
+     r"script|guidelines)\b"),
+    ("tell-viewers", r"\b(tell|announce to|inform|let) (the )?(viewers|everyone|everybody|the chat|people|the audience|"
+     r"all (the )?(viewers|buyers|customers)|chat)( know)?( that)? .{0,30}\b(is|are|costs?|for) (now |only |just )?"
+     r"(free|for free|0|zero|1|one) ?(\$|€|eur|euros?|dollars?|cents?|yuan|bucks?)?\b(?!\s*\?)"),
     ("new-instructions", r"\b(new|updated|real|secret|hidden) (instructions?|system prompt|rules)\s*[:\-]"),
     ("you-are-now", r"\byou(?: are|'re| r) now (?:an? |the |my )?(?:\w+ ){0,2}?(?:ai|bot|assistant|model|character|"
      r"persona|dan|gpt|chatbot|version|mode|unrestricted|jailbroken|free to|allowed)\b"),
@@ -26,8 +34,9 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("role-play", r"\bpretend (to be|you are|you're|that you)\b|\bact as (if you were|an? (ai|bot|assistant|"
      r"character|hacker|different|evil|unfiltered))\b|\brole[- ]?play\b|\blet'?s play a game where you\b"),
     ("jailbreak", r"\b(jailbreak|jailbroken|developer mode|dan mode|do anything now|god mode)\b"),
-    ("system-tag", r"(^|[\n\[(<{|])\s*(system|sys|admin|developer|assistant|operator)\s*(message|prompt|note)?"
-     r"\s*[:\]>)}]"),
+    ("system-tag", r"(^|[\n\[(<{|])\s*(system|sys|admin|administrator|developer|assistant|operator|moderator|mod|"
+     r"staff|owner)\s*(message|prompt|note|notice|override|command)?\s*[:\]>)}]"),
+    ("system-tag", r"<<\s*sys\s*>>|\[\s*/?\s*(sys|system|admin)\s*\]"),
     ("chat-markup", r"<\|?(im_start|im_end|system|endoftext)\|?>|\[/?inst\]|###\s*(instruction|system)"),
     ("reveal-prompt", r"\b(reveal|show|print|repeat|tell me|what (is|are)) (me )?(your|the) (system |initial |hidden )?"
      r"(prompt|instructions|rules you were given)\b"),
@@ -39,6 +48,13 @@ _RULES: tuple[tuple[str, str], ...] = (
     # French
     ("ignore-instructions", r"\b(ignore|oublie|oubliez|ignorez|zappe)\b.{0,25}\b(instructions?|consignes?|règles|"
      r"prompt|directives)\b"),
+    ("ignore-instructions", r"\b(oublie|oubliez|ignore|ignorez|laisse tomber|ne tiens pas compte de)\b.{0,10}"
+     r"\b(ce qu'on|tout ce qu'on|ce que (l'on|la boutique|le patron|ton patron)|tout ce qu)\b.{0,12}"
+     r"\b(t'a|vous a|t'ont|vous ont|a) (dit|appris|demandé|programmé)"),
+    ("tell-viewers", r"\b(dis|dites|annonce|annoncez|préviens|prévenez)(-leur| aux (viewers|spectateurs|gens|"
+     r"acheteurs|clients)| à tout le monde| au chat| au public)? (que )?.{0,30}\b(est|sont|coûte|coutent|à) "
+     r"(maintenant |désormais |seulement )?(gratuit|gratuite|gratuits|offert|0|1|un) ?(€|euros?|centimes?)?"
+     r"\b(?!\s*\?)"),
     ("you-are-now", r"\b(tu es|vous êtes|t'es) (maintenant|désormais|à présent)\b"),
     ("from-now-on", r"\b(à partir de maintenant|désormais|dorénavant),? (tu|vous) "
      r"(dois|devez|vas|allez|es|êtes|réponds)\b"),
@@ -50,11 +66,17 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("reveal-prompt", r"\b(montre|révèle|affiche|donne)[- ]moi (ton|tes|votre|vos) (prompt|instructions|consignes)\b"),
     ("new-instructions", r"\b(nouvelles? (instructions?|consignes?)|message système|note système)\s*[:\-]"),
     # Chinese
-    ("ignore-instructions", r"(忽略|无视|忘记|忘掉|不要理会|跳过)(之前|以上|上面|前面|所有|你的|系统)?的?(所有)?"
-     r"(指令|指示|提示词?|规则|设定|要求|命令)"),
+    ("ignore-instructions", r"(忽略|无视|忘记|忘掉|不要理会|不用理会|不用管|别管|不要管|甭管|跳过|抛开|丢掉|别理)"
+     r"[^，。！？,.!?]{0,8}(指令|指示|提示词?|规则|设定|要求|命令|人设|说明|安排|剧本)"),
+    ("tell-viewers", r"(告诉|通知|宣布|跟|对|给)(一下)?(大家|所有人|观众|粉丝|直播间|家人们|宝宝们|朋友们)(说)?"
+     r"[^？?吗么]{0,12}(全场|所有|全部|这个|这款|都|只要|仅需|只需|一律)[^？?吗么]{0,6}"
+     r"(免费|白送|不要钱|0元|零元|一元|1元|一块|1块|一毛|1毛)(?![^，。！]{0,3}(吗|么|嘛|\?|？))"),
+    ("say-price", r"(现在|马上|直接|立刻)?(说|讲|报价|改口说)[^？?吗么]{0,10}(只要|仅需|只需|就|才)"
+     r"\s?[0-9一二三两]\s?(块|元|毛)(钱)?(?![^，。！]{0,3}(吗|么|嘛|\?|？))"),
     ("you-are-now", r"(你现在是|从现在(开始|起)你(是|要|必须|只能)|你的新身份)"),
     ("role-play", r"(扮演|假装你是|角色扮演|你来演|模仿一个)"),
-    ("system-tag", r"(^|[\n【\[(（])\s*(系统|管理员|开发者)(消息|提示|通知|指令)?\s*[:：】\])）]"),
+    ("system-tag", r"(^|[\n【\[(（<])\s*(系统|管理员|开发者|官方|平台|运营|店长|老板)(消息|提示|通知|指令|公告)?\s*"
+     r"[:：】\])）>]"),
     ("say-free", r"(说|宣布|告诉大家|跟大家说)(一下)?(这个|它|所有|全部)?(东西|商品|产品|衣服)?(是|都是|现在)?"
      r"(免费|不要钱|0元|零元|白送)(的)?(?!吗|么|嘛|\?|？)"),
     ("repeat-after-me", r"(跟我说|跟着我说|重复我的话|照着念|一字不差地说)"),

@@ -19,6 +19,7 @@ from agent.events import Event, EventKind
 from agent.language import detect_language
 from agent.moderation.matcher import Match
 from agent.moderation.store import TopicSet, TopicStore
+from agent.moderation.strikes import Strikes
 from agent.settings import TriageSettings
 from agent.triage.classify import (
     PRIORITY_CHITCHAT,
@@ -34,13 +35,14 @@ from agent.triage.classify import (
 from agent.triage.flood import Deduper, RateLimiter
 from agent.triage.injection import detect_injection
 from agent.triage.stats import TriageStats
-from agent.triage.verdict import Action, Category, Verdict
+from agent.triage.verdict import TOPIC_CATEGORY, Action, Category, Verdict
 
 log = logging.getLogger(__name__)
 
 _URL = re.compile(r"https?://|www\.|\b[a-z0-9-]{2,}\.(com|net|org|cn|ly|io|me|gg|xyz|top|vip|shop)(/|\b)")
 MAX_LEN = 400
 TEXT_CACHE = 4096
+_WHAT = {"banned": "banned topic", "spam": "spam", "injection": "injection attempt"}
 
 # Verdict fields decided by the text alone: (action, category, reason, matched, topic) / (..., priority).
 _Stop = tuple[Action, Category, str, tuple[str, ...], str]
@@ -90,6 +92,7 @@ class Triage:
         stats: TriageStats | None = None,
         default_language: str = "en",
         text_cache: int = TEXT_CACHE,
+        strikes: Strikes | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -97,6 +100,7 @@ class Triage:
         self.on_screen = on_screen
         self.stats = stats if stats is not None else TriageStats()
         self.default_language = default_language
+        self.strikes = strikes
         self._limiter = RateLimiter(settings.user_rate_per_min, clock)
         self._dedup = Deduper()
         self._titles: dict[str, frozenset[str]] = {}
@@ -131,12 +135,20 @@ class Triage:
         if event.message_id and self._dedup.seen(event.key):
             return Verdict(Action.IGNORE, Category.SPAM, "duplicate delivery of the same message", (event,),
                            language=lang)
+        if self.strikes is not None:
+            muted = self.strikes.muted(event.platform, event.user.id)
+            if muted is not None:
+                left = muted.until - self.clock.now()
+                return Verdict(Action.IGNORE, Category.MUTED, f"viewer muted for {left:.0f} s more (repeated banned "
+                               "content)", (event,), language=lang)
         if not comment:
             return self._social(event, lang)
         if facts is None:
             return Verdict(Action.IGNORE, Category.SPAM, "empty comment", (event,), language=lang)
         stop = facts.stop
         if stop is not None:
+            if stop[0] is Action.BLOCK and self.strikes is not None:
+                self.strikes.strike(event.platform, event.user.id)
             return Verdict(stop[0], stop[1], stop[2], (event,), matched=stop[3], topic=stop[4], language=lang)
         if not self._limiter.allow(event.user.id):
             return Verdict(Action.IGNORE, Category.SPAM, self._rate_reason, (event,), language=lang)
@@ -166,8 +178,8 @@ class Triage:
         views = self.topics.normalizer.views(text[: MAX_LEN * 2])
         m = live.comments.match_views(views)
         if m is not None:
-            stop: _Stop = (Action.BLOCK, Category.BANNED, f"banned topic '{m.topic}' ({m.rule})", (m.label(),),
-                           m.topic)
+            stop: _Stop = (Action.BLOCK, TOPIC_CATEGORY[m.category], f"{_WHAT[m.category]} '{m.topic}' ({m.rule})",
+                           (m.label(),), m.topic)
             return _Facts(lang, views.norm, stop)
         inj = detect_injection(views.norm, text, views.tri)
         if inj is not None:

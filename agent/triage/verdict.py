@@ -24,6 +24,11 @@ class Category(StrEnum):
     SPAM = "spam"
     BANNED = "banned"
     INJECTION = "injection"
+    MUTED = "muted"  # a viewer muted for repeated banned content: nothing of theirs is answered or shown
+
+
+# The category of a moderation list match (a topic file's ``category``).
+TOPIC_CATEGORY = {"banned": Category.BANNED, "spam": Category.SPAM, "injection": Category.INJECTION}
 
 
 @dataclass(frozen=True, slots=True)

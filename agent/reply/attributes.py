@@ -1,0 +1,166 @@
+"""The generic vocabulary of product attributes, in English, French and Chinese: words that ask for one
+(cues), names a sheet gives the field that holds it (keys), and the kind of value that can answer it (units).
+
+Nothing here names a product or a catalog: these are the words any shop uses for price, size, material,
+warranty... Meaning does the rest (:mod:`agent.reply.scope`); the cues are the second opinion the truthful
+answers sketch asks for, and the units keep a number of the wrong kind (a pack count for a stock level, a
+price for a size) from being given as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    cues: re.Pattern[str]  # in a question: asks for this attribute
+    keys: re.Pattern[str]  # a sheet field name that holds it
+    value: re.Pattern[str] | None = None  # a sheet sentence can answer it only if it holds such a value
+    mark: re.Pattern[str] | None = None  # a sheet sentence about it says one of these words
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, _I)
+
+
+_LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)\b|\d\s?[x×*]\s?\d"
+_MASS = r"\d\s?(?:mg|g|kg|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
+_VOLUME = r"\d\s?(?:ml|cl|dl|l|liters?|litres?|oz|fl ?oz|gallons?|cups?|tasses?|毫升|升|mah|wh|杯)(?![a-z])"
+_DURATION = (r"\d\s?(?:h|hrs?|hours?|heures?|min|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?"
+             r"|小时|分钟|天|周|个月|月|年)(?![a-z])")
+_AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
+        r"|\d\s?-\s?\d+\s?(?:岁|ans|years)")
+
+ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
+    Attribute("price", _rx(r"\bprices?\b|\bcosts?\b|\bhow much\b(?! (?!is\b|are\b|for\b|do\b|does\b|will\b)[a-z])"
+                           r"|\$\$|prix|co[uû]te|combien(?! de\b| d')|combien d'euros|c'est combien|tarif|多少钱|价格"
+                           r"|价钱"
+                           r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"),
+              _rx(r"^price$|^prix$|价格|售价")),
+    Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b|\bversions?\b|\bmodels?\b|\bvariants?\b|\boptions?\b|which one"
+                              r"|tailles?|pointures?|couleurs?|coloris|modèles?|尺码|码数|尺寸有|颜色|色号|款式|规格"
+                              r"|型号|几种|哪几"
+                              r"|(?:哪些|几种|什么|几个)(?:尺寸|尺码|颜色|款式|规格)"
+                              r"|(?:尺寸|尺码|颜色)(?:有哪些|有几|有什么)"),
+              _rx(r"^(sizes?|colou?rs?|variants?|options?|tailles?|couleurs?|尺码|颜色|规格|款式)$")),
+    Attribute("stock", _rx(r"\bstock\b|\bleft\b|\bavailable\b|\bsold out\b|\bin stock|reste|dispo|épuisé|库存|有货"
+                           r"|现货|还有吗"
+                           r"|还剩|剩几|卖完|断货|缺货"),
+              _rx(r"^(stock|inventory|库存)$")),
+    Attribute("material", _rx(r"\bmade of\b|\bmaterial|\bfabric|\bmade from|\bwhat is it made|matière|matiere|en quoi"
+                              r"|tissu"
+                              r"|composé|材质|面料|材料|什么做的|布料|用料|纯棉|真皮"),
+              _rx(r"material|fabric|matière|matiere|tissu|材质|面料|材料")),
+    Attribute("dimensions", _rx(r"\bdimensions?|\bhow big|\bhow large|\bhow long|\bhow wide|\bhow tall|\bsize of\b"
+                                r"|\blength\b"
+                                r"|\bwidth|\bheight|dimension|taille de|longueur|largeur|hauteur|mesure|多大|尺寸"
+                                r"|多长|多宽"
+                                r"|多高|大小|长宽"),
+                _rx(r"dimension|size|taille|尺寸|规格|长宽"), _rx(_LENGTH)),
+    Attribute("weight", _rx(r"\bweigh|\bheavy|\bhow light\b|\bweight|poids|pèse|pese|lourd|léger|多重|重量|几斤"
+                            r"|多少克|轻不轻"),
+              _rx(r"weight|poids|重量|净重"), _rx(_MASS)),
+    Attribute("capacity", _rx(r"\bcapacity|\bhow much (?:does it|can it) hold|\bhold\b|\bvolume\b|\blit(?:er|re)s?\b"
+                              r"|\bml\b"
+                              r"|mah|contenance|capacité|litres?|容量|能装|装多少|几升|多少毫升|毫安"),
+              _rx(r"capacity|volume|contenance|capacité|容量"), _rx(_VOLUME)),
+    Attribute("compatibility", _rx(r"\bcompatible|\bwork(?:s)? (?:with|on)|\bfit(?:s)?\b|\bsuitable for\b|\bsupport"
+                                   r"|\bcan i use"
+                                   r"|compatible|marche (?:avec|sur)|convient|fonctionne|adapté|兼容|适用|适合|能用"
+                                   r"|能不能用"
+                                   r"|支持|配不配|能连|能装"),
+                   _rx(r"compatib|fits?|适用|兼容|支持"),
+                   None, _rx(r"compatib|fits?\b|works? with|suitable|support|convient|adapté|fonctionne|marche|适用"
+                             r"|适合|兼容"
+                             r"|支持|可用|能用|可连")),
+    Attribute("use", _rx(r"\bhow (?:do|to) (?:i )?use|\bhow does it work|\bwhat is it for|\bused for|comment (?:on )?"
+                         r"(?:l'?)?utilise|à quoi sert|utilisation|s'utilise"
+                         r"|怎么用|如何使用|用法|用来|能用来|怎么使用"),
+            _rx(r"usage|use|utilisation|用法|使用"),
+            None, _rx(r"\buse|\bideal|\bperfect for|\bfor\b|utilis|idéal|parfait pour|pour |用|适合|可以")),
+    Attribute("included", _rx(r"\bincluded|\bincludes?\b|\bin the box|\bcomes? with|\bwhat do i get|\bcontents?"
+                              r"|\bset of\b"
+                              r"|inclus|fourni|livré avec|contient|dans la boîte|dans le coffret|包含|含有|送什么"
+                              r"|赠品|配件"
+                              r"|附赠|有什么东西|几件|里面有"),
+                 _rx(r"includ|contents?|in the box|inclus|contenu|包含|清单|配件|赠品"),
+                 None, _rx(r"includ|comes? with|in the box|contains?|inclu|livré avec|fourni|contient|含|送|附|赠|配")),
+    Attribute("shipping", _rx(r"\bship|\bdeliver|\bpostage|\bdispatch|\barriv|livr|expédi|envoi|frais de port|发货"
+                              r"|快递|物流"
+                              r"|包邮|运费|邮费|几天到|到货|寄"),
+                 _rx(r"shipping|delivery|livraison|expédition|发货|物流|快递|配送"),
+                 None, _rx(r"ship|deliver|dispatch|post|livr|expédi|envoi|port|发货|快递|物流|包邮|运费|到货|寄")),
+    Attribute("returns", _rx(r"\breturn|\brefund|\bexchange|\bsend\b.{0,30}\bback\b|retour|rembours|échang|renvoyer"
+                             r"|退货|退款|退换"
+                             r"|换货|包退|无理由"),
+              _rx(r"returns?|refunds?|retours?|退货|退换"),
+              None, _rx(r"return|refund|exchange|retour|rembours|échang|退|换")),
+    Attribute("warranty", _rx(r"\bwarrant|\bguarantee|garantie|garanti|保修|质保|保固|保多久"),
+              _rx(r"warranty|guarantee|garantie|保修|质保"),
+              None, _rx(r"warrant|guarant|garanti|保修|质保|包换|换新")),
+    Attribute("care", _rx(r"\bwash|\bclean|\bcare\b|\biron\b|\bdishwasher|\bdryer|\bmachine[- ]washable|laver|lavage"
+                          r"|entretien"
+                          r"|lave-vaisselle|repasser|sèche-linge|nettoyer|洗|清洗|清洁|保养|熨|烘干|机洗|手洗"),
+          _rx(r"care|washing|entretien|lavage|洗涤|保养|清洗"),
+          None, _rx(r"wash|clean|iron|dishwasher|dry|lav|entretien|repass|séch|nettoy|洗|清|熨|烘|晾|保养")),
+    Attribute("origin", _rx(r"\bmade in\b|\bwhere (?:is it|are they|was it) (?:made|from|produced)|\borigin"
+                            r"|\bwhere .* made"
+                            r"|\bfrom where|fabriqué|origine|provenance|d'où"
+                            r"|产地|哪里产|哪产|哪里生产|哪里的|国产|进口"),
+            _rx(r"origin|made in|country|origine|provenance|fabrication|产地|原产"),
+            None, _rx(r"made in|from|origin|fabriqu|origine|provenance|产|制造|生产")),
+    Attribute("ingredients", _rx(r"\bingredients?|\bcontains?\b|\bwhat'?s in\b|\ballerg|\bgluten|\bnuts?\b|\bvegan"
+                                 r"|ingrédients?"
+                                 r"|composition|allerg|contient|sans gluten|成分|配料|过敏|含不含|有没有添加|添加剂"),
+                 _rx(r"ingredients?|composition|allerg|ingrédients?|成分|配料"),
+                 None, _rx(r"ingredient|contain|allerg|gluten|nut|ingrédient|composition|contient|成分|配料|含|添加"
+                           r"|过敏")),
+    Attribute("age", _rx(r"\bage\b|\bages\b|\bhow old|\byears? old|\bkids?\b|\bchild|\btoddler|\bbaby|\bâge|\bans\b"
+                         r"|enfant|bébé"
+                         r"|几岁|多大的孩子|年龄|宝宝|儿童|小孩"),
+         _rx(r"^age|age_range|âge|年龄|适用年龄"), _rx(_AGE)),
+    Attribute("features", _rx(r"\bis it\b|\bdoes it\b|\bcan it\b|\bwaterproof|\bnon[- ]?slip|\bdishwasher|\binduction"
+                              r"|\bbpa"
+                              r"|est-(?:il|elle|ce)|imperméable|antidérapant|induction|防水|防滑|能不能|可以|支持"
+                              r"|有没有"),
+                 _rx(r"features?|caractéristiques|特点|功能")),
+)}
+DURATION = _rx(_DURATION)
+_EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|prix|co[uû]t|tarif|euros?\b"
+                      r"|dollars?\b|[$€£¥]|多少钱|价|几块|多少米|怎么卖")
+# Attributes a question names to say which variant it means ("the 300 ml one", "in black"), not to ask about.
+_SPECIFIERS = frozenset({"capacity", "dimensions", "weight", "variants"})
+_WHICH = _rx(r"\bwhat (?:sizes|colou?rs)|\bwhich (?:sizes|colou?rs|models)|\bcome in\b"
+             r"|quelles? (?:tailles?|couleurs?|pointures?)"
+             r"|existe en|(?:哪些|几种|什么|几个)(?:尺寸|尺码|颜色|款式|规格)|(?:尺寸|尺码|颜色)(?:有哪些|有几|有什么)")
+
+
+def cued(question: str) -> list[str]:
+    """Attributes whose cue words occur in the question, in the order of :data:`ATTRIBUTES`."""
+    return [name for name, a in ATTRIBUTES.items() if a.cues.search(question)]
+
+
+def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
+    """The attributes a question asks for, most likely first: those its cue words name, ordered by meaning
+    (a question may cue several: "多大" is a size or a capacity); with no cue, the nearest by meaning.
+    "What sizes / colours?" lists the variants; a price word ("how much is", "combien coûte", "多少钱")
+    asks the price whatever unit the question also names ("the 300 ml one")."""
+    cues = [a for a in cued(question) if a != "features"]
+    if not cues:
+        return by_meaning[:keep] or ["features"]
+    rank = {a: i for i, a in enumerate(by_meaning)}
+    ordered = sorted(cues, key=lambda a: rank.get(a, len(rank)))
+    if "variants" in ordered and _WHICH.search(question):
+        ordered.remove("variants")
+        ordered.insert(0, "variants")
+    if "price" in ordered and len(ordered) > 1 and not _EXPLICIT_PRICE.search(question):
+        ordered.remove("price")  # "elle pèse combien ?": "combien" asks the weight here, not the price
+    if "price" in ordered and all(a in _SPECIFIERS for a in ordered if a != "price"):
+        ordered.remove("price")
+        ordered.insert(0, "price")
+    return ordered[:keep]

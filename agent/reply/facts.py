@@ -1,0 +1,173 @@
+"""Where the sheet says it: the field or the sheet sentence that answers the attribute asked, or nothing.
+
+Extractive first, as the truthful-answers sketch has it: a sheet's named fields (``warranty: 2 years``) and
+the sentences and clauses of its description are the candidates. Each is scored by meaning against the
+question (multilingual, so a French question finds a Chinese clause), plus the signals that do not depend on
+the model: the field's name is the attribute's, the clause says a word about the attribute ("附赠", "livré
+avec"), the question's own content words occur in it, and for measured attributes (dimensions, weight,
+capacity, age) it holds a value with the right kind of unit. Below ``min_score`` nothing is found and the
+host says the sheet does not say, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agent.knowledge.keywords import tokenize
+from agent.knowledge.product import Product
+from agent.knowledge.reference import GENERIC_TERMS
+from agent.ports import Vector
+from agent.reply.attributes import ATTRIBUTES, Attribute
+from agent.vectors import PhraseVectors
+
+_SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
+_CLAUSE_MIN = 6
+_PARTS = re.compile(r"[；;，]|,(?!\d)| / ")
+_MAX_CANDIDATES = 60
+
+W_KEY = 0.12  # the field's name is the attribute's
+W_MARK = 0.06  # the clause says a word about the attribute
+W_LEX = 0.04  # per content word of the question found in the candidate (at most 3)
+W_FIRST = 0.03  # the attribute most likely asked
+# Attributes a sheet states in any words (no field name, marker word or unit to look for): the question's own
+# words in a sentence are evidence enough.
+LOOSE = frozenset({"features", "use", "compatibility", "care"})
+STRUCTURED = frozenset({"price", "stock", "variants"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str  # as the sheet writes it ("key: value" for a field)
+    key: str = ""  # the field's name, "" for a sentence of the description
+    value: str = ""  # the field's value, or the sentence itself
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the sheet says about ``attribute`` (``candidate`` None: it does not say)."""
+
+    attribute: str
+    candidate: Candidate | None
+    score: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.candidate is not None
+
+
+def clauses(sentence: str) -> list[str]:
+    """A sentence cut at its commas and semicolons, never inside brackets ("（请随身携带，不可托运）")."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(sentence):
+        if ch in "(（[【":
+            depth += 1
+        elif ch in ")）]】":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "，,；;" and not (ch == "," and sentence[i + 1 : i + 2].isdigit()):
+            out.append(sentence[start : i + 1])
+            start = i + 1
+    out.append(sentence[start:])
+    return [c.strip() for c in out if c.strip()]
+
+
+def candidates(p: Product) -> list[Candidate]:
+    """Named fields, then the description's sentences, and the clauses of its long sentences."""
+    out = [Candidate(f"{k}: {v}", k, v) for k, v in p.facts if str(v).strip()]
+    for sentence in (s.strip() for s in _SENTENCE.split(p.text or "")):
+        if len(sentence) < 4:
+            continue
+        out.append(Candidate(sentence, "", sentence))
+        parts = [c for c in clauses(sentence) if len(c) >= _CLAUSE_MIN]
+        if len(parts) > 1:
+            out += [Candidate(c, "", c) for c in parts]
+    seen: set[str] = set()
+    unique = []
+    for c in out:
+        if c.text not in seen:
+            seen.add(c.text)
+            unique.append(c)
+    return unique[:_MAX_CANDIDATES]
+
+
+def lexical_hits(terms: set[str], text: str) -> int:
+    """How many of the question's words occur in ``text``; long words also by their first five letters, so
+    "polarisées" finds "polarisés" and "washable" finds "wash"."""
+    low = text.lower()
+    words = set(tokenize(text))
+    stems = {w[:5] for w in words if len(w) >= 5}
+    return sum(1 for t in terms if t in low or t in words or (len(t) >= 5 and t[:5] in stems))
+
+
+def content_terms(question: str, product: Product) -> set[str]:
+    """The question's own words, minus generic shop talk and the product's name (they say what, not which)."""
+    title = set(tokenize(product.title))
+    return {t for t in tokenize(question) if t not in GENERIC_TERMS and t not in title and len(t) > 1}
+
+
+class FactFinder:
+    def __init__(self, vectors: PhraseVectors, *, min_score: float = 0.80) -> None:
+        self.vectors = vectors
+        self.min_score = min_score
+
+    def find(self, product: Product, attributes: Sequence[str], question: str, qvec: Vector) -> Finding:
+        """The best candidate for the attributes asked (most likely first), or nothing.
+
+        A candidate counts only with evidence for one of the attributes: its field's name, a word the
+        attribute's sentences use, a value with the attribute's unit, or the question's own words in it.
+        """
+        attribute = attributes[0] if attributes else "other"
+        cands = candidates(product)
+        if not cands:
+            return Finding(attribute, None)
+        matrix = self.vectors.vectors([c.text for c in cands])
+        sims = matrix @ np.asarray(qvec, dtype=np.float32)
+        terms = content_terms(question, product)
+        wanted = [(ATTRIBUTES[a], W_FIRST if i == 0 else 0.0) for i, a in enumerate(attributes) if a in ATTRIBUTES]
+        best, best_score = None, -9.0
+        loose = not wanted or wanted[0][0].name in LOOSE
+        for c, sim in zip(cands, sims, strict=True):
+            hits = min(3, lexical_hits(terms, c.text))
+            support = max((_support(a, c) + first for a, first in wanted), default=-1.0)
+            if support < 0 and not (hits and loose):
+                continue  # no sign it speaks of what was asked: a measure without its unit, another field
+            score = float(sim) + max(0.0, support) + W_LEX * hits
+            if score > best_score:
+                best, best_score = c, score
+        if best is None or best_score < self.min_score:
+            return Finding(attribute, None, round(best_score, 4))
+        return Finding(attribute, narrowed(best, question), round(best_score, 4))
+
+
+def narrowed(c: Candidate, question: str) -> Candidate:
+    """The part of a value the question names by a spec label: "4U：80-84g；5U：75-79g" asked about the 5U is
+    "5U：75-79g", "4 à 6 ans (16 pouces) ; 3 à 5 ans (14 pouces)" asked about the 14-inch is the second part.
+    Only labels with a digit count (sizes, capacities, models), never ordinary words."""
+    parts = [x.strip() for x in _PARTS.split(c.value) if x.strip()]
+    if len(parts) < 2:
+        return c
+    q = {t for t in tokenize(question) if any(ch.isdigit() for ch in t)}
+    tokens = [set(tokenize(x)) for x in parts]
+    shared = {t for i, a in enumerate(tokens) for b in tokens[i + 1:] for t in a & b}
+    named = [x for x, t in zip(parts, tokens, strict=True) if q & (t - shared)]
+    if len(named) != 1:
+        return c
+    value = named[0]
+    return Candidate(f"{c.key}: {value}" if c.key else value, c.key, value)
+
+
+def _support(a: Attribute, c: Candidate) -> float:
+    """Evidence that ``c`` speaks of attribute ``a`` (-1: none, or a measure without its unit)."""
+    if a.value is not None and not a.value.search(c.value):
+        return -1.0  # a measure needs a value with its unit: a price is not a size, a pack count not a stock
+    score = -1.0
+    if c.key and a.keys.search(c.key):
+        score = W_KEY
+    if a.mark is not None and a.mark.search(c.value if not c.key else c.text):
+        score = max(score, W_MARK)
+    if a.value is not None:
+        score = max(score, W_MARK)
+    return score

@@ -1,0 +1,187 @@
+"""What a reply will be, decided before anything is said: deflect (out of scope), refuse (not sold here), or
+answer an attribute of one product.
+
+    question -> its vector (shared with retrieval) -> scope: deflect? -> retrieval -> sold here? -> attribute
+
+"Sold here" is decided from the best match's keyword score (its words are the catalog's own), a sure
+cosine, or a middling cosine that stands out from the runner-up; a question that asks whether the shop
+*has* a thing ("do you sell phone cases?", "有没有猫砂？") must name it in words the catalog uses, or be a very
+close match by meaning. The thresholds are settings, chosen on development shops (bench/calibrate.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from agent.clock import Clock
+from agent.knowledge.product import Product
+from agent.knowledge.reference import GENERIC_TERMS
+from agent.language import detect_language
+from agent.metrics import Metrics
+from agent.ports import Hit, Retriever, Vector
+from agent.reply.attributes import asked
+from agent.reply.scope import ScopeDecision, ScopeStore
+
+# "Do you sell / have X?" in EN, FR, ZH: the shop must carry X itself, not something near it.
+_EXISTENCE = re.compile(
+    r"\b(?:do|does) (?:you|u|the shop|this shop|your shop|you guys) (?:sell|have|carry|stock|do|offer)\b"
+    r"|\b(?:have|do) you (?:got|have) (?:any|a|an)\b|\bgot any\b|^any \w+|\bis there (?:a|an|any)\b|\bare there any\b"
+    r"|\bvous (?:avez|vendez|faites|proposez)\b|\bvous auriez\b|\bil y a (?:des|un|une)\b|\bt'as (?:des|un|une)\b"
+    r"|\bavez-vous\b|\bvendez-vous\b|有没有|有没|有.{1,12}(?:吗|么|嘛)|卖不卖|有卖|有得卖|能买到",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPlan:
+    """What a reply will be about, decided before the LLM or the templates are used."""
+
+    decision: str  # "answer" | "refuse" | "deflect"
+    question: str
+    users: tuple[str, ...]
+    language: str
+    hits: tuple[Hit, ...]
+    on_screen: Product | None
+    recent: tuple[str, ...] = ()
+    scope: ScopeDecision | None = None
+    attributes: tuple[str, ...] = ()
+    vector: Vector | None = None
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        return tuple(h.product for h in self.hits)
+
+    @property
+    def product(self) -> Product | None:
+        return self.hits[0].product if self.hits else None
+
+    @property
+    def addressee(self) -> str:
+        names = list(self.users[:3])
+        return names[0] if len(names) == 1 else ", ".join(names)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogMatch:
+    """When the best match counts as what the viewer asks about (see the module docstring). A question in
+    another language than the catalog's cannot share its words and sits further from it by meaning, so it
+    has thresholds of its own (``cross``)."""
+
+    min_keyword: float = 2.0
+    sure_dense: float = 0.92
+    min_dense: float = 0.865
+    min_margin: float = 0.03
+    exists_dense: float = 0.90
+    cross: CatalogMatch | None = None
+
+
+class Planner:
+    def __init__(self, retriever: Retriever, clock: Clock, metrics: Metrics, *, scope: ScopeStore | None = None,
+                 embed: Callable[[str], Vector] | None = None, match: CatalogMatch | None = None,
+                 top_k: int = 3, default_language: str = "en") -> None:
+        self._retriever = retriever
+        self._clock = clock
+        self._metrics = metrics
+        self._scope = scope
+        self._embed = embed
+        self._match = match or CatalogMatch()
+        self._k = top_k
+        self._default_language = default_language
+        self._catalog_lang: str | None = None
+
+    async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
+                   recent: Sequence[str] = ()) -> ReplyPlan:
+        vec = await self._vector(question)
+        scope = self._scope.refresh().decide(vec) if self._scope is not None and vec is not None else None
+        base = dict(question=question, users=tuple(users), language=language, on_screen=on_screen,
+                    recent=tuple(recent), scope=scope, vector=vec)
+        if scope is not None and scope.deflect:
+            return ReplyPlan("deflect", hits=(), **base)  # type: ignore[arg-type]
+        t0 = self._clock.now()
+        hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
+        self._metrics.observe("retrieval", self._clock.now() - t0)
+        if not hits or not self.sold_here(question, hits, language):
+            return ReplyPlan("refuse", hits=(), **base)  # type: ignore[arg-type]
+        by_meaning = [a for a, _ in self._scope.current.attributes(vec)] if self._scope and vec is not None else []
+        return ReplyPlan("answer", hits=(self._pick(question, hits),), attributes=tuple(asked(question, by_meaning)),
+                         **base)  # type: ignore[arg-type]
+
+    async def _vector(self, question: str) -> Vector | None:
+        if self._embed is None:
+            return None
+        working = getattr(self._clock, "working", None)  # rehearsals: virtual time waits for the embedding
+        if working is not None:
+            with working():
+                return await asyncio.to_thread(self._embed, question)
+        return await asyncio.to_thread(self._embed, question)
+
+    def sold_here(self, question: str, hits: Sequence[Hit], language: str) -> bool:
+        """Whether the best hit is what the viewer asks about, not merely the closest thing we sell."""
+        top = hits[0]
+        if top.on_screen:
+            return True
+        same = language == self._catalog_language()
+        m = self._match if same or self._match.cross is None else self._match.cross
+        exists = _EXISTENCE.search(question) is not None
+        if exists:
+            # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning
+            named = top.keyword >= m.min_keyword and self._names_it(question, top.product)
+            return named or top.dense >= m.exists_dense
+        if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
+            return True
+        coverage = getattr(self._retriever, "vocabulary_coverage", None)
+        if coverage is not None and same:
+            content, known = coverage(question)
+            if content > 0 and known == 0:
+                return False
+        runner_up = max((h.dense for h in hits[1:]), default=0.0)
+        return top.dense >= m.min_dense and top.dense - runner_up >= m.min_margin
+
+    @staticmethod
+    def _names_it(question: str, p: Product) -> bool:
+        """Does the question's last product word (the thing asked for: "羽毛球" in "有羽毛球吗", "cases" in
+        "phone cases") occur in the product's name, tags or category?"""
+        from agent.knowledge.keywords import tokenize
+
+        own = set(tokenize(" ".join([p.title, *p.tags, p.category])))
+        words = [t for t in tokenize(question) if t not in GENERIC_TERMS and len(t) > 1]
+        han = "".join(re.findall(r"[\u4e00-\u9fff]+", question))
+        if han:
+            for generic in sorted((w for w in GENERIC_TERMS if re.fullmatch(r"[\u4e00-\u9fff]+", w)), key=len,
+                                  reverse=True):
+                han = han.replace(generic, " ")
+            runs = [r for r in han.split() if len(r) >= 2]
+            if runs:
+                head = runs[-1][-2:]  # Chinese compounds end in their head: 羽毛球 -> 毛球, 蓝牙音箱 -> 音箱
+                return head in own
+        latin = [w for w in words if w.isascii() and w.isalpha()]
+        if not latin:
+            return False
+        last = latin[-1]  # plural stems differ ("watche" for "watches"): a catalog word it starts with counts
+        return last in own or any(len(o) >= 4 and last.startswith(o) for o in own)
+
+    def _catalog_language(self) -> str:
+        """The language most product titles are written in (the catalog's own words)."""
+        if self._catalog_lang is None:
+            products = getattr(self._retriever, "products", lambda: ())()
+            votes = Counter(detect_language(p.title + " " + p.text[:80], "en") for p in products[:200])
+            self._catalog_lang = votes.most_common(1)[0][0] if votes else self._default_language
+        return self._catalog_lang
+
+    @staticmethod
+    def _pick(question: str, hits: Sequence[Hit]) -> Hit:
+        """The best hit, unless a runner-up's name is said in the question and the best one's is not."""
+        q = question.lower()
+
+        def named(h: Hit) -> int:
+            return sum(1 for w in re.findall(r"\w{3,}", h.product.title.lower()) if w in q)
+
+        best = hits[0]
+        for h in hits[1:]:
+            if named(h) > named(best) and h.keyword >= best.keyword:
+                best = h
+        return best
