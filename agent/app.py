@@ -4,6 +4,7 @@ apart again. Nothing else in the project constructs services; everything is pass
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from agent.knowledge.product import Product
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
 from agent.moderation.screen import Screen
+from agent.moderation.store import TopicStore
 from agent.ports import Embedder, EventSource, Llm, Retriever, Vector
 from agent.prompts import PromptStore
 from agent.render import Renderer
@@ -144,6 +146,13 @@ def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: Pr
                        paraphraser=paraphraser, paraphrase=policy, output_check=output_check)
 
 
+def name_ok(topics: TopicStore, name: str) -> bool:
+    """Whether a viewer's name may be said on air: as written, and with its digits and separators taken out
+    ("fuckyou123")."""
+    plain = re.sub(r"[\d_.\-]+", " ", name).strip()
+    return topics.match(name) is None and (not plain or plain == name or topics.match(plain) is None)
+
+
 def phrase_vectors(settings: Settings, embedder: Embedder) -> PhraseVectors | None:
     """Exemplar vectors for the semantic layers (moderation, scope), cached under the data folder; None when
     the semantic layer is off or the embedder has no meaning (the hash embedder of plumbing tests)."""
@@ -153,13 +162,14 @@ def phrase_vectors(settings: Settings, embedder: Embedder) -> PhraseVectors | No
     return PhraseVectors(embedder, folder)
 
 
-def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None) -> ScriptCursor:
+def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None,
+               output_check: Callable[[str], str | None] | None = None) -> ScriptCursor:
     """The configured script, or one composed from the sheets when the catalog has none that fits."""
     path = settings.path(script_path or settings.show.script)
     if path.exists():
         try:
             script = load_script(path, products)
-            checked = guarded(script, products)
+            checked = guarded(script, products, output_check)
             if len(checked.lines) < len(script.lines):
                 progress(f"{path}: {len(script.lines) - len(checked.lines)} line(s) not backed by the product "
                          "sheets were left out (see `livehost ask` for what the sheets say)")
@@ -168,7 +178,7 @@ def script_for(settings: Settings, products: Sequence[Product], script_path: str
             if script_path:
                 raise
             progress(f"{path} does not fit this catalog; composing a script from the product sheets")
-    return ScriptCursor(guarded(compose_script(products, settings.show.default_language), products))
+    return ScriptCursor(guarded(compose_script(products, settings.show.default_language), products, output_check))
 
 
 @contextlib.asynccontextmanager
@@ -193,7 +203,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             return prompts.refresh().phrase_list(language, "bridges", product=product.title)
 
         director = Director(
-            clock=runtime.clock, bus=bus, cursor=script_for(settings, kb.products(), script_path), speech=cache,
+            clock=runtime.clock, bus=bus, speech=cache,
+            cursor=script_for(settings, kb.products(), script_path, runtime.triage.output_check),
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
             script_between_replies=settings.show.script_between_replies,
@@ -209,7 +220,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             if settings.knowledge.watch and busy is None else [],
             idle_after_s=settings.show.idle_after_s,
             screen=runtime.screen,
-            name_ok=lambda name: runtime.triage.topics.match(name) is None,
+            name_ok=lambda name: name_ok(runtime.triage.topics, name),
+            flagged=runtime.triage.strikes.flagged,
         )
         try:
             yield show

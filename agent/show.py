@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -85,11 +85,13 @@ class Show:
         rng: random.Random | None = None,
         screen: Screen | None = None,
         name_ok: Callable[[str], bool] | None = None,
+        flagged: Callable[[str, str], bool] | None = None,
         feed_backlog: int = 20,
     ) -> None:
         """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
-        name may be said on air. ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood
-        the oldest are left out of the feed (moderators still see them)."""
+        name may be said on air; ``flagged(platform, user_id)``: a viewer blocked lately, never named.
+        ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood the oldest are left out of
+        the feed (moderators still see them)."""
         self._clock = clock
         self._sources = list(sources)
         self._triage = triage
@@ -111,6 +113,8 @@ class Show:
         self._recent: deque[str] = deque(maxlen=8)
         self._screen = screen
         self._name_ok = name_ok
+        self._flagged = flagged
+        self._screened_keys: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._feed: deque[Event] = deque(maxlen=max(1, feed_backlog))
         self._feed_ready = asyncio.Event()
 
@@ -181,10 +185,18 @@ class Show:
                                       category, reason))
 
     async def _screened(self, event: Event) -> bool:
-        """True when the comment passes the semantic screen (or there is none)."""
+        """True when the comment passes the semantic screen (or there is none). Checked once per comment:
+        the chat feed and the reply queue may both ask."""
         if self._screen is None or not event.text:
             return True
+        key = (event.key, event.text)
+        known = self._screened_keys.get(key)
+        if known is not None:
+            return known
         m = await self._screen.check(event.text, event)
+        self._screened_keys[key] = m is None
+        while len(self._screened_keys) > 2048:
+            self._screened_keys.popitem(last=False)
         if m is None:
             return True
         what = {"spam": "spam", "injection": "injection attempt"}.get(m.category, "banned topic")
@@ -213,7 +225,18 @@ class Show:
         return ""
 
     def names(self, verdict: Verdict, limit: int = 3) -> list[str]:
-        return [n for n in (self.spoken_name(u) for u in verdict.users[:limit]) if n]
+        """The viewers a reply or a thank-you names: never one blocked lately, never a name that breaks the
+        lists (the aggregate thanks them all the same, as "everyone")."""
+        out: list[str] = []
+        for e in verdict.events:
+            if self._flagged is not None and self._flagged(e.platform, e.user.id):
+                continue
+            name = self.spoken_name(e.user.name)
+            if name and name not in out:
+                out.append(name)
+            if len(out) >= limit:
+                break
+        return out
 
     async def _respond(self) -> None:
         while True:

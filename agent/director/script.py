@@ -16,7 +16,7 @@ A catalog without a script gets one composed from its product sheets (:func:`com
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,8 +132,10 @@ def compose_script(products: Sequence[Product], language: str = "en", per_produc
     return Script(tuple(lines), loop=True)
 
 
-def guarded(script: Script, products: Sequence[Product]) -> Script:
-    """Drop every line whose claims the sheets do not back (the same grounding guard as replies)."""
+def guarded(script: Script, products: Sequence[Product],
+            output_check: Callable[[str], str | None] | None = None) -> Script:
+    """Drop every line whose claims the sheets do not back (the same grounding guard as replies), and every
+    line the output lists stop (banned topics, absolute claims), as a reply sentence would be."""
     from agent.guards.grounding import GroundingGuard
 
     guard = GroundingGuard()
@@ -141,6 +143,8 @@ def guarded(script: Script, products: Sequence[Product]) -> Script:
     kept: list[ScriptLine] = []
     for line in script.lines:
         facts = [by_id[line.product_id]] if line.product_id in by_id else list(products)
+        if output_check is not None and output_check(line.text):
+            continue
         if guard.check(line.text, facts, line.language).ok:
             kept.append(ScriptLine(len(kept), line.text, line.product_id, line.part, line.language))
     if not kept:

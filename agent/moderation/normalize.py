@@ -165,12 +165,26 @@ class Normalizer:
         return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm), _words(tokens))
 
 
+# What chat means by some emoji, for the semantic layer only (the word lists never read these): a reader sees
+# "🔪🩸 outside your studio" as a threat. Generic meanings, in English; the model is multilingual.
+_EMOJI_WORDS = {
+    "🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb ", "🧨": " explosive ", "🩸": " blood ",
+    "💀": " dead ", "☠": " death ", "⚰": " coffin ", "🪦": " grave ", "🪢": " rope ", "💊": " pills ",
+    "💉": " needle ", "🍃": " weed ", "🌿": " weed ", "🍁": " weed ", "❄": " snow ", "🍆": " dick ",
+    "🍑": " ass ", "💦": " cum ", "👅": " lick ", "🎰": " casino ", "🎲": " gambling ", "🃏": " cards ",
+    "🐒": " monkey ", "🐵": " monkey ", "🐷": " pig ", "🐖": " pig ", "🐽": " pig ", "🖕": " fuck you ",
+}
+_EMOJI_RX = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
+
+
 def readable(folded: str) -> str:
     """A folded text as a reader decodes it, for the semantic layer: letters spelled out one by one joined
     again ("g a m b l i n g", "s.e.x" -> "gambling", "sex"), leetspeak inside words folded ("g4mbl1ng"), and
     spaces or symbols between Chinese characters dropped ("怎 么 做" -> "怎么做"). Numbers and prices alone stay.
     """
     text = _BETWEEN_HAN.sub("", folded)
+    if not text.isascii():
+        text = _EMOJI_RX.sub(lambda m: _EMOJI_WORDS[m.group(0)], text)
     # letters spelled out one by one: a single separator inside a word, two spaces between words
     text = " ".join(_SPELLED.sub(_join_spelled, part) for part in _WORD_GAP.split(text))
 

@@ -17,6 +17,7 @@ from agent.events import Event
 from agent.metrics import Metrics
 from agent.moderation.matcher import Match
 from agent.moderation.normalize import readable
+from agent.moderation.quotes import unquoted
 from agent.moderation.store import TopicStore
 from agent.moderation.strikes import Muted, Strikes
 from agent.ports import Embedder, Vector
@@ -36,7 +37,9 @@ class Screen:
         self.metrics = metrics
 
     def text_for(self, text: str) -> str:
-        """What is embedded: the comment itself, or its decoded form when it hides words."""
+        """What is embedded: the comment itself, or its decoded form when it hides words, without the words it
+        quotes to condemn them."""
+        text = unquoted(text) or text
         norm = self.topics.normalizer.fold(text)
         decoded = readable(norm)
         return text if decoded == " ".join(norm.split()) else decoded

@@ -68,6 +68,14 @@ class Strikes:
             return None
         return m
 
+    def flagged(self, platform: str, user: str) -> bool:
+        """Blocked at least once within the window, or muted: such a viewer is never named on air (a spammer
+        follows to hear their name said)."""
+        if self.muted(platform, user) is not None:
+            return True
+        times = self._strikes.get((platform, user))
+        return times is not None and bool(times) and times[-1] >= self.clock.now() - self.window_s
+
     def mute(self, platform: str, user: str, seconds: float | None = None) -> Muted:
         """A moderator's mute (console)."""
         m = Muted(platform, user, self.clock.now() + (self.mute_s if seconds is None else seconds), 0)

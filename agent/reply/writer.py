@@ -93,15 +93,22 @@ class ReplyWriter:
         start = self._clock.now()
         async for s in self._stream(plan, out):
             banned = self._output_check(s) if self._output_check is not None else None
-            if banned:  # a sheet or a name may itself hold a banned phrase: never say it
+            if banned:  # a sheet or a name may itself hold a banned phrase (or an absolute claim): never say it
                 out.rejected.append((s, f"banned topic: {banned}"))
                 self._metrics.count("guard_rejected")
+                log.info("sentence not spoken", extra={"topic": banned, "source": out.source})
                 continue
             if not out.sentences:
                 out.timings["first_sentence"] = self._clock.now() - start
                 self._metrics.observe("first_guarded_sentence", self._clock.now() - start)
             out.sentences.append(s)
             yield s
+        if out.rejected and not out.sentences:
+            holding = self.holding(plan)  # everything was stopped: say something that states nothing
+            log.info("reply replaced by a holding line", extra={"replaced": len(out.rejected)})
+            out.source, out.stated = "holding", None
+            out.sentences.append(holding)
+            yield holding
         out.timings["total"] = self._clock.now() - start
 
     async def _stream(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncGenerator[str, None]:

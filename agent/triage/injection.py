@@ -45,6 +45,18 @@ _RULES: tuple[tuple[str, str], ...] = (
      r"0 ?(€|\$|eur|euros?|dollars?|yuan)|zero (euros?|dollars?))"),
     ("repeat-after-me", r"\b(repeat after me|say exactly|say the following|read this out loud|"
      r"say this word for word)\b"),
+    ("repeat-after-me", r"\b(type|say|write|reply with|answer with|post|read out)\b.{0,40}\b(and nothing else"
+                        r"|nothing else|"
+     r"word for word|verbatim|exactly as written)\b|\b(only|just) (reply|answer|respond|say)( with)? [\"'“«]"),
+    ("reveal-prompt", r"\b(repeat|print|show|output|copy) (the|your|all the) (text|words|message|lines|instructions) "
+     r"(above|before this|you were given)\b|\bstarting (from|with) [\"'“«]you are\b"),
+    ("say-price", r"\b(say|announce|tell (everyone|the chat|viewers|people))\b.{0,20}\b(the )?(price|prices|it"
+                  r"|everything)"
+     r"\b.{0,12}\b(is|are|dropped to|is now|are now|costs?) (now |only |just )?[$€£¥]?\s?\d"),
+    ("authority", r"\b(i am|i'm|this is) (the )?(shop owner|store owner|owner of this shop|your boss|your manager|"
+     r"platform staff|an admin|the admin|a moderator|your developer|tiktok staff|douyin staff)\b.{0,40}\b(you must|"
+     r"i order you|i command you|you have to|stop|say|tell|announce)\b"),
+    ("decode-and-do", r"\b(rot ?13|base ?64|decode|decrypt)\b.{0,30}\b(apply|follow|do|execute|run|obey|read)\b"),
     # French
     ("ignore-instructions", r"\b(ignore|oublie|oubliez|ignorez|zappe)\b.{0,25}\b(instructions?|consignes?|règles|"
      r"prompt|directives)\b"),
@@ -63,6 +75,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("say-free", r"\b(dis|dites|annonce|annoncez)(-leur| à tout le monde| aux gens)? que (c'est|tout est|"
      r"le \w+ est|la \w+ est|ce produit est|tout) (maintenant |désormais )?(gratuit|gratuite|offert|à 0 ?€)"),
     ("repeat-after-me", r"\b(répète après moi|répète exactement|dis exactement|lis ceci à voix haute)\b"),
+    ("ignore-instructions", r"\b(efface|effacez|supprime|supprimez|annule|annulez|jette|jetez)\b.{0,15}\b(tes|vos|les"
+                            r"|ton|"
+     r"votre)\b.{0,10}\b(instructions?|consignes?|règles|directives|réglages|programmation)\b"),
+    ("authority", r"\b(je suis|c'est) (le|la) (patron|patronne|gérant|gérante|propriétaire|admin|modérateur|"
+     r"modératrice|responsable)\b.{0,40}\b(je t'ordonne|tu dois|annonce|dis|arrête)\b"),
     ("reveal-prompt", r"\b(montre|révèle|affiche|donne)[- ]moi (ton|tes|votre|vos) (prompt|instructions|consignes)\b"),
     ("new-instructions", r"\b(nouvelles? (instructions?|consignes?)|message système|note système)\s*[:\-]"),
     # Chinese
@@ -71,6 +88,9 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("tell-viewers", r"(告诉|通知|宣布|跟|对|给)(一下)?(大家|所有人|观众|粉丝|直播间|家人们|宝宝们|朋友们)(说)?"
      r"[^？?吗么]{0,12}(全场|所有|全部|这个|这款|都|只要|仅需|只需|一律)[^？?吗么]{0,6}"
      r"(免费|白送|不要钱|0元|零元|一元|1元|一块|1块|一毛|1毛)(?![^，。！]{0,3}(吗|么|嘛|\?|？))"),
+    ("tell-viewers", r"(告诉|通知|宣布|跟|对|给)(一下)?(大家|所有人|观众|粉丝|直播间|家人们|宝宝们|朋友们)(说)?"
+     r"[^？?吗么]{0,12}(只要|仅需|只需|才|就|一律|全场)\s?[0-9零一二三四五六七八九十百两]+\s?(块|元|毛)"
+     r"(?![^，。！]{0,3}(吗|么|嘛|\?|？))"),
     ("say-price", r"(现在|马上|直接|立刻)?(说|讲|报价|改口说)[^？?吗么]{0,10}(只要|仅需|只需|就|才)"
      r"\s?[0-9一二三两]\s?(块|元|毛)(钱)?(?![^，。！]{0,3}(吗|么|嘛|\?|？))"),
     ("you-are-now", r"(你现在是|从现在(开始|起)你(是|要|必须|只能)|你的新身份)"),
@@ -79,7 +99,14 @@ _RULES: tuple[tuple[str, str], ...] = (
      r"[:：】\])）>]"),
     ("say-free", r"(说|宣布|告诉大家|跟大家说)(一下)?(这个|它|所有|全部)?(东西|商品|产品|衣服)?(是|都是|现在)?"
      r"(免费|不要钱|0元|零元|白送)(的)?(?!吗|么|嘛|\?|？)"),
-    ("repeat-after-me", r"(跟我说|跟着我说|重复我的话|照着念|一字不差地说)"),
+    ("repeat-after-me", r"(跟我说|跟着我说|重复我的话|照着念|一字不差地说|原封不动|逐字|一字不改|只回复|只说一句|照读|"
+     r"读出来[:：]|念出来[:：]|别的都不要说|其他都别说)"),
+    ("ignore-instructions", r"(指令|指示|提示词?|规则|设定|要求|命令|人设|剧本)[^，。！？,.!?]{0,6}"
+     r"(都不用管|不用管|别管|不要管|作废|无效|不算数|全部忽略|忽略掉)"),
+    ("authority", r"我是(这家店的)?(店长|老板|店主|管理员|运营|平台|官方|房管|场控)[^。！？]{0,20}(命令你|要求你"
+                  r"|你必须|你要|"
+     r"告诉大家|马上说|立刻说)"),
+    ("decode-and-do", r"(解码|解密|base64|rot13)[^。！？]{0,8}(照做|执行|照着做|读出来|念出来|说出来)"),
     ("reveal-prompt", r"(你的|把)(系统)?(提示词|设定|指令)(是什么|发出来|告诉我|说出来)"),
     ("jailbreak", r"(越狱|开发者模式|解除限制)"),
 )
@@ -138,7 +165,9 @@ def _encoded(raw: str) -> Injection | None:
 
 
 def _readable(s: str) -> bool:
+    """Decoded bytes that read as text: mostly printable, with words (Latin) or a run of Chinese characters."""
     if not s:
         return False
     printable = sum(1 for c in s if c.isprintable() or c in "\n\t")
-    return printable / len(s) > 0.9 and len(_WORDS.findall(s)) >= 2
+    han = sum(1 for c in s if "\u4e00" <= c <= "\u9fff")
+    return printable / len(s) > 0.9 and (len(_WORDS.findall(s)) >= 2 or han >= 4)

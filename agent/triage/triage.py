@@ -18,6 +18,7 @@ from agent.clock import Clock
 from agent.events import Event, EventKind
 from agent.language import detect_language
 from agent.moderation.matcher import Match
+from agent.moderation.quotes import unquoted
 from agent.moderation.store import TopicSet, TopicStore
 from agent.moderation.strikes import Strikes
 from agent.settings import TriageSettings
@@ -175,13 +176,14 @@ class Triage:
     def _study(self, text: str, live: TopicSet) -> _Facts:
         """Banned topics, then injection, then spam: the first one found stops the comment."""
         lang = detect_language(text, self.default_language)
-        views = self.topics.normalizer.views(text[: MAX_LEN * 2])
+        judged = unquoted(text) or text  # quoted to condemn: judged without the quoted words
+        views = self.topics.normalizer.views(judged[: MAX_LEN * 2])
         m = live.comments.match_views(views)
         if m is not None:
             stop: _Stop = (Action.BLOCK, TOPIC_CATEGORY[m.category], f"{_WHAT[m.category]} '{m.topic}' ({m.rule})",
                            (m.label(),), m.topic)
             return _Facts(lang, views.norm, stop)
-        inj = detect_injection(views.norm, text, views.tri)
+        inj = detect_injection(views.norm, judged, views.tri)
         if inj is not None:
             stop = (Action.BLOCK, Category.INJECTION, f"injection attempt ({inj.rule})",
                     (f"injection:{inj.rule}:{inj.matched}",), "")

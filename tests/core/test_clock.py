@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from agent.clock import LoopClock, VirtualClock
 
 
@@ -65,3 +67,21 @@ async def test_loop_clock_is_monotonic() -> None:
     a = clock.now()
     await clock.sleep(0)
     assert clock.now() >= a
+
+
+async def test_a_hanging_call_times_out_on_virtual_time() -> None:
+    from agent.clock import timeout
+
+    clock = VirtualClock()
+    driver = asyncio.ensure_future(clock.run())
+    try:
+        with pytest.raises(TimeoutError):
+            async with timeout(clock, 5.0):
+                await clock.sleep(3600)  # a call that never returns
+        assert clock.now() == 5.0
+        async with timeout(clock, 5.0):
+            await clock.sleep(1)
+        assert clock.now() == 6.0
+    finally:
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)

@@ -53,3 +53,13 @@ def test_tracked_viewers_stay_bounded() -> None:
     for i in range(1000):
         s.strike("x", f"u{i}")
     assert len(s._strikes) == 100
+
+
+def test_a_viewer_blocked_lately_is_flagged_until_the_window_passes() -> None:
+    clock = VirtualClock()
+    s = Strikes(clock, after=3, window_s=60)
+    assert not s.flagged("douyin", "u1")
+    s.strike("douyin", "u1")
+    assert s.flagged("douyin", "u1")
+    clock.advance(61)
+    assert not s.flagged("douyin", "u1")

@@ -123,4 +123,5 @@ async def test_a_sentence_with_a_banned_phrase_is_never_spoken(sample_kb: Knowle
     w = make_writer(sample_kb, repo_root, None)
     w._output_check = lambda s: "medical" if "cashmere" in s.lower() else None
     said, out = await collect(w, "What is the cashmere scarf made of? Which material?")
-    assert said == [] and out.rejected and out.rejected[0][1] == "banned topic: medical"
+    assert out.rejected and out.rejected[0][1] == "banned topic: medical"
+    assert said == ["ana, One moment, let me check that for you."] and out.source == "holding"
