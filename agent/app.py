@@ -3,6 +3,7 @@ apart again. Nothing else in the project constructs services; everything is pass
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import sys
@@ -52,6 +53,9 @@ class Runtime:
     triage: TriageParts
     screen: Screen | None = None
     scope: ScopeStore | None = None
+
+
+WARM_PRODUCTS = 500  # sheets read ahead at start; a bigger catalog's others are read on their first question
 
 
 def progress(msg: str) -> None:
@@ -114,6 +118,10 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             retriever = BusyRetriever(kb, busy)
         writer = build_writer(settings, clock, metrics, prompts, retriever, llm, kb.query_vector, vectors, scope,
                               triage.output_check)
+        if writer.finder is not None:
+            # what each sheet says, embedded once (cached on disk) so that a first question is as fast as the next
+            progress("reading the product sheets")
+            await asyncio.to_thread(writer.finder.warm, kb.products()[:WARM_PRODUCTS])
         if embedded:
             # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B
             # model on 2 busy cores can take tens of seconds for its first prompt

@@ -270,6 +270,8 @@ async def run_eval(cases: Sequence[Case], answer: Callable[[Case], Awaitable[dic
     for case in cases:
         ans = await answer(case)
         ranked = await rank(case.question) if case.products else list(ans.get("products", []))
-        ids = list(dict.fromkeys([*case.products, *ans.get("products", [])]))
+        # a case that names its products is judged against their sheets only: a price of another product is a
+        # wrong claim, even though it is on some sheet
+        ids = list(case.products) or list(ans.get("products", []))
         results.append(judge(case, ans, ranked, sheets(ids)))
     return results

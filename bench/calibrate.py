@@ -178,6 +178,7 @@ class Asked:
     """What the planner's sold-here decision reads for one development product question."""
 
     answer: bool
+    right: bool  # retrieval's best match is the product asked about
     cross: bool
     dense: float
     margin: float
@@ -218,7 +219,8 @@ def catalog_features() -> list[Asked]:
                 top = hits[0]
                 content, known = kb.vocabulary_coverage(d["question"])
                 rows.append(Asked(
-                    d["expect"] == "answer", d["lang"] != catalog_lang, top.dense,
+                    d["expect"] == "answer", top.product.id in d.get("products", []), d["lang"] != catalog_lang,
+                    top.dense,
                     top.dense - max((h.dense for h in hits[1:]), default=0.0), top.keyword,
                     _EXISTENCE.search(d["question"]) is not None, Planner._names_it(d["question"], top.product),
                     content > 0 and known == 0))
@@ -229,8 +231,9 @@ def catalog_features() -> list[Asked]:
 
 
 def catalog() -> dict[str, object]:
-    """The sold-here thresholds, for questions in the catalog's language and in another, that misjudge the
-    fewest development questions (a product question refused counts as much as an unsold one answered)."""
+    """The sold-here thresholds, for questions in the catalog's language and in another, that cost the least
+    on the development questions: an answer about a product the viewer did not ask about (not sold, or the
+    wrong match) costs 3, a product question refused costs 1."""
     rows = catalog_features()
     out: dict[str, object] = {}
     for regime in ("same", "cross"):
@@ -244,20 +247,23 @@ def catalog() -> dict[str, object]:
                             wrong = 0
                             for r in sub:
                                 if r.exists:
-                                    ok = (r.keyword >= kw and r.names) or r.dense >= exists
+                                    ok = (r.keyword >= kw and r.names) if regime == "same" else r.dense >= exists
                                 elif r.keyword >= kw or r.dense >= sure:
                                     ok = True
                                 elif regime == "same" and r.unknown:
                                     ok = False
                                 else:
                                     ok = r.dense >= low and r.margin >= margin
-                                wrong += int(ok != r.answer)
+                                if ok and not (r.answer and r.right):
+                                    wrong += 3  # an answer about the wrong product: a wrong claim on air
+                                elif not ok and r.answer:
+                                    wrong += 1  # a question the shop could answer, refused
                             key = (wrong, -low, -margin, -sure, -exists)  # equal errors: the stricter
                             if best is None or key < best[0]:
                                 best = (key, kw, round(float(sure), 3), round(float(low), 3), margin,
                                         round(float(exists), 3))
         assert best is not None
-        out[regime] = {"misjudged": int(best[0][0]), "questions": len(sub), "min_keyword": best[1],
+        out[regime] = {"cost": int(best[0][0]), "questions": len(sub), "min_keyword": best[1],
                        "sure_dense": best[2], "min_dense": best[3], "min_margin": best[4], "exists_dense": best[5]}
     return out
 

@@ -99,9 +99,59 @@ def _pick_product(products: Sequence[Product], question: str) -> Product:
 
 
 def _asked_variants(p: Product, question: str) -> tuple[Variant, ...]:
+    """The variants a question names: those that match the most of what it names ("米白M码" is the M in
+    cream, not every M), by option value, size or colour alias, or a word or number only some variants have."""
+    if not p.variants:
+        return ()
     claims = extract_claims(question)
-    found = [v for m in variant_mentions(question, [p], claims, []) for v in m.variants]
-    return tuple(dict.fromkeys(found))
+    named: dict[Variant, int] = {}
+    for m in variant_mentions(question, [p], claims, []):
+        for v in m.variants:
+            named[v] = named.get(v, 0) + 1
+    for v, n in _named_variants(p, question).items():
+        named[v] = named.get(v, 0) + n
+    if not named:
+        return ()
+    best = max(named.values())
+    return tuple(v for v in p.variants if named.get(v) == best)
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _colour_forms(word: str) -> tuple[str, ...]:
+    """Every way to say the colour ``word`` names, in EN/FR/ZH ("rouge" -> red, 红色...), or nothing."""
+    for english, forms in lx.COLOUR_ALIASES.items():
+        if word == english or word in forms:
+            return (english, *forms)
+    return ()
+
+
+def _named_variants(p: Product, question: str) -> dict[Variant, int]:
+    """Variants the question names by a word only some of them have ("the three-wick one", "蓝色的"), in the
+    sheet's words, as a colour in another language, or by a number ("750的", "32 cm")."""
+    if len(p.variants) < 2:
+        return {}
+    q = question.lower()
+    q_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", q))
+    words = [set(re.findall(r"[a-z][\w-]+|\d+(?:[.,]\d+)?", v.name.lower())) | set(_CJK_RUN.findall(v.name))
+             for v in p.variants]
+    common = set.intersection(*words)
+    named: dict[Variant, int] = {}
+    for v, ws in zip(p.variants, words, strict=True):
+        said = set()
+        for w in ws - common:
+            if w[0].isdigit():
+                hit = w in q_numbers
+            elif _CJK_RUN.fullmatch(w):
+                hit = w in question
+            else:
+                hit = re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", q) is not None
+            if hit or any(form in q for form in _colour_forms(w) if len(form) >= 2):
+                said.add(w)
+        if said:
+            named[v] = len(said)
+    return named if 0 < len(named) < len(p.variants) or len(set(named.values())) > 1 else {}
 
 
 def compose_fact_reply(products: Sequence[Product], question: str, language: str, user: str,

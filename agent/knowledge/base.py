@@ -105,7 +105,7 @@ class KnowledgeBase:
         self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
         self.collection = f"{collection or settings.collection}-{self.embedder.name}"
         self._cache = query_cache if query_cache is not None else QueryCache()
-        self._glossary = Glossary()
+        self._glossary = Glossary()  # the shop's own glossary.toml, read at each sync (none by default)
         self._store: ChromaStore | None = None
         self._entries: dict[str, _Entry] | None = None
         self._files: dict[Path, tuple[Stamp, ImportResult]] = {}
@@ -199,6 +199,7 @@ class KnowledgeBase:
         for gone in set(self._files) - set(files):
             del self._files[gone]
         products = merge(results)
+        self._glossary = Glossary.load(self.paths)
         store = self._open()
         entries = self._load(store)
         model = self.embedder.name

@@ -112,7 +112,10 @@ def rank(
     resolved = False
     if row is not None:
         if names_a_product(query):
-            if kw[row] >= ON_SCREEN_MIN_KEYWORD_SHARE * float(kw.max()):
+            # a product named in words the catalog does not share ("这个马克杯套装" for an English catalog) gives
+            # no keyword evidence that the one on screen is meant: no nudge then
+            top_kw = float(kw.max())
+            if top_kw > 0 and kw[row] >= ON_SCREEN_MIN_KEYWORD_SHARE * top_kw:
                 fused[row] += W_ON_SCREEN / (RRF_K + 1)
         else:
             fused[row] = fused.max() + 1.0 / RRF_K

@@ -52,6 +52,12 @@ class _Han:
     offset: int
     topic: str
     toneless: bool
+    homophones: bool = True
+
+
+# Characters that carry grammar, not meaning: a keyword like "能治吗" has one meaningful character, and its
+# homophones ("能吃吗", "能拆吗") are everyday questions. Such keywords match only as written.
+_FUNCTION_HAN = frozenset("能吗么嘛的了是有不吧呢啊会可以要想很都也就这那个你我他她它们在和与或")
 
 
 class TopicMatcher:
@@ -98,8 +104,9 @@ class TopicMatcher:
         elif has_han:
             word = "".join(HAN.findall(core))
             toneless = len(word) >= 3
+            homophones = sum(1 for ch in word if ch not in _FUNCTION_HAN) >= 2
             for i, ch in enumerate(word):
-                self._han.setdefault(ch, []).append(_Han(word, i, topic, toneless))
+                self._han.setdefault(ch, []).append(_Han(word, i, topic, toneless, homophones))
             spelled = skeleton(self._py.spell(word))
             if len(word) >= 2 and len(spelled) >= MIN_PINYIN:
                 self._add_latin(_Latin(spelled, False, topic, "pinyin", word))
@@ -150,7 +157,7 @@ class TopicMatcher:
                 if window == e.word:
                     if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "keyword", e.word)
-                elif self._py.sounds_alike(window, e.word, toneless=e.toneless):
+                elif e.homophones and self._py.sounds_alike(window, e.word, toneless=e.toneless):
                     if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "homophone", f"{window}~{e.word}")
         return None

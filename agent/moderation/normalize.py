@@ -155,7 +155,8 @@ class Normalizer:
                     continue
                 if not tok.isdigit():
                     tokens[i] = tok.translate(_LEET_DIGITS)  # "g4mbl1ng", "s3x"
-                elif len(tok) == 1 and ((i > 0 and len(tokens[i - 1]) == 1) or (i + 1 < n and len(tokens[i + 1]) == 1)):
+                elif len(tok) == 1 and ((i > 0 and len(tokens[i - 1]) == 1 and tokens[i - 1].isalpha())
+                                        or (i + 1 < n and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha())):
                     tokens[i] = tok.translate(_LEET_DIGITS)  # "d r 0 g u e": a spaced-out digit among letters
             joined = "".join(tokens)
         ends = list(accumulate(map(len, tokens)))

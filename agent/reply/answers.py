@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 _BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)")
 _END = re.compile(r"[.!?。！？…]$")
+_SPEC = re.compile(r"\d[\d.,]*[-\s]?[a-z]{1,5}\.?|\d+[.,]\d+|-|–|qt|oz|ml|cm|mm|kg", re.IGNORECASE)
 
 
 def lang_of(language: str) -> str:
@@ -46,8 +47,11 @@ def lang_of(language: str) -> str:
 
 
 def short_title(p: Product) -> str:
-    """The product's name as a host says it: bracketed tags left out, long keyword titles cut at a word."""
-    title = " ".join(_BRACKETS.sub(" ", p.title).split()) or p.title
+    """The product's name as a host says it: bracketed tags and spec tokens ("10.25-inch", "5.8 Qt", "4L")
+    left out, long keyword titles cut at a word."""
+    words = _BRACKETS.sub(" ", p.title).split()
+    kept = [w for w in words if not _SPEC.fullmatch(w)]
+    title = " ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title
     cjk = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
     limit = 24 if cjk > len(title) / 2 else 48
     if len(title) <= limit:

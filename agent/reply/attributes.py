@@ -38,6 +38,7 @@ _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès
 
 ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("price", _rx(r"\bprices?\b|\bcosts?\b|\bhow much\b(?! (?!is\b|are\b|for\b|do\b|does\b|will\b)[a-z])"
+                           r"|\bwhat'?s the damage\b"
                            r"|\$\$|prix|co[uû]te|combien(?! de\b| d')|combien d'euros|c'est combien|tarif|多少钱|价格"
                            r"|价钱"
                            r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"),
@@ -48,15 +49,17 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                               r"|(?:哪些|几种|什么|几个)(?:尺寸|尺码|颜色|款式|规格)"
                               r"|(?:尺寸|尺码|颜色)(?:有哪些|有几|有什么)"),
               _rx(r"^(sizes?|colou?rs?|variants?|options?|tailles?|couleurs?|尺码|颜色|规格|款式)$")),
-    Attribute("stock", _rx(r"\bstock\b|\bleft\b|\bavailable\b|\bsold out\b|\bin stock|reste|dispo|épuisé|库存|有货"
-                           r"|现货|还有吗"
+    Attribute("stock", _rx(r"\bstock\b|\bleft\b|\bavailable\b|\bsold out\b|\bin stock|\bstill (?:have|got)\b"
+                           r"|\bhow many\b.{0,40}\b(?:have|got)\b|reste|dispo|épuisé|encore en|库存|有货"
+                           r"|现货|还有吗|还有没有|还有货"
                            r"|还剩|剩几|卖完|断货|缺货"),
               _rx(r"^(stock|inventory|库存)$")),
     Attribute("material", _rx(r"\bmade of\b|\bmaterial|\bfabric|\bmade from|\bwhat is it made|matière|matiere|en quoi"
                               r"|tissu"
                               r"|composé|材质|面料|材料|什么做的|布料|用料|纯棉|真皮"),
               _rx(r"material|fabric|matière|matiere|tissu|材质|面料|材料")),
-    Attribute("dimensions", _rx(r"\bdimensions?|\bhow big|\bhow large|\bhow long|\bhow wide|\bhow tall|\bsize of\b"
+    Attribute("dimensions", _rx(r"\bdimensions?|\bhow big|\bhow large|\bhow long(?! (?:does|do|will|can|is the battery"
+                                r"|before|until))|\bhow wide|\bhow tall|\bsize of\b"
                                 r"|\blength\b"
                                 r"|\bwidth|\bheight|dimension|taille de|longueur|largeur|hauteur|mesure|多大|尺寸"
                                 r"|多长|多宽"
@@ -120,9 +123,8 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                  _rx(r"ingredients?|composition|allerg|ingrédients?|成分|配料"),
                  None, _rx(r"ingredient|contain|allerg|gluten|nut|ingrédient|composition|contient|成分|配料|含|添加"
                            r"|过敏")),
-    Attribute("age", _rx(r"\bage\b|\bages\b|\bhow old|\byears? old|\bkids?\b|\bchild|\btoddler|\bbaby|\bâge|\bans\b"
-                         r"|enfant|bébé"
-                         r"|几岁|多大的孩子|年龄|宝宝|儿童|小孩"),
+    Attribute("age", _rx(r"\bage\b|\bages\b|\bhow old|\byears? old|\bâge|\bquel âge|\bans\b"
+                         r"|几岁|多大的孩子|年龄|几个月"),
          _rx(r"^age|age_range|âge|年龄|适用年龄"), _rx(_AGE)),
     Attribute("features", _rx(r"\bis it\b|\bdoes it\b|\bcan it\b|\bwaterproof|\bnon[- ]?slip|\bdishwasher|\binduction"
                               r"|\bbpa"
@@ -131,7 +133,8 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                  _rx(r"features?|caractéristiques|特点|功能")),
 )}
 DURATION = _rx(_DURATION)
-_EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|prix|co[uû]t|tarif|euros?\b"
+_EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|\bwhat'?s the damage\b|prix"
+                      r"|co[uû]t|tarif|euros?\b"
                       r"|dollars?\b|[$€£¥]|多少钱|价|几块|多少米|怎么卖")
 # Attributes a question names to say which variant it means ("the 300 ml one", "in black"), not to ask about.
 _SPECIFIERS = frozenset({"capacity", "dimensions", "weight", "variants"})
@@ -150,11 +153,17 @@ def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
     (a question may cue several: "多大" is a size or a capacity); with no cue, the nearest by meaning.
     "What sizes / colours?" lists the variants; a price word ("how much is", "combien coûte", "多少钱")
     asks the price whatever unit the question also names ("the 300 ml one")."""
-    cues = [a for a in cued(question) if a != "features"]
+    cued_all = cued(question)
+    cues = [a for a in cued_all if a != "features"]
     if not cues:
+        if "features" in cued_all:  # "is it waterproof?": a yes/no feature, and the nearest attribute by meaning
+            return ["features", *[a for a in by_meaning if a != "features"][: keep - 1]]
         return by_meaning[:keep] or ["features"]
     rank = {a: i for i, a in enumerate(by_meaning)}
     ordered = sorted(cues, key=lambda a: rank.get(a, len(rank)))
+    if "stock" in ordered:  # "still have it in size 11?": the size says which, the stock is asked
+        ordered.remove("stock")
+        ordered.insert(0, "stock")
     if "variants" in ordered and _WHICH.search(question):
         ordered.remove("variants")
         ordered.insert(0, "variants")

@@ -33,6 +33,7 @@ W_KEY = 0.12  # the field's name is the attribute's
 W_MARK = 0.06  # the clause says a word about the attribute
 W_LEX = 0.04  # per content word of the question found in the candidate (at most 3)
 W_FIRST = 0.03  # the attribute most likely asked
+CLAUSE_SLACK = 0.08
 # Attributes a sheet states in any words (no field name, marker word or unit to look for): the question's own
 # words in a sentence are evidence enough.
 LOOSE = frozenset({"features", "use", "compatibility", "care"})
@@ -84,6 +85,8 @@ def candidates(p: Product) -> list[Candidate]:
         parts = [c for c in clauses(sentence) if len(c) >= _CLAUSE_MIN]
         if len(parts) > 1:
             out += [Candidate(c, "", c) for c in parts]
+    out += [Candidate(v.name, "", v.name) for v in p.variants if any(ch.isdigit() for ch in v.name)]
+    out.append(Candidate(p.title, "", p.title))  # titles often hold the spec ("5L", "28cm", "500ml")
     seen: set[str] = set()
     unique = []
     for c in out:
@@ -113,6 +116,13 @@ class FactFinder:
         self.vectors = vectors
         self.min_score = min_score
 
+    def warm(self, products: Sequence[Product]) -> int:
+        """Embed the candidates of ``products`` ahead of the first question (kept on disk: once per catalog
+        edit), so a first ask about a product is as fast as the next. Returns how many candidates."""
+        texts = [c.text for p in products for c in candidates(p)]
+        self.vectors.vectors(texts)
+        return len(texts)
+
     def find(self, product: Product, attributes: Sequence[str], question: str, qvec: Vector) -> Finding:
         """The best candidate for the attributes asked (most likely first), or nothing.
 
@@ -126,8 +136,11 @@ class FactFinder:
         matrix = self.vectors.vectors([c.text for c in cands])
         sims = matrix @ np.asarray(qvec, dtype=np.float32)
         terms = content_terms(question, product)
-        wanted = [(ATTRIBUTES[a], W_FIRST if i == 0 else 0.0) for i, a in enumerate(attributes) if a in ATTRIBUTES]
+        # the attribute most likely asked counts fully; the next one only when its own evidence is there
+        wanted = [(ATTRIBUTES[a], W_FIRST if i == 0 else -W_KEY / 2) for i, a in enumerate(attributes)
+                  if a in ATTRIBUTES]
         best, best_score = None, -9.0
+        scored: list[tuple[Candidate, float]] = []
         loose = not wanted or wanted[0][0].name in LOOSE
         for c, sim in zip(cands, sims, strict=True):
             hits = min(3, lexical_hits(terms, c.text))
@@ -135,10 +148,18 @@ class FactFinder:
             if support < 0 and not (hits and loose):
                 continue  # no sign it speaks of what was asked: a measure without its unit, another field
             score = float(sim) + max(0.0, support) + W_LEX * hits
+            scored.append((c, score))
             if score > best_score:
                 best, best_score = c, score
         if best is None or best_score < self.min_score:
             return Finding(attribute, None, round(best_score, 4))
+        # a clause of the best sentence that holds what was asked says only that ("含绒量90%", not the length too)
+        if not best.key:
+            hits_of = {c.text: lexical_hits(terms, c.text) for c, _ in scored}
+            parts = [(c, sc) for c, sc in scored if c is not best and not c.key and c.text in best.text
+                     and sc >= best_score - CLAUSE_SLACK and hits_of[c.text] >= max(1, hits_of[best.text])]
+            if parts:
+                best, best_score = max(parts, key=lambda x: (hits_of[x[0].text], x[1]))
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
 
 

@@ -31,9 +31,16 @@ _EXISTENCE = re.compile(
     r"\b(?:do|does) (?:you|u|the shop|this shop|your shop|you guys) (?:sell|have|carry|stock|do|offer)\b"
     r"|\b(?:have|do) you (?:got|have) (?:any|a|an)\b|\bgot any\b|^any \w+|\bis there (?:a|an|any)\b|\bare there any\b"
     r"|\bvous (?:avez|vendez|faites|proposez)\b|\bvous auriez\b|\bil y a (?:des|un|une)\b|\bt'as (?:des|un|une)\b"
-    r"|\bavez-vous\b|\bvendez-vous\b|有没有|有没|有.{1,12}(?:吗|么|嘛)|卖不卖|有卖|有得卖|能买到",
+    r"|\bavez-vous\b|\bvendez-vous\b|有没有|有没|(?:^|你们|店里|这里|家)有(?!什么|多少|几|哪)[^，。？?]{1,12}(?:吗|嘛)"
+    r"|卖不卖|有卖|有得卖|能买到|卖[^，。？?]{1,12}(?:吗|嘛)|有吗|有嘛",
     re.IGNORECASE,
 )
+
+
+# "How many ... do you have?" asks a quantity of something the shop has, not whether it has it.
+_QUANTITY = re.compile(r"\bhow (?:many|much)\b|\bcombien\b|多少|几", re.IGNORECASE)
+# The thing asked for comes before these: "replacement wheels | for the scooter", "un couvercle | pour la cocotte".
+_HEAD_CUT = re.compile(r"\s(?:for|of|with|to fit|that fits|pour|de la|du|des|de|avec|qui va avec)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +78,11 @@ class CatalogMatch:
     another language than the catalog's cannot share its words and sits further from it by meaning, so it
     has thresholds of its own (``cross``)."""
 
-    min_keyword: float = 2.0
-    sure_dense: float = 0.92
+    min_keyword: float = 4.0
+    sure_dense: float = 0.85
     min_dense: float = 0.865
     min_margin: float = 0.03
-    exists_dense: float = 0.90
+    exists_dense: float = 0.93
     cross: CatalogMatch | None = None
 
 
@@ -126,11 +133,12 @@ class Planner:
             return True
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
-        exists = _EXISTENCE.search(question) is not None
+        exists = _EXISTENCE.search(question) is not None and _QUANTITY.search(question) is None
         if exists:
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning
-            named = top.keyword >= m.min_keyword and self._names_it(question, top.product)
-            return named or top.dense >= m.exists_dense
+            if same:  # the catalog's own words are there to name it: only they count
+                return top.keyword >= m.min_keyword and self._names_it(question, top.product)
+            return top.dense >= m.exists_dense
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
             return True
         coverage = getattr(self._retriever, "vocabulary_coverage", None)
@@ -143,12 +151,12 @@ class Planner:
 
     @staticmethod
     def _names_it(question: str, p: Product) -> bool:
-        """Does the question's last product word (the thing asked for: "羽毛球" in "有羽毛球吗", "cases" in
-        "phone cases") occur in the product's name, tags or category?"""
+        """Does the thing asked for occur in the product's name, tags or category? It is the question's last
+        product word ("羽毛球" in "有羽毛球吗", "cases" in "phone cases"), before a "for" or "of" that names
+        what it goes with ("wheels" in "replacement wheels for the scooter", "杯套" in "保温杯的杯套")."""
         from agent.knowledge.keywords import tokenize
 
         own = set(tokenize(" ".join([p.title, *p.tags, p.category])))
-        words = [t for t in tokenize(question) if t not in GENERIC_TERMS and len(t) > 1]
         han = "".join(re.findall(r"[\u4e00-\u9fff]+", question))
         if han:
             for generic in sorted((w for w in GENERIC_TERMS if re.fullmatch(r"[\u4e00-\u9fff]+", w)), key=len,
@@ -158,7 +166,8 @@ class Planner:
             if runs:
                 head = runs[-1][-2:]  # Chinese compounds end in their head: 羽毛球 -> 毛球, 蓝牙音箱 -> 音箱
                 return head in own
-        latin = [w for w in words if w.isascii() and w.isalpha()]
+        head = _HEAD_CUT.split(question, maxsplit=1)[0]
+        latin = [w for w in tokenize(head) if w not in GENERIC_TERMS and w.isascii() and w.isalpha() and len(w) > 1]
         if not latin:
             return False
         last = latin[-1]  # plural stems differ ("watche" for "watches"): a catalog word it starts with counts

@@ -83,6 +83,10 @@ class ReplyWriter:
             return True
         return await self._paraphraser.warm(timeout_s)
 
+    @property
+    def finder(self) -> FactFinder | None:
+        return self._finder
+
     async def plan(self, question: str, users: Sequence[str], language: str, on_screen: Product | None,
                    recent: Sequence[str] = ()) -> ReplyPlan:
         return await self.planner.plan(question, users, language, on_screen, recent)
@@ -123,7 +127,8 @@ class ReplyWriter:
         product = plan.product
         attribute = plan.attributes[0] if plan.attributes else "price"
         out.attribute = attribute
-        if attribute in STRUCTURED or self._finder is None or plan.vector is None:
+        structured = attribute in STRUCTURED and (attribute != "variants" or bool(product.variants))
+        if structured or self._finder is None or plan.vector is None:
             out.source, out.stated = "facts", True
             yield self._structured(plan, product, attribute)
             return
@@ -141,8 +146,8 @@ class ReplyWriter:
         if attribute == "variants":
             listed = variants_sentence(product, plan.language)
             if listed is not None and detect_intent(plan.question) is not Intent.STOCK:
-                return f"{ack(plan.addressee, product, plan.language)} {listed}" if plan.language != "zh" else (
-                    ack(plan.addressee, product, plan.language) + listed)
+                sep = "，" if plan.language == "zh" else ", "
+                return f"{plan.addressee}{sep}{listed}" if plan.addressee else listed
         asked = detect_intent(plan.question)
         intent: Intent = Intent.STOCK if attribute == "stock" else (asked if asked is Intent.DISCOUNT else Intent.PRICE)
         if attribute == "variants":
@@ -209,4 +214,4 @@ def _spoken(sentence: str, plan: ReplyPlan) -> str:
         return sentence
     handle, rest = sentence[1:].split(" ", 1)
     sep = "，" if plan.language == "zh" else ", "
-    return f"{handle}{sep}{rest}"
+    return f"{handle.replace('_', ' ')}{sep}{rest}"

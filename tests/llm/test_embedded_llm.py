@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -92,8 +93,12 @@ async def test_embedded_model_rephrasing_is_spoken_only_when_faithful(server: Em
     from agent.evaluate import wrong_claims
     from agent.settings import load_settings
 
+    shop = tmp_path / "shop"  # the sample shop, with the glossary a shop writes for its Chinese viewers
+    shutil.copytree(repo_root / "knowledge", shop)
+    (shop / "glossary.toml").write_text('[words]\n"橡木" = ["oak"]\n"边桌" = ["side table"]\n', encoding="utf-8")
     settings = load_settings(repo_root / "settings.toml", overrides={
-        "show.data_dir": str(tmp_path / "data"), "reply.paraphrase": "always", "llm.base_url": ""})
+        "show.data_dir": str(tmp_path / "data"), "reply.paraphrase": "always", "llm.base_url": "",
+        "knowledge.paths": [str(shop)]})
     llm = OpenAiLlm(server.base_url, "local")
     try:
         async with open_runtime(settings, LoopClock(), llm=llm) as rt:

@@ -22,7 +22,8 @@ def test_the_attribute_asked(question: str, first: str) -> None:
 
 
 def test_without_a_cue_the_nearest_attributes_by_meaning() -> None:
-    assert asked("is it good for camping?", ["use", "features", "price"]) == ["use", "features"]
+    assert asked("what about camping with it", ["use", "features", "price"]) == ["use", "features"]
+    assert asked("is it waterproof?", ["use", "weight"]) == ["features", "use"]  # a yes/no feature first
 
 
 def test_clauses_are_never_cut_inside_brackets() -> None:
