@@ -255,7 +255,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from agent.evaluate import load_cases
 
     cases = load_cases(Path(args.file))[: args.limit]
-    results, summary = asyncio.run(_eval(settings, cases, args.knowledge))
+    results, summary = asyncio.run(eval_shop(settings, cases, args.knowledge))
     if args.json:
         print(json.dumps({"results": [r.to_json() for r in results], "summary": summary}, ensure_ascii=False))
     else:
@@ -265,7 +265,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _eval(settings: Settings, cases: Any, knowledge: str | None) -> Any:
+async def eval_shop(settings: Settings, cases: Any, knowledge: str | None) -> Any:
+    """The eval of ``livehost eval``: each case through :func:`answer_one` on one runtime, judged."""
     from agent.app import open_runtime
     from agent.clock import LoopClock
     from agent.evaluate import Case, run_eval, summarize

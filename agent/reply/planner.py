@@ -185,9 +185,11 @@ class Planner:
     def _pick(question: str, hits: Sequence[Hit]) -> Hit:
         """The best hit, unless a runner-up's name is said in the question and the best one's is not."""
         q = question.lower()
+        said = set(re.findall(r"\w{3,}", q))  # whole words ("can" is not in "canapé"); Chinese runs as written
 
         def named(h: Hit) -> int:
-            return sum(1 for w in re.findall(r"\w{3,}", h.product.title.lower()) if w in q)
+            words = set(re.findall(r"\w{3,}", h.product.title.lower()))
+            return sum(1 for w in words if (w in q if re.search(r"[\u4e00-\u9fff]", w) else w in said))
 
         best = hits[0]
         for h in hits[1:]:

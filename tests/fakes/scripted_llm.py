@@ -1,7 +1,7 @@
 """A scripted OpenAI-compatible chat server: a real HTTP server on 127.0.0.1 that streams chosen tokens.
 
-Each request takes the next :class:`Script` (or the default; warm-ups asking for one token always get the
-default): its tokens, a first-token delay, a delay
+Each request takes the next :class:`Script` (or, with none queued, what ``responder`` makes of the request,
+else the default; warm-ups asking for one token always get the default): its tokens, a first-token delay, a delay
 between tokens, or an HTTP error. It records every request and whether the client hung up mid-stream, so
 tests can prove that an interrupt really stops generation.
 """
@@ -12,7 +12,7 @@ import asyncio
 import json
 import socket
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +40,10 @@ class Record:
 
 
 class ScriptedLlmServer:
-    def __init__(self, default: Script | None = None) -> None:
+    def __init__(self, default: Script | None = None,
+                 responder: Callable[[dict[str, Any]], Script | None] | None = None) -> None:
         self.default = default or Script()
+        self.responder = responder
         self.scripts: deque[Script] = deque()
         self.records: list[Record] = []
         self.port = 0
@@ -67,7 +69,10 @@ class ScriptedLlmServer:
         body = await request.json()
         # prompt-cache warm-ups (max_tokens 1) get the default and leave the scripted replies for real questions
         warm_up = body.get("max_tokens") == 1
-        script = self.scripts.popleft() if self.scripts and not warm_up else self.default
+        script = self.default
+        if not warm_up:
+            made = self.responder(body) if self.responder is not None and not self.scripts else None
+            script = self.scripts.popleft() if self.scripts else (made or self.default)
         record = Record(body)
         self.records.append(record)
         if script.status != 200:
