@@ -113,7 +113,10 @@ def wrong_claims(reply: str, question: str, sheets: Sequence[Product], forbid: I
     A forbidden string; a number that is neither on a sheet of the case's products nor in the question; a
     price said in a currency none of those sheets uses.
     """
-    wrong = [f"forbidden: {f}" for f in forbid if f.lower() in reply.lower()]
+    named = reply.lower()
+    for p in sheets:  # a product's own name is not a claim ("Box of 12" is not a count of 12 boxes)
+        named = named.replace(p.title.lower(), " ")
+    wrong = [f"forbidden: {f}" for f in forbid if _says(named, f.lower())]
     text = "\n".join([question, *(p.sheet() for p in sheets)])
     allowed = {round(n.value, 2) for n in find_numbers(text) if n.form is NumberForm.ARABIC}
     for p in sheets:
@@ -131,6 +134,13 @@ def wrong_claims(reply: str, question: str, sheets: Sequence[Product], forbid: I
         if code and currencies and code not in currencies:
             wrong.append(f"currency {code} (sheet: {', '.join(sorted(currencies))})")
     return wrong
+
+
+def _says(text: str, phrase: str) -> bool:
+    """A number is said only as a whole number ("40" is not in "240"); other phrases anywhere."""
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", phrase):
+        return re.search(rf"(?<![\d.,]){re.escape(phrase)}(?![\d]|[.,]\d)", text) is not None
+    return phrase in text
 
 
 def broken(reply: str, sentences: Sequence[str] = ()) -> bool:

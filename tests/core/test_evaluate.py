@@ -58,3 +58,11 @@ def test_a_bad_case_file_names_the_line_and_the_field(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_cases(f)
     assert err.value.line == 2 and err.value.field == "in_sheet"
+
+
+def test_a_forbidden_number_counts_only_as_a_whole_number_outside_the_product_name() -> None:
+    pack = Product("bars", "Protein Bars - Box of 12", 30.0, "USD", stock=20)
+    assert wrong_claims("Protein Bars - Box of 12: 20 in stock.", "how many boxes?", [pack], ["12"]) == []
+    assert wrong_claims("Cover 220x240 cm.", "size?", [BOX], ["40"]) == ["number not on the sheet: 220",
+                                                                 "number not on the sheet: 240"]
+    assert wrong_claims("We have 12 boxes.", "how many boxes?", [pack], ["12"]) == ["forbidden: 12"]
