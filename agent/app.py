@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.clock import Clock, VirtualClock
+from agent.clock import VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.script import ScriptCursor, compose_script, guarded, load_script
@@ -19,12 +19,13 @@ from agent.errors import ConfigError
 from agent.guards.faithful import Faithful
 from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.commands import open_knowledge
-from agent.knowledge.product import Product
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
 from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
-from agent.ports import Embedder, EventSource, Llm, Retriever, Vector
+from agent.onscreen import OnScreen
+from agent.ports import Clock, Embedder, EventSource, Llm, Retriever, Vector
+from agent.product import Product
 from agent.prompts import PromptStore
 from agent.render import Renderer
 from agent.reply.facts import FactFinder
@@ -51,6 +52,7 @@ class Runtime:
     prompts: PromptStore
     writer: ReplyWriter
     triage: TriageParts
+    on_screen: OnScreen
     screen: Screen | None = None
     scope: ScopeStore | None = None
 
@@ -107,7 +109,9 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             llm = await stack.enter_async_context(open_llm(settings, clock))
         vectors = phrase_vectors(settings, kb.embedder)
         scope = ScopeStore(settings.path(settings.show.scope), vectors) if vectors is not None else None
-        triage = build_triage(settings, clock, vectors=vectors, negatives=scope.negatives() if scope else ())
+        on_screen = OnScreen()
+        triage = build_triage(settings, clock, vectors=vectors, negatives=scope.negatives() if scope else (),
+                              on_screen=on_screen)
         screen = None if vectors is None else Screen(triage.topics, kb.embedder, clock, cache=kb.query_cache,
                                                      strikes=triage.strikes, metrics=metrics)
         retriever: Retriever = kb
@@ -128,7 +132,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             progress("warming up the LLM (first prompt)")
             if not await writer.warm(None, timeout_s=settings.llm.embedded.start_timeout_s):
                 progress("LLM warm-up did not finish; the first replies may be slow")
-        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage, screen, scope)
+        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage, on_screen, screen, scope)
 
 
 def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: PromptStore, retriever: Retriever,
@@ -216,9 +220,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
             script_between_replies=settings.show.script_between_replies,
-            on_product=lambda product: show.product_changed(product),
+            on_screen=runtime.on_screen,
         )
-        runtime.triage.set_on_screen(lambda: director.on_screen)
         show = Show(
             clock=runtime.clock, sources=sources, triage=runtime.triage.triage, queue=runtime.triage.queue,
             thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
@@ -230,6 +233,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             screen=runtime.screen,
             name_ok=lambda name: name_ok(runtime.triage.topics, name),
             flagged=runtime.triage.strikes.flagged,
+            on_screen=runtime.on_screen,
         )
         try:
             yield show

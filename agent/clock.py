@@ -14,16 +14,8 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
 
-
-@runtime_checkable
-class Clock(Protocol):
-    """Seconds on one monotonic time line, and a way to wait on it."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
+from agent.ports import Clock
 
 
 class LoopClock:

@@ -132,11 +132,14 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     from agent.clock import LoopClock
     from agent.controls import DirectorControls
     from agent.language import detect_language
+    from connectors.platforms.config_check import ensure_connector_settings
     from connectors.renderers.overlay import OverlayRenderer
     from connectors.web.console import console_routes
     from connectors.web.server import WebServer, build_app
     from connectors.web.wiring import LateControls, console_validators
 
+    # every [platforms.*] and [renderers.*] table against its connector's typed keys, before anything starts
+    ensure_connector_settings(settings, getattr(args, "settings", None))
     clock = LoopClock()
     controls = LateControls()
     # SIGTERM (systemd, docker stop, timeout) stops the show as cleanly as Ctrl-C: the LLM server goes with it
@@ -201,7 +204,7 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
     from agent.events import Event, EventKind, User
     from agent.reply.writer import ReplyOutcome
     from agent.show import chitchat_line
-    from agent.triage.verdict import Action, Category
+    from agent.verdict import Action, Category
 
     clock = rt.clock
     t0 = clock.now()

@@ -6,29 +6,11 @@ The console (an adapter) calls these; the core never knows it exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Protocol
+from functools import partial
+from typing import Any
 
 from agent.director.utterance import Kind, Utterance, from_texts
-
-
-class ShowControls(Protocol):
-    def pause(self) -> None: ...
-
-    def resume(self) -> None: ...
-
-    def skip(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def say_now(self, text: str, language: str | None = None) -> None: ...
-
-    def status(self) -> dict[str, Any]: ...
-
-
-class Validator(Protocol):
-    def __call__(self, path: Path, content: str) -> None:
-        """Raise :class:`agent.errors.ConfigError` (with the reason) when ``content`` may not go live."""
+from agent.speech.stream import synthesize
 
 
 class DirectorControls:
@@ -54,7 +36,7 @@ class DirectorControls:
 
     def say_now(self, text: str, language: str | None = None) -> None:
         lang = language or self._detect(text)
-        self._show.director.submit(Utterance(Kind.SAY_NOW, from_texts([text]), self._show.speech.synthesize,
+        self._show.director.submit(Utterance(Kind.SAY_NOW, from_texts([text]), partial(synthesize, self._show.speech),
                                              language=lang))
 
     def status(self) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from typing import Any
 from agent.errors import InputError
 from agent.guards.lexicon import CURRENCY_AFTER, CURRENCY_BEFORE, currency_code
 from agent.guards.numbers import NumberForm, find_numbers
-from agent.knowledge.product import Product
 from agent.language import detect_language
 from agent.metrics import percentile
+from agent.product import Product
 
 EXPECTS = ("answer", "refuse", "block")
 _CURRENCY_WORDS = re.compile(r"^(eur|euros?|€|usd|\$|dollars?|cny|rmb|元|欧元|美元|gbp|£)$", re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from agent.clock import Clock
+from agent.ports import Clock
 
 
 def percentile(values: list[float], q: float) -> float | None:

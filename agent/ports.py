@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
+from agent.audio import Audio
 from agent.events import Event
-from agent.knowledge.product import Product
-from agent.speech.audio import Audio
+from agent.product import Product
+from agent.verdict import Verdict
 
 
 @runtime_checkable
@@ -62,10 +64,20 @@ class Retriever(Protocol):
 
 
 @runtime_checkable
-class Synthesizer(Protocol):
-    """Text in, audio out, sentence by sentence, as the text streams."""
+class SpeechEngine(Protocol):
+    """One sentence in, one audio chunk out. Every engine (and every wrapper around engines) implements just
+    this; :func:`agent.speech.stream.synthesize` is the one loop that speaks a text as it streams."""
 
-    def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]: ...
+    name: str
+
+    async def say(self, text: str, language: str = "en") -> Audio: ...
+
+
+@runtime_checkable
+class Closes(Protocol):
+    """A speech engine that holds a resource (a worker thread, a model) until it is closed."""
+
+    def close(self) -> None: ...
 
 
 Vector = npt.NDArray[np.float32]
@@ -85,3 +97,56 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vector: ...
 
     def embed_queries(self, texts: Sequence[str]) -> Vector: ...
+
+
+# -- time --------------------------------------------------------------------------------------------------
+@runtime_checkable
+class Clock(Protocol):
+    """Seconds on one monotonic time line, and a way to wait on it (see :mod:`agent.clock`)."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+# -- triage, as the show meets it ----------------------------------------------------------------------------
+class Decider(Protocol):
+    """What to do with one event."""
+
+    def decide(self, event: Event) -> Verdict: ...
+
+
+class ReplyQueue(Protocol):
+    """The questions waiting for an answer, best first."""
+
+    def push(self, verdict: Verdict) -> object: ...
+
+    async def get(self) -> Verdict: ...
+
+
+class Thanks(Protocol):
+    """Gifts, follows and likes, gathered into thanks."""
+
+    def add(self, verdict: Verdict) -> None: ...
+
+    async def next(self) -> Verdict: ...
+
+
+# -- what moderators do to a running show --------------------------------------------------------------------
+class ShowControls(Protocol):
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def skip(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def say_now(self, text: str, language: str | None = None) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
+class Validator(Protocol):
+    def __call__(self, path: Path, content: str) -> None:
+        """Raise :class:`agent.errors.ConfigError` (with the reason) when ``content`` may not go live."""

@@ -11,13 +11,12 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from agent.audio import Audio
 from agent.clock import VirtualClock
-from agent.knowledge.product import Product
 from agent.metrics import percentile
-from agent.ports import ChatMessage, Hit, Llm, Retriever
+from agent.ports import ChatMessage, Hit, Llm, Retriever, SpeechEngine
+from agent.product import Product
 from agent.settings import Settings
-from agent.speech.audio import Audio
-from agent.speech.fallback import SentenceEngine
 
 
 class BusyLlm:
@@ -58,7 +57,7 @@ class BusyRetriever:
 
 
 class BusySpeech:
-    def __init__(self, inner: SentenceEngine, clock: VirtualClock) -> None:
+    def __init__(self, inner: SpeechEngine, clock: VirtualClock) -> None:
         self._inner = inner
         self._clock = clock
         self.name = inner.name
@@ -66,11 +65,6 @@ class BusySpeech:
     async def say(self, text: str, language: str = "en") -> Audio:
         with self._clock.working():
             return await self._inner.say(text, language)
-
-    async def synthesize(self, sentences: Any, language: str = "en") -> AsyncIterator[Audio]:
-        async for s in sentences:
-            if s.strip():
-                yield await self.say(s, language)
 
 
 def script_continuity(timeline: Sequence[dict[str, Any]], lines: int) -> tuple[int, int]:

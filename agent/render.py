@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from agent.speech.audio import LEVEL_HZ, Audio
+from agent.audio import LEVEL_HZ, Audio
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,10 @@ class ReplaySettings(_Section):
 
 
 class PlatformSettings(_Section):
-    """One connector feeding the show. Secrets come from the variables named by ``*_env`` keys."""
+    """One connector feeding the show. Secrets come from the variables named by ``*_env`` keys.
+
+    Each connector's own keys stay extra keys here (agent/ does not know them): the connector's typed model in
+    connectors/ checks them, and an unknown key is an error there."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
     enabled: bool = False

@@ -22,39 +22,25 @@ import random
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any
 
-from agent.clock import Clock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
 from agent.events import Event
-from agent.knowledge.product import Product
 from agent.metrics import Metrics, percentile
 from agent.moderation.screen import Screen
-from agent.ports import EventSource, Synthesizer
+from agent.onscreen import OnScreen
+from agent.ports import Clock, Decider, EventSource, ReplyQueue, SpeechEngine, Thanks
+from agent.product import Product
 from agent.prompts import PromptSet, PromptStore
 from agent.render import ChatSeen, ChatShown
 from agent.reply.writer import ReplyWriter
-from agent.triage.verdict import Action, Category, Verdict
+from agent.speech.stream import synthesize
+from agent.verdict import Action, Category, Verdict
 
 log = logging.getLogger(__name__)
-
-
-class Decider(Protocol):
-    def decide(self, event: Event) -> Verdict: ...
-
-
-class ReplyQueue(Protocol):
-    def push(self, verdict: Verdict) -> object: ...
-
-    async def get(self) -> Verdict: ...
-
-
-class Thanks(Protocol):
-    def add(self, verdict: Verdict) -> None: ...
-
-    async def next(self) -> Verdict: ...
 
 
 @dataclass
@@ -77,7 +63,7 @@ class Show:
         writer: ReplyWriter,
         director: Director,
         bus: RenderBus,
-        speech: Synthesizer,
+        speech: SpeechEngine,
         prompts: PromptStore,
         metrics: Metrics,
         background: Sequence[Callable[[], Awaitable[None]]] = (),
@@ -87,11 +73,12 @@ class Show:
         name_ok: Callable[[str], bool] | None = None,
         flagged: Callable[[str, str], bool] | None = None,
         feed_backlog: int = 20,
+        on_screen: OnScreen | None = None,
     ) -> None:
         """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
         name may be said on air; ``flagged(platform, user_id)``: a viewer blocked lately, never named.
         ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood the oldest are left out of
-        the feed (moderators still see them)."""
+        the feed (moderators still see them). ``on_screen``: each product put on screen warms the LLM for it."""
         self._clock = clock
         self._sources = list(sources)
         self._triage = triage
@@ -117,6 +104,8 @@ class Show:
         self._screened_keys: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._feed: deque[Event] = deque(maxlen=max(1, feed_backlog))
         self._feed_ready = asyncio.Event()
+        if on_screen is not None:
+            on_screen.listen(self.product_changed)
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
@@ -260,7 +249,7 @@ class Show:
         return Utterance(
             Kind.REPLY,
             text,
-            self._speech.synthesize,
+            partial(synthesize, self._speech),
             language=verdict.language,
             comment={"user": event.user.name, "text": event.text},
             received=event.time,
@@ -272,7 +261,7 @@ class Show:
             verdict = await self._thanks.next()
             text = self.thanks_text(verdict)
             if text:
-                self.director.submit(Utterance(Kind.THANKS, from_texts([text]), self._speech.synthesize,
+                self.director.submit(Utterance(Kind.THANKS, from_texts([text]), partial(synthesize, self._speech),
                                                language=verdict.language))
 
     async def _idle(self) -> None:
@@ -288,7 +277,7 @@ class Show:
             lang = line.language if line is not None else "en"
             options = self._prompts.refresh().phrase_list(lang, "idle", product=product.title if product else "")
             self.director.submit(Utterance(Kind.BRIDGE, from_texts([self._rng.choice(options)]),
-                                           self._speech.synthesize, language=lang))
+                                           partial(synthesize, self._speech), language=lang))
             self._last_comment = self._clock.now()  # at most one invitation per quiet period
 
     def thanks_text(self, verdict: Verdict) -> str:

@@ -26,11 +26,11 @@ from connectors.platforms import youtube_events as yt  # noqa: E402
 from connectors.platforms.irc import parse_line, split_frame  # noqa: E402
 from connectors.platforms.tiktok_events import decode as tiktok_decode  # noqa: E402
 from connectors.platforms.tiktok_events import read_push_frame  # noqa: E402
-from tests.fakes.bilibili_server import command, danmu, frame  # noqa: E402
-from tests.fakes.douyin_server import comment  # noqa: E402
-from tests.fakes.tiktok_server import chat, fetch_result, gift, push_frame  # noqa: E402
-from tests.fakes.twitch_server import FakeEventSub, privmsg, usernotice  # noqa: E402
-from tests.fakes.youtube_server import fixture_page  # noqa: E402
+from testkit.bilibili_server import command, danmu, frame  # noqa: E402
+from testkit.douyin_server import comment  # noqa: E402
+from testkit.tiktok_server import chat, fetch_result, gift, push_frame  # noqa: E402
+from testkit.twitch_server import FakeEventSub, privmsg, usernotice  # noqa: E402
+from testkit.youtube_server import fixture_page  # noqa: E402
 
 BATCH = 20
 

@@ -39,7 +39,7 @@ from agent.knowledge.base import KnowledgeBase  # noqa: E402
 from agent.knowledge.catalog import load_catalog  # noqa: E402
 from agent.knowledge.embedding import Embedder, QueryCache, Vector, make_embedder  # noqa: E402
 from agent.knowledge.jsoncat import import_jsonl  # noqa: E402
-from agent.knowledge.product import Product, Variant  # noqa: E402
+from agent.product import Product, Variant  # noqa: E402
 from agent.settings import KnowledgeSettings  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "shopify"

@@ -116,7 +116,7 @@ async def run(settings: Any, llm: Any, n: int) -> dict[str, Any]:
 async def main() -> None:
     from agent.llm.client import OpenAiLlm
     from agent.settings import load_settings
-    from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+    from testkit.scripted_llm import Script, ScriptedLlmServer
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=12, help="questions per situation")

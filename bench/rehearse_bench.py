@@ -46,7 +46,7 @@ async def main() -> None:
 
     from agent.rehearse import rehearse
     from agent.settings import load_settings
-    from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+    from testkit.scripted_llm import Script, ScriptedLlmServer
 
     with tempfile.TemporaryDirectory() as tmp:
         chat = Path(tmp) / "chat.jsonl"

@@ -35,7 +35,7 @@ from agent.triage.queue import VerdictQueue  # noqa: E402
 from agent.triage.stats import TriageStats  # noqa: E402
 from agent.triage.thanks import ThanksAggregator  # noqa: E402
 from agent.triage.triage import TEXT_CACHE, Triage  # noqa: E402
-from agent.triage.verdict import Action  # noqa: E402
+from agent.verdict import Action  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "fixtures"

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.clock import Clock
 from agent.director.bus import RenderBus
 from agent.director.script import ScriptCursor, ScriptLine
 from agent.director.utterance import Kind, Utterance
-from agent.knowledge.product import Product
 from agent.metrics import Metrics
+from agent.onscreen import OnScreen
+from agent.ports import Clock
+from agent.product import Product
 from agent.render import AudioChunk, ProductShown, ShowState, UtteranceEnded, UtteranceStarted
 from agent.speech.cache import SpeechCache
 
@@ -79,7 +80,7 @@ class Director:
         cut_in_at_once: bool = False,
         script_between_replies: int = 1,
         thanks_patience_s: float = 10.0,
-        on_product: Callable[[Product], None] | None = None,
+        on_screen: OnScreen | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._clock = clock
@@ -93,7 +94,7 @@ class Director:
         self._cut_in_at_once = cut_in_at_once
         self._between = script_between_replies
         self._thanks_patience = thanks_patience_s
-        self._on_product = on_product
+        self._screen = on_screen
         self._rng = rng or random.Random(0)
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
@@ -229,8 +230,8 @@ class Director:
             return
         self.state.on_screen = product
         await self._bus.send(ProductShown(product.id, product.title, product.price, product.currency))
-        if self._on_product is not None:
-            self._on_product(product)
+        if self._screen is not None:
+            self._screen.show(product)
 
     async def _play(self, utt: Utterance, script_index: int | None = None) -> bool:
         """Play an utterance to its end or until cut; returns True when every chunk was played."""

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.errors import ConfigError
-from agent.guards.sentences import split_sentences
-from agent.knowledge.product import Product, fmt_price
+from agent.product import Product, fmt_price
+from agent.reply.sentences import split_sentences
 
 PARTS = ("intro", "features", "offer", "cta", "idle", "other")
 

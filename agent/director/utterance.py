@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from agent.speech.audio import Audio
+from agent.audio import Audio
 
 
 class Kind(IntEnum):

@@ -19,8 +19,8 @@ import numpy as np
 
 from agent.guards.grounding import GroundingGuard
 from agent.guards.numbers import NumberForm, find_numbers
-from agent.knowledge.product import Product
 from agent.ports import Vector
+from agent.product import Product
 
 _I = re.IGNORECASE
 _NEGATION = re.compile(

@@ -15,7 +15,7 @@ from agent.guards.claims import Claim, ClaimKind, extract_claims
 from agent.guards.lexicon import size_label
 from agent.guards.numbers import NumberForm, find_numbers
 from agent.guards.scope import Scope, option_values, product_mentions, scope_of, variant_mentions
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from agent.guards import lexicon as lx
 from agent.guards.claims import Claim, ClaimKind
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 _DEFAULT_VALUES = {"default title", "default", ""}
 _CONNECT = re.compile(

@@ -19,27 +19,24 @@ from typing import Any
 
 import numpy as np
 
-from agent.clock import Clock
 from agent.errors import LivehostError
 from agent.knowledge import codec
-from agent.knowledge.catalog import catalog_files, import_file, merge
-from agent.knowledge.embedding import Embedder, QueryCache, Vector, make_embedder
+from agent.knowledge.catalog import Stamp, catalog_files, file_stamp, import_file, merge
+from agent.knowledge.embedding import Embedder, QueryCache, Vector, make_embedder, product_vectors
 from agent.knowledge.glossary import Glossary
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.keywords import product_terms
-from agent.knowledge.product import Product
 from agent.knowledge.ranking import Snapshot, query_terms, rank
 from agent.knowledge.store import ChromaStore
-from agent.ports import Hit
+from agent.ports import Clock, Hit
+from agent.product import Product
 from agent.settings import KnowledgeSettings
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-Stamp = tuple[int, int]
 
 _EMBED_BATCH = 64
-TITLE_WEIGHT = 0.6
 _PATCH_SHARE = 0.1  # edits of up to this share of the products patch the snapshot; more rebuild it
 
 
@@ -187,7 +184,7 @@ class KnowledgeBase:
         files = catalog_files(self.paths)
         results, stamps = [], {}
         for f in files:
-            stamp = _stamp(f)
+            stamp = file_stamp(f)
             cached = self._files.get(f)
             if cached is not None and cached[0] == stamp:
                 result = cached[1]
@@ -335,7 +332,7 @@ class KnowledgeBase:
             files = catalog_files(self.paths)
         except LivehostError:
             return True
-        return {f: _stamp(f) for f in files} != self._stamps
+        return {f: file_stamp(f) for f in files} != self._stamps
 
     async def watch(
         self,
@@ -354,7 +351,7 @@ class KnowledgeBase:
             await clock.sleep(every)
             if not self.changed():
                 continue
-            now = {f: _stamp(f) for f in self.paths_now()}
+            now = {f: file_stamp(f) for f in self.paths_now()}
             if now == failed:
                 continue
             working = getattr(clock, "working", None)
@@ -377,29 +374,6 @@ class KnowledgeBase:
             return catalog_files(self.paths)
         except LivehostError:
             return []
-
-
-def product_vectors(embedder: Embedder, products: Sequence[Product]) -> Vector:
-    """One vector per product: its title's and its passage's embeddings blended.
-
-    Titles alone match short and cross-lingual questions best; the passage carries materials and features.
-    Both go to the embedder in one call.
-    """
-    n = len(products)
-    if n == 0:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    both = embedder.embed_passages([p.title for p in products] + [codec.passage_text(p) for p in products])
-    blend = TITLE_WEIGHT * both[:n] + (1.0 - TITLE_WEIGHT) * both[n:]
-    norms = np.linalg.norm(blend, axis=1, keepdims=True)
-    return np.asarray(blend / np.where(norms > 0, norms, 1.0), dtype=np.float32)
-
-
-def _stamp(path: Path) -> Stamp:
-    try:
-        st = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
 
 
 def _meta(p: Product, embed_hash: str, record_hash: str) -> dict[str, Any]:

@@ -5,24 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
 
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.jsoncat import import_json, import_jsonl
 from agent.knowledge.markdown import import_markdown
 from agent.knowledge.memo import ParseMemo
-from agent.knowledge.product import Product
 from agent.knowledge.shopify import import_shopify
+from agent.product import Product
 
-Importer = Callable[[str | Path, str], ImportResult]
+# (file, currency, memo): an importer given the memo of its previous import of the file may reuse the records
+# that did not change instead of parsing them again (a Markdown file is one record: it ignores the memo)
+Stamp = tuple[int, int]  # (mtime_ns, size) of a catalog file: changed when either changes
 
-
-class ReusingImporter(Protocol):
-    """An importer that can skip records unchanged since its previous import of the file (``memo``)."""
-
-    def __call__(self, path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult: ...
-
+Importer = Callable[[str | Path, str, ParseMemo | None], ImportResult]
 
 IMPORTERS: dict[str, Importer] = {
     ".md": import_markdown,
@@ -30,7 +26,6 @@ IMPORTERS: dict[str, Importer] = {
     ".json": import_json,
     ".jsonl": import_jsonl,
 }
-_REUSING: dict[str, ReusingImporter] = {".csv": import_shopify, ".json": import_json, ".jsonl": import_jsonl}
 
 
 def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -76,10 +71,7 @@ def import_file(path: str | Path, currency: str, previous: ImportResult | None =
     importer = IMPORTERS.get(suffix)
     if importer is None:
         raise InputError(str(p), None, None, f"unsupported file type; use one of {sorted(IMPORTERS)}")
-    reusing = _REUSING.get(suffix)
-    if reusing is not None and previous is not None and previous.memo is not None:
-        return reusing(p, currency, memo=previous.memo)
-    return importer(p, currency)
+    return importer(p, currency, previous.memo if previous is not None else None)
 
 
 def merge(results: Sequence[ImportResult]) -> list[Product]:
@@ -102,3 +94,11 @@ def merge(results: Sequence[ImportResult]) -> list[Product]:
 def load_catalog(paths: Iterable[str | Path], currency: str) -> list[Product]:
     """Import every supported file under ``paths`` (.md, .csv, .json, .jsonl) into one product list."""
     return merge([import_file(f, currency) for f in catalog_files(paths)])
+
+
+def file_stamp(path: Path) -> Stamp:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 PASSAGE_TEXT_CHARS = 600
 

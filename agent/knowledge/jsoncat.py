@@ -16,8 +16,8 @@ from typing import Any
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.memo import ParseMemo, lookup
-from agent.knowledge.product import Product
 from agent.knowledge.records import product_from_record
+from agent.product import Product
 
 _SHAPE = 'expected a list of products or {"products": [...]}'
 
@@ -29,7 +29,7 @@ def _read(path: Path) -> str:
         raise InputError(str(path), None, None, f"cannot read: {exc}") from exc
 
 
-def import_json(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
+def import_json(path: str | Path, currency: str, memo: ParseMemo | None = None) -> ImportResult:
     p = Path(path)
     source, text = str(p), _read(p)
     fresh = ParseMemo()
@@ -65,7 +65,7 @@ def import_json(path: str | Path, currency: str, *, memo: ParseMemo | None = Non
     return ImportResult(source, tuple(products), fresh)
 
 
-def import_jsonl(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
+def import_jsonl(path: str | Path, currency: str, memo: ParseMemo | None = None) -> ImportResult:
     p = Path(path)
     source, text = str(p), _read(p)
     fresh = ParseMemo()

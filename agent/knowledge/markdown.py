@@ -8,14 +8,16 @@ from pathlib import Path
 from agent.errors import InputError
 from agent.knowledge.frontmatter import split_front_matter
 from agent.knowledge.imported import ImportResult
+from agent.knowledge.memo import ParseMemo
 from agent.knowledge.records import product_from_record
 
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
-def import_markdown(path: str | Path, currency: str) -> ImportResult:
-    """One sheet per file. The id defaults to the file name, so a sheet can leave it out."""
+def import_markdown(path: str | Path, currency: str, memo: ParseMemo | None = None) -> ImportResult:
+    """One sheet per file (so ``memo`` has nothing to reuse). The id defaults to the file name, so a sheet can
+    leave it out."""
     p = Path(path)
     source = str(p)
     try:

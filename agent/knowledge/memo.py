@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
-from agent.knowledge.product import Product
+from agent.product import Product
 
 
 class ParseMemo:

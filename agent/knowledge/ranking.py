@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from agent.knowledge.keywords import KeywordIndex, tokenize
-from agent.knowledge.product import Product
 from agent.knowledge.reference import GENERIC_TERMS, names_a_product
 from agent.ports import Hit
+from agent.product import Product
 
 RRF_K = 60.0
 W_DENSE = 1.0

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from agent.errors import InputError
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 TEXT_KEYS = ("text", "description", "body")
 KNOWN = frozenset(

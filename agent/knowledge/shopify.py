@@ -18,8 +18,8 @@ from pathlib import Path
 from agent.errors import InputError
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.memo import ParseMemo, lookup
-from agent.knowledge.product import Product, Variant
 from agent.knowledge.records import count, number
+from agent.product import Product, Variant
 
 _REQUIRED = ("Handle", "Title", "Variant Price")
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "table"})
@@ -37,7 +37,7 @@ class _Draft:
     variants: list[Variant] = field(default_factory=list)
 
 
-def import_shopify(path: str | Path, currency: str, *, memo: ParseMemo | None = None) -> ImportResult:
+def import_shopify(path: str | Path, currency: str, memo: ParseMemo | None = None) -> ImportResult:
     """``memo`` (the previous import's) skips products whose rows are unchanged, byte for byte."""
     p = Path(path)
     source = str(p)

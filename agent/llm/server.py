@@ -9,8 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
-from agent.clock import Clock
 from agent.errors import FatalError
+from agent.ports import Clock
 from agent.settings import EmbeddedLlmSettings
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class EmbeddedLlmServer:
             return
         proc.terminate()
         try:
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(5):  # a child process exits in real time, whatever the show's clock
                 await proc.wait()
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):

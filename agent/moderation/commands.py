@@ -17,7 +17,7 @@ from agent.moderation.store import TopicStore
 from agent.moderation.topics import Topic, parse_topic
 from agent.settings import Settings
 from agent.triage.triage import Triage
-from agent.triage.verdict import TOPIC_CATEGORY, Action, Category
+from agent.verdict import TOPIC_CATEGORY, Action, Category
 
 
 def register(subparsers: Any) -> None:

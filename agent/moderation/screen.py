@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from agent.clock import Clock
 from agent.events import Event
 from agent.metrics import Metrics
 from agent.moderation.matcher import Match
@@ -20,7 +19,7 @@ from agent.moderation.normalize import readable
 from agent.moderation.quotes import unquoted
 from agent.moderation.store import TopicStore
 from agent.moderation.strikes import Muted, Strikes
-from agent.ports import Embedder, Vector
+from agent.ports import Clock, Embedder, Vector
 from agent.vectors import QueryCache
 
 log = logging.getLogger(__name__)

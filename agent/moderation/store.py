@@ -16,18 +16,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agent.clock import Clock
 from agent.errors import ConfigError
 from agent.moderation.matcher import Match, TopicMatcher
 from agent.moderation.normalize import Normalizer
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.semantic import TopicMeaning
 from agent.moderation.topics import NAME, Topic, TopicError, parse_topic
-from agent.ports import Vector
+from agent.ports import Clock, Vector
+from agent.toolbox.files import FileHistory, atomic_write
 from agent.vectors import PhraseVectors
 
 log = logging.getLogger(__name__)
-HISTORY = "banned_topics_history"
+HISTORY = "banned_topics_history"  # accepted sets, by version (``topics history|rollback``)
+PROMPT_HISTORY = "prompt_history"  # replaced copies of single files, shared with the console
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +72,15 @@ class TopicStore:
         vectors: PhraseVectors | None = None,
         negatives: Sequence[str] = (),
         embedding_threshold: float = 0.15,
+        files: FileHistory | None = None,
     ) -> None:
         """``vectors`` (an embedder with its phrase cache) turns the semantic layer on; ``negatives`` are
         extra phrases that must not match (the shop's ordinary questions); ``embedding_threshold`` is the
-        margin for topics whose file sets none."""
+        margin for topics whose file sets none. ``files`` keeps the replaced copy of each file an edit or a
+        rollback overwrites, in the same history the console keeps (default ``<data_dir>/prompt_history``)."""
         self.dir = Path(topics_dir)
         self.history_dir = Path(data_dir) / HISTORY
+        self.files = files if files is not None else FileHistory(Path(data_dir) / PROMPT_HISTORY)
         self.clock = clock
         self.poll_s = poll_s
         self.normalizer = normalizer or Normalizer()
@@ -157,7 +161,7 @@ class TopicStore:
         files = dict(self._live.files)
         files[name] = text
         candidate = self._build(files)
-        _atomic_write(self.dir / f"{name}.toml", text)
+        self._write(name, text)
         self._live = self._accept(candidate)
         self._signature = self._scan()
         self.last_error = None
@@ -188,9 +192,10 @@ class TopicStore:
         files = {p.stem: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.toml"))}
         candidate = self._build(files)
         for name, text in files.items():
-            _atomic_write(self.dir / f"{name}.toml", text)
+            self._write(name, text)
         for p in self.dir.glob("*.toml"):
             if p.stem not in files:
+                self.files.archive_file(f"{self.dir.name}/{p.name}", p, b"")
                 p.unlink()
         self._live = self._accept(candidate)
         self._signature = self._scan()
@@ -199,6 +204,11 @@ class TopicStore:
         return self._live
 
     # -- internals ----------------------------------------------------------------------------------
+
+    def _write(self, name: str, text: str) -> None:
+        path = self.dir / f"{name}.toml"
+        self.files.archive_file(f"{self.dir.name}/{path.name}", path, text.encode("utf-8"))
+        atomic_write(path, text)
 
     def _scan(self) -> tuple[tuple[str, int, int], ...]:
         if not self.dir.is_dir():
@@ -251,9 +261,9 @@ class TopicStore:
         tmp = self.history_dir / f".tmp-{version}"
         tmp.mkdir(exist_ok=True)
         for name, text in ts.files.items():
-            _atomic_write(tmp / f"{name}.toml", text)
+            atomic_write(tmp / f"{name}.toml", text)
         meta = {"version": version, "digest": ts.digest, "accepted_at": self.clock.now(), "files": sorted(ts.files)}
-        _atomic_write(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
+        atomic_write(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
         os.replace(tmp, self.history_dir / version)
         return _with_version(ts, version)
 
@@ -267,13 +277,3 @@ def _digest(files: Mapping[str, str]) -> str:
     for name in sorted(files):
         h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return h.hexdigest()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
-from agent.clock import Clock
+from agent.ports import Clock
 
 Key = tuple[str, str]  # (platform, user id)
 

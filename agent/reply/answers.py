@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 from agent.reply.attributes import ATTRIBUTES
 from agent.reply.facts import Finding
 

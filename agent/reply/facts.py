@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.knowledge.keywords import tokenize
-from agent.knowledge.product import Product
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.ports import Vector
+from agent.product import Product
 from agent.reply.attributes import ATTRIBUTES, Attribute
 from agent.vectors import PhraseVectors
 

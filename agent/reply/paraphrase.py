@@ -12,13 +12,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent.clock import Clock, timeout
+from agent.clock import timeout
 from agent.errors import LlmError
 from agent.guards.faithful import Faithful
-from agent.guards.sentences import split_sentences, strip_markup
-from agent.knowledge.product import Product
-from agent.ports import ChatMessage, Llm
+from agent.ports import ChatMessage, Clock, Llm
+from agent.product import Product
 from agent.reply.prompt import LANGUAGE_NAMES
+from agent.reply.sentences import split_sentences, strip_markup
 
 log = logging.getLogger(__name__)
 

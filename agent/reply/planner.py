@@ -17,12 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from agent.clock import Clock
-from agent.knowledge.product import Product
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.language import detect_language
 from agent.metrics import Metrics
-from agent.ports import Hit, Retriever, Vector
+from agent.ports import Clock, Hit, Retriever, Vector
+from agent.product import Product
 from agent.reply.attributes import asked
 from agent.reply.scope import ScopeDecision, ScopeStore
 

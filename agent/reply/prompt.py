@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.knowledge.product import Product
 from agent.ports import ChatMessage
+from agent.product import Product
 from agent.prompts import PromptSet
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "zh": "Chinese (Simplified)", "es": "Spanish",

@@ -18,14 +18,14 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent.clock import Clock
-from agent.guards.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 from agent.guards.injection_echo import echoes
-from agent.knowledge.product import Product
 from agent.language import detect_language
 from agent.metrics import Metrics
+from agent.ports import Clock
+from agent.product import Product
 from agent.prompts import PromptStore
 from agent.reply.answers import ack, fact_sentence, variants_sentence
+from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 from agent.reply.facts import STRUCTURED, FactFinder, Finding
 from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import Planner, ReplyPlan

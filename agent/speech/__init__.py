@@ -1,1 +1,1 @@
-"""Speech: sentence-streamed text to audio chunks, behind one Synthesizer interface."""
+"""Speech: engines behind one SpeechEngine interface (agent.ports), streamed by agent.speech.stream."""

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Protocol
 
-from agent.speech.audio import Audio
-
-
-class SaysSentences(Protocol):
-    async def say(self, text: str, language: str = "en") -> Audio: ...
+from agent.audio import Audio
+from agent.ports import SpeechEngine
 
 
 class SpeechCache:
-    def __init__(self, engine: SaysSentences, size: int = 512) -> None:
+    def __init__(self, engine: SpeechEngine, size: int = 512) -> None:
         self._engine = engine
         self._size = size
         self._items: OrderedDict[tuple[str, str], Audio] = OrderedDict()

@@ -3,19 +3,22 @@ show falls back to the offline engine within a second or two instead of hanging.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
+from agent.audio import Audio, envelope
+from agent.clock import LoopClock, timeout
 from agent.errors import RetryableError
-from agent.speech.audio import Audio, envelope
+from agent.ports import Clock
 
 
 class EdgeSynthesizer:
     name = "edge"
 
-    def __init__(self, voices: Mapping[str, str], timeout_s: float = 1.5) -> None:
+    def __init__(self, voices: Mapping[str, str], timeout_s: float = 1.5, clock: Clock | None = None) -> None:
+        """``clock`` times each call out (the show's clock; real time when None)."""
         self._voices = dict(voices)
         self._timeout = timeout_s
+        self._clock = clock or LoopClock()
 
     async def say(self, text: str, language: str = "en") -> Audio:
         try:
@@ -25,7 +28,7 @@ class EdgeSynthesizer:
             raise RetryableError("edge-tts needs the edge-tts and miniaudio packages") from exc
         voice = self._voices.get(language) or self._voices.get("en", "en-US-AriaNeural")
         try:
-            async with asyncio.timeout(self._timeout):
+            async with timeout(self._clock, self._timeout):
                 mp3 = bytearray()
                 async for part in edge_tts.Communicate(text, voice).stream():
                     if part.get("type") == "audio":

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+from agent.audio import Audio, envelope
 from agent.errors import FatalError
-from agent.speech.audio import Audio, envelope
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
@@ -93,8 +93,3 @@ class EspeakSynthesizer:
         pcm = await self._lib.arender(text, self.voice_for(language), self._rate)
         rate = self._lib.sample_rate
         return Audio(pcm=pcm, sample_rate=rate, text=text, language=language, levels=envelope(pcm, rate))
-
-    async def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]:
-        async for sentence in sentences:
-            if sentence.strip():
-                yield await self.say(sentence, language)

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
 
+from agent.audio import Audio
 from agent.errors import LivehostError
-from agent.speech.audio import Audio
+from agent.ports import SpeechEngine
 
 log = logging.getLogger(__name__)
-
-
-class SentenceEngine:
-    """What the fallback wrapper needs of an engine: one sentence in, one Audio out."""
-
-    name: str
-
-    async def say(self, text: str, language: str = "en") -> Audio:  # pragma: no cover - protocol
-        raise NotImplementedError
 
 
 class FallbackSynthesizer:
@@ -27,7 +18,7 @@ class FallbackSynthesizer:
     is down.
     """
 
-    def __init__(self, primary: SentenceEngine, fallback: SentenceEngine) -> None:
+    def __init__(self, primary: SpeechEngine, fallback: SpeechEngine) -> None:
         self._primary = primary
         self._fallback = fallback
         self.failed = False
@@ -42,8 +33,3 @@ class FallbackSynthesizer:
                 log.warning("speech engine failed; falling back", extra={"engine": self._primary.name,
                                                                           "error": str(exc)})
         return await self._fallback.say(text, language)
-
-    async def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]:
-        async for sentence in sentences:
-            if sentence.strip():
-                yield await self.say(sentence, language)

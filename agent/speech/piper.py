@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from agent.audio import Audio, envelope
 from agent.errors import ConfigError, FatalError
-from agent.speech.audio import Audio, envelope
 
 INSTALL_HINT = "install the piper extra: .venv/bin/pip install -e '.[piper]'"
 
@@ -116,11 +116,6 @@ class PiperSynthesizer:
             raise
         except Exception as exc:  # a closed worker, a broken model or config, an ONNX Runtime failure
             raise FatalError(f"piper failed: {type(exc).__name__}: {exc}") from exc
-
-    async def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]:
-        async for sentence in sentences:
-            if sentence.strip():
-                yield await self.say(sentence, language)
 
     def close(self) -> None:
         """Stop the worker thread (after the sentence in hand) and free the model."""

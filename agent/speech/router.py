@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable, Mapping
 
-from agent.speech.audio import Audio
-
-
-class Engine(Protocol):
-    """What the router needs of an engine: a name and one sentence in, one Audio out."""
-
-    @property
-    def name(self) -> str: ...
-
-    async def say(self, text: str, language: str = "en") -> Audio: ...
-
-
-@runtime_checkable
-class Closes(Protocol):
-    def close(self) -> None: ...
+from agent.audio import Audio
+from agent.ports import Closes, SpeechEngine
 
 
 def primary_language(language: str) -> str:
@@ -34,7 +20,7 @@ class LanguageRouter:
     engine failing (a :class:`FallbackSynthesizer` sticks to its fallback after one failure).
     """
 
-    def __init__(self, routes: Mapping[str, Engine], default: Engine,
+    def __init__(self, routes: Mapping[str, SpeechEngine], default: SpeechEngine,
                  owns: Iterable[Closes] = ()) -> None:
         self._routes = {primary_language(k): v for k, v in routes.items()}
         self._default = default
@@ -42,16 +28,11 @@ class LanguageRouter:
         parts = [f"{lang}={engine.name}" for lang, engine in sorted(self._routes.items())]
         self.name = ",".join([*parts, f"*={default.name}"])
 
-    def engine_for(self, language: str) -> Engine:
+    def engine_for(self, language: str) -> SpeechEngine:
         return self._routes.get(primary_language(language), self._default)
 
     async def say(self, text: str, language: str = "en") -> Audio:
         return await self.engine_for(language).say(text, language)
-
-    async def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]:
-        async for sentence in sentences:
-            if sentence.strip():
-                yield await self.say(sentence, language)
 
     def close(self) -> None:
         """Release what the router was handed to own (e.g. Piper's worker thread)."""

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import OrderedDict, deque
 
-from agent.clock import Clock
+from agent.ports import Clock
 
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]+")
 _RUNS = re.compile(r"(.)\1+")

@@ -14,11 +14,11 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from agent.clock import Clock
+from agent.ports import Clock
 from agent.settings import TriageSettings
 from agent.triage.flood import key_grams, merge_key, near_duplicate
 from agent.triage.stats import TriageStats
-from agent.triage.verdict import Action, Verdict
+from agent.verdict import Action, Verdict
 
 log = logging.getLogger(__name__)
 DropHook = Callable[[Verdict, str], None]

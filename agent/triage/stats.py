@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from agent.triage.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict
 
 # Enum ``.value`` goes through a descriptor; a dict look-up per verdict is several times cheaper.
 _ACTION = {a: a.value for a in Action}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.clock import Clock
 from agent.events import Event, EventKind
+from agent.ports import Clock
 from agent.settings import TriageSettings
 from agent.triage.stats import TriageStats
-from agent.triage.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict
 
 PRIORITY_THANKS = 25
 _ORDER = {EventKind.GIFT: 0, EventKind.FOLLOW: 1, EventKind.JOIN: 2, EventKind.LIKE: 3}

@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-from agent.clock import Clock
 from agent.events import Event, EventKind
 from agent.language import detect_language
 from agent.moderation.matcher import Match
 from agent.moderation.quotes import unquoted
 from agent.moderation.store import TopicSet, TopicStore
 from agent.moderation.strikes import Strikes
+from agent.onscreen import OnScreen
+from agent.ports import Clock
+from agent.product import Product
 from agent.settings import TriageSettings
 from agent.triage.classify import (
     PRIORITY_CHITCHAT,
@@ -36,7 +36,7 @@ from agent.triage.classify import (
 from agent.triage.flood import Deduper, RateLimiter
 from agent.triage.injection import detect_injection
 from agent.triage.stats import TriageStats
-from agent.triage.verdict import TOPIC_CATEGORY, Action, Category, Verdict
+from agent.verdict import TOPIC_CATEGORY, Action, Category, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +67,6 @@ class _Facts:
     answer: _Answer | None = None
 
 
-class Showing(Protocol):
-    """The product on screen (an :class:`agent.knowledge.product.Product` fits)."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-
 class Triage:
     """Decides about every event. Construct once per show; ``decide`` is synchronous and cheap.
 
@@ -89,7 +79,7 @@ class Triage:
         topics: TopicStore,
         clock: Clock,
         *,
-        on_screen: Callable[[], Showing | None] | None = None,
+        on_screen: OnScreen | None = None,
         stats: TriageStats | None = None,
         default_language: str = "en",
         text_cache: int = TEXT_CACHE,
@@ -213,7 +203,7 @@ class Triage:
         return None
 
     def _answerable(self, event: Event, facts: _Facts) -> Verdict:
-        showing = self.on_screen() if self.on_screen is not None else None
+        showing = self.on_screen.product if self.on_screen is not None else None
         words: frozenset[str] = frozenset()
         if showing is not None:
             words = self._titles.get(showing.id) or self._title_words(showing)
@@ -225,7 +215,7 @@ class Triage:
             facts.showing = shown
         return Verdict(ans[0], ans[1], ans[2], (event,), priority=ans[3], language=facts.lang)
 
-    def _title_words(self, showing: Showing) -> frozenset[str]:
+    def _title_words(self, showing: Product) -> frozenset[str]:
         words = title_words(showing.title)
         if len(self._titles) > 10_000:
             self._titles.clear()

@@ -3,18 +3,19 @@ built from settings over one banned-topic store and one stats object."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.clock import Clock
 from agent.moderation.store import TopicStore
 from agent.moderation.strikes import Strikes
+from agent.onscreen import OnScreen
+from agent.ports import Clock
 from agent.settings import Settings
 from agent.triage.queue import VerdictQueue
 from agent.triage.stats import TriageStats
 from agent.triage.thanks import ThanksAggregator
-from agent.triage.triage import Showing, Triage
+from agent.triage.triage import Triage
 from agent.vectors import PhraseVectors
 
 
@@ -26,10 +27,6 @@ class TriageParts:
     topics: TopicStore
     stats: TriageStats
     strikes: Strikes
-
-    def set_on_screen(self, fn: Callable[[], Showing | None]) -> None:
-        """The director tells triage which product is on screen (questions about it go first)."""
-        self.triage.on_screen = fn
 
     def output_check(self, text: str) -> str | None:
         """The banned-topic lists applied to what the host is about to say: the topic, or None."""
@@ -43,9 +40,10 @@ class TriageParts:
 
 
 def build_triage(settings: Settings, clock: Clock, *, vectors: PhraseVectors | None = None,
-                 negatives: Sequence[str] = ()) -> TriageParts:
+                 negatives: Sequence[str] = (), on_screen: OnScreen | None = None) -> TriageParts:
     """``vectors`` turns the semantic layer on (see :mod:`agent.moderation.screen`); ``negatives`` are the
-    shop's ordinary questions, which it must never take for a banned topic."""
+    shop's ordinary questions, which it must never take for a banned topic; questions about the product
+    ``on_screen`` go first."""
     t = settings.triage
     stats = TriageStats()
     topics = TopicStore(
@@ -53,7 +51,8 @@ def build_triage(settings: Settings, clock: Clock, *, vectors: PhraseVectors | N
         negatives=negatives, embedding_threshold=t.embedding_threshold,
     )
     strikes = Strikes(clock, after=t.mute_after, window_s=t.mute_window_s, mute_s=t.mute_s)
-    triage = Triage(t, topics, clock, stats=stats, default_language=settings.show.default_language, strikes=strikes)
+    triage = Triage(t, topics, clock, stats=stats, default_language=settings.show.default_language, strikes=strikes,
+                    on_screen=on_screen)
     queue = VerdictQueue(t, clock, stats=stats)
     thanks = ThanksAggregator(t, clock, stats=stats)
     return TriageParts(triage, queue, thanks, topics, stats, strikes)

@@ -24,7 +24,9 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from agent.clock import Clock, LoopClock
+from agent.clock import LoopClock
+from agent.clock import timeout as clock_timeout
+from agent.ports import Clock
 from connectors.platforms.reconnect import RETRYABLE, Backoff
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ async def forward(url: str, platform: str, bridge_url: str, token: str, *,
             await page.goto(url)
             await stop.wait()
             if sent:
-                async with asyncio.timeout(5):
+                async with clock_timeout(clock, 5):
                     await queue.join()  # what was read reaches the bridge
             await context.close()
     finally:

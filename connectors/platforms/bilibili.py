@@ -18,21 +18,20 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
 from agent.events import Event
+from agent.ports import Clock
 from agent.settings import PlatformSettings
 from connectors.platforms import bilibili_wbi as wbi
 from connectors.platforms.bilibili_codec import auth_body
 from connectors.platforms.bilibili_events import to_event
 from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
-from connectors.platforms.config import opt, secret
+from connectors.platforms.options import BilibiliOptions, env_secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
 DEFAULT_API = "https://api.live.bilibili.com"
 DEFAULT_NAV = "https://api.bilibili.com/x/web-interface/nav"
-BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
 
 
 class BilibiliSource(BilibiliWsSource):
@@ -41,31 +40,33 @@ class BilibiliSource(BilibiliWsSource):
     def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
         return to_event(msg, room, now)
 
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None,
-                 wall: Callable[[], float] = wbi.unix_now) -> None:
-        super().__init__("bilibili", settings, clock, rng=rng)
-        if not settings.room:
+    options: BilibiliOptions
+
+    def __init__(self, settings: PlatformSettings | BilibiliOptions, clock: Clock, *,
+                 rng: random.Random | None = None, wall: Callable[[], float] = wbi.unix_now) -> None:
+        opts = BilibiliOptions.of(settings)
+        super().__init__("bilibili", opts, clock, rng=rng)
+        if not opts.room:
             raise FatalError("platforms.bilibili.room: the live room id is required")
-        self.api = (settings.endpoint or DEFAULT_API).rstrip("/")
+        self.api = (opts.endpoint or DEFAULT_API).rstrip("/")
         # The WBI keys come from the main site's nav API; a custom endpoint (a proxy, a test server) serves it too.
-        self.nav_url = opt(settings, "nav_url", DEFAULT_NAV if self.api == DEFAULT_API
-                           else self.api + "/x/web-interface/nav")
-        self.wbi = opt(settings, "wbi", True)
+        self.nav_url = opts.nav_url or (DEFAULT_NAV if self.api == DEFAULT_API else self.api + "/x/web-interface/nav")
+        self.wbi = opts.wbi
         self._wall = wall
-        self.room_init_path = opt(settings, "room_init_path", "/room/v1/Room/room_init")
-        self.danmu_info_path = opt(settings, "danmu_info_path", "/xlive/web-room/v1/index/getDanmuInfo")
-        self.ws_url = opt(settings, "ws_url", "")
-        self.ws_scheme = opt(settings, "ws_scheme", "wss")
-        self.fallback_hosts = opt(settings, "fallback_hosts", ("broadcastlv.chat.bilibili.com",))
-        self.heartbeat_s = opt(settings, "heartbeat_s", 30.0)
-        self.idle_timeout_s = opt(settings, "idle_timeout_s", 70.0)
-        self.auth_timeout_s = opt(settings, "auth_timeout_s", 5.0)
-        self.http_timeout_s = opt(settings, "http_timeout_s", 10.0)
-        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
-        self.refresh_after = opt(settings, "refresh_after_failures", 3)
-        self.uid = opt(settings, "uid", 0)
-        self.user_agent = opt(settings, "user_agent", BROWSER_UA)
-        self._cookie = secret(settings, "cookie_env", "LIVEHOST_BILIBILI_COOKIE")
+        self.room_init_path = opts.room_init_path
+        self.danmu_info_path = opts.danmu_info_path
+        self.ws_url = opts.ws_url
+        self.ws_scheme = opts.ws_scheme
+        self.fallback_hosts = opts.fallback_hosts
+        self.heartbeat_s = opts.heartbeat_s
+        self.idle_timeout_s = opts.idle_timeout_s
+        self.auth_timeout_s = opts.auth_timeout_s
+        self.http_timeout_s = opts.http_timeout_s
+        self.close_timeout_s = opts.close_timeout_s
+        self.refresh_after = opts.refresh_after_failures
+        self.uid = opts.uid
+        self.user_agent = opts.user_agent
+        self._cookie = env_secret(opts.cookie_env)
         jar: SimpleCookie = SimpleCookie()
         with contextlib.suppress(Exception):
             jar.load(self._cookie)

@@ -19,15 +19,15 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent.clock import Clock
 from agent.errors import ConfigError, FatalError, ProtocolError
 from agent.events import Event
+from agent.ports import Clock
 from agent.settings import PlatformSettings
 from connectors.platforms.bilibili_open_api import GAME_GONE_CODES, Game, OpenApi, OpenApiError
 from connectors.platforms.bilibili_open_events import to_event
 from connectors.platforms.bilibili_wbi import unix_now
 from connectors.platforms.bilibili_ws import AuthRefused, BilibiliWsSource
-from connectors.platforms.config import opt, secret
+from connectors.platforms.options import BilibiliOpenOptions, env_secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 
 log = logging.getLogger(__name__)
@@ -40,26 +40,29 @@ class BilibiliOpenSource(BilibiliWsSource):
     def convert(self, msg: Mapping[str, Any], room: str, now: float) -> Event | None:
         return to_event(msg, room, now)
 
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None,
-                 wall: Callable[[], float] = unix_now) -> None:
-        super().__init__("bilibili_open", settings, clock, rng=rng)
-        self.api = (settings.endpoint or "https://live-open.biliapi.com").rstrip("/")
-        self._code = opt(settings, "code", "")  # the streamer's identity code: treated as a secret
-        self.app_id = opt(settings, "app_id", 0)
-        self._key_id = secret(settings, "key_id_env", "LIVEHOST_BILIBILI_OPEN_KEY_ID")
-        self._key_secret = secret(settings, "key_secret_env", "LIVEHOST_BILIBILI_OPEN_KEY_SECRET")
+    options: BilibiliOpenOptions
+
+    def __init__(self, settings: PlatformSettings | BilibiliOpenOptions, clock: Clock, *,
+                 rng: random.Random | None = None, wall: Callable[[], float] = unix_now) -> None:
+        opts = BilibiliOpenOptions.of(settings)
+        super().__init__("bilibili_open", opts, clock, rng=rng)
+        self.api = (opts.endpoint or "https://live-open.biliapi.com").rstrip("/")
+        self._code = opts.code  # the streamer's identity code: treated as a secret
+        self.app_id = opts.app_id
+        self._key_id = env_secret(opts.key_id_env)
+        self._key_secret = env_secret(opts.key_secret_env)
         missing = [name for name, value in (("code", self._code), ("app_id", self.app_id),
                                             ("key_id_env", self._key_id), ("key_secret_env", self._key_secret))
                    if not value]
         if missing:
             raise ConfigError(f"platforms.bilibili_open: {', '.join(missing)} unset (the *_env keys name "
                               "environment variables holding the open-platform access key id and secret)")
-        self.app_heartbeat_s = opt(settings, "app_heartbeat_s", 20.0)
-        self.heartbeat_s = opt(settings, "heartbeat_s", 20.0)
-        self.idle_timeout_s = opt(settings, "idle_timeout_s", 70.0)
-        self.auth_timeout_s = opt(settings, "auth_timeout_s", 5.0)
-        self.http_timeout_s = opt(settings, "http_timeout_s", 10.0)
-        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
+        self.app_heartbeat_s = opts.app_heartbeat_s
+        self.heartbeat_s = opts.heartbeat_s
+        self.idle_timeout_s = opts.idle_timeout_s
+        self.auth_timeout_s = opts.auth_timeout_s
+        self.http_timeout_s = opts.http_timeout_s
+        self.close_timeout_s = opts.close_timeout_s
         self._wall = wall
         self._http_api: OpenApi  # set by _run, which owns the HTTP client
         self._game: Game | None = None

@@ -22,12 +22,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agent.clock import Clock
 from agent.errors import ConfigError
 from agent.events import Event
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
 from connectors.platforms.ingress import serve_app
+from connectors.platforms.options import BridgeOptions, env_secret
 from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,17 @@ POLICY_VIOLATION = 1008
 
 
 class BridgeSource(PumpSource):
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__(opt(settings, "platform", "bridge"), settings, clock, rng=rng)
-        self.host = opt(settings, "host", "127.0.0.1")
-        self.port = opt(settings, "port", 8791)
-        self.platforms = opt(settings, "platforms", ())  # accepted platform names; empty: any
-        self.max_message = opt(settings, "max_message_bytes", 1_000_000)
-        self._token = secret(settings, "token_env", "LIVEHOST_BRIDGE_TOKEN")
+    options: BridgeOptions
+
+    def __init__(self, settings: PlatformSettings | BridgeOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = BridgeOptions.of(settings)
+        super().__init__(opts.platform, opts, clock, rng=rng)
+        self.host = opts.host
+        self.port = opts.port
+        self.platforms = opts.platforms  # accepted platform names; empty: any
+        self.max_message = opts.max_message_bytes
+        self._token = env_secret(opts.token_env)
         if not self._token:
             raise ConfigError("platforms.bridge: the bridge token variable (token_env) is unset")
         self._ready = asyncio.Event()
@@ -58,7 +62,7 @@ class BridgeSource(PumpSource):
     async def _run(self) -> None:
         app = Starlette(routes=[WebSocketRoute("/bridge/ws", self._ws),
                                 Route("/bridge/events", self._post, methods=["POST"])])
-        async with serve_app(app, self.host, self.port) as port:
+        async with serve_app(app, self.host, self.port, close_timeout_s=self.options.close_timeout_s) as port:
             self.port = port
             self._ready.set()
             await asyncio.Event().wait()

@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent.clock import Clock
 from agent.errors import ConfigError
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
-from connectors.platforms.douyin_events import MSG_TYPES, to_event, verify
+from connectors.platforms.douyin_events import to_event, verify
 from connectors.platforms.douyin_tasks import DouyinTasks
 from connectors.platforms.ingress import serve_app
+from connectors.platforms.options import DouyinOptions, env_secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
 
@@ -33,23 +33,27 @@ MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class DouyinSource(PumpSource):
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__("douyin", settings, clock, rng=rng)
-        self.api = settings.endpoint or "https://webcast.bytedance.com"
-        self.host = opt(settings, "host", "127.0.0.1")
-        self.port = opt(settings, "port", 8790)
-        self.path = opt(settings, "path", "/douyin/push")
-        self.app_id = opt(settings, "app_id", "")
-        self.msg_types = opt(settings, "msg_types", MSG_TYPES)
-        self.max_body = opt(settings, "max_body_bytes", 4 * 1024 * 1024)
-        self.verify = opt(settings, "verify_signature", True)
-        self._secret = secret(settings, "secret_env", "LIVEHOST_DOUYIN_SECRET")
-        self._token = secret(settings, "access_token_env", "LIVEHOST_DOUYIN_ACCESS_TOKEN")
-        self.start_tasks = opt(settings, "start_tasks", bool(self.app_id and self._token))
+    options: DouyinOptions
+
+    def __init__(self, settings: PlatformSettings | DouyinOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = DouyinOptions.of(settings)
+        super().__init__("douyin", opts, clock, rng=rng)
+        self.api = opts.endpoint or "https://webcast.bytedance.com"
+        self.host = opts.host
+        self.port = opts.port
+        self.path = opts.path
+        self.app_id = opts.app_id
+        self.msg_types = opts.msg_types
+        self.max_body = opts.max_body_bytes
+        self.verify = opts.verify_signature
+        self._secret = env_secret(opts.secret_env)
+        self._token = env_secret(opts.access_token_env)
+        self.start_tasks = bool(self.app_id and self._token) if opts.start_tasks is None else opts.start_tasks
         if self.verify and not self._secret:
             raise ConfigError("platforms.douyin: the app secret variable (secret_env) is unset; "
                               "set it or verify_signature = false (tests only)")
-        if self.start_tasks and not (self.app_id and self._token and settings.room):
+        if self.start_tasks and not (self.app_id and self._token and opts.room):
             raise ConfigError("platforms.douyin: start_tasks needs room, app_id and access_token_env")
         self._ready = asyncio.Event()
         self._started: list[str] = []
@@ -63,7 +67,7 @@ class DouyinSource(PumpSource):
 
     async def _run(self) -> None:
         app = Starlette(routes=[Route(self.path, self._push, methods=["POST"])])
-        async with serve_app(app, self.host, self.port) as port:
+        async with serve_app(app, self.host, self.port, close_timeout_s=self.options.close_timeout_s) as port:
             self.port = port
             self._ready.set()
             if self.start_tasks:
@@ -72,7 +76,7 @@ class DouyinSource(PumpSource):
             await asyncio.Event().wait()  # serve until closed
 
     async def _start_tasks(self, session: Session) -> bool:
-        async with httpx.AsyncClient(timeout=10.0) as http:
+        async with httpx.AsyncClient(timeout=self.options.http_timeout_s) as http:
             tasks = DouyinTasks(http, self.api, self.app_id, self.room, self._token)
             for t in self.msg_types:
                 if t not in self._started:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import socket
 from collections.abc import AsyncIterator, Iterator
 
@@ -37,12 +38,14 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 @contextlib.asynccontextmanager
-async def serve_app(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[int]:
-    """Run ``app`` with uvicorn while the context is open; yields the bound port."""
+async def serve_app(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *,
+                    close_timeout_s: float = 1.0) -> AsyncIterator[int]:
+    """Run ``app`` with uvicorn while the context is open; yields the bound port. On leaving, open
+    connections get ``close_timeout_s`` (whole seconds, at least one) to finish."""
     sock = bind(host, port)
     bound = int(sock.getsockname()[1])
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", ws="websockets-sansio",
-                            timeout_graceful_shutdown=1, timeout_keep_alive=5)
+                            timeout_graceful_shutdown=max(1, math.ceil(close_timeout_s)), timeout_keep_alive=5)
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"ingress:{bound}")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from agent.clock import Clock
+from agent.ports import Clock
 
 
 class RateLimiter:

@@ -16,10 +16,9 @@ from typing import Any, TypeVar
 import httpx
 from websockets.exceptions import WebSocketException
 
-from agent.clock import Clock
 from agent.errors import FatalError, RetryableError
-from agent.settings import PlatformSettings
-from connectors.platforms.config import opt
+from agent.ports import Clock
+from connectors.platforms.options import SourceOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,14 +49,14 @@ class Backoff:
         return base * (1.0 - self.jitter * rng.random())
 
     @classmethod
-    def from_settings(cls, settings: PlatformSettings) -> Backoff:
-        d = cls()
+    def from_settings(cls, options: SourceOptions) -> Backoff:
+        """The ``backoff_*`` and ``max_failures`` keys of a connector's table."""
         return cls(
-            initial_s=opt(settings, "backoff_initial_s", d.initial_s),
-            max_s=opt(settings, "backoff_max_s", d.max_s),
-            factor=opt(settings, "backoff_factor", d.factor),
-            jitter=opt(settings, "backoff_jitter", d.jitter),
-            max_failures=opt(settings, "max_failures", d.max_failures),
+            initial_s=options.backoff_initial_s,
+            max_s=options.backoff_max_s,
+            factor=options.backoff_factor,
+            jitter=options.backoff_jitter,
+            max_failures=options.max_failures,
         )
 
 

@@ -12,11 +12,12 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from agent.clock import Clock
 from agent.errors import InputError
 from agent.events import Event
+from agent.ports import Clock
+from agent.settings import PlatformSettings
+from connectors.platforms.options import ReplayOptions
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,11 @@ class ReplaySource:
         self.path = path
 
     @classmethod
-    def from_settings(cls, settings: Any, clock: Clock) -> ReplaySource:
+    def from_settings(cls, settings: PlatformSettings | ReplayOptions, clock: Clock) -> ReplaySource:
         """Registry factory: ``[platforms.replay]`` with ``log`` (or ``endpoint``), ``speed`` and ``loop``."""
-        extra = dict(getattr(settings, "model_extra", None) or {})
-        log_path = extra.get("log") or getattr(settings, "endpoint", "") or "demo/chat.jsonl"
-        speed, loop = float(extra.get("speed", 1.0)), bool(extra.get("loop", False))
-        return cls(Path(str(log_path)), clock, speed=speed, loop=loop)
+        opts = ReplayOptions.of(settings)
+        log_path = opts.log or opts.endpoint or "demo/chat.jsonl"
+        return cls(Path(log_path), clock, speed=opts.speed, loop=opts.loop)
 
     async def events(self) -> AsyncIterator[Event]:
         round_no = 0

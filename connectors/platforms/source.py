@@ -14,11 +14,10 @@ import random
 from collections.abc import AsyncIterator
 from typing import Final
 
-from agent.clock import Clock
 from agent.events import Event
-from agent.settings import PlatformSettings
-from connectors.platforms.config import opt
+from agent.ports import Clock
 from connectors.platforms.dedupe import Deduper
+from connectors.platforms.options import SourceOptions
 from connectors.platforms.reconnect import Backoff
 
 log = logging.getLogger(__name__)
@@ -32,24 +31,26 @@ _END: Final = _End()
 
 
 class PumpSource(abc.ABC):
-    """Base of the connectors: de-duplicates by :attr:`Event.key` and ends the stream when ``_run`` ends."""
+    """Base of the connectors: de-duplicates by :attr:`Event.key` and ends the stream when ``_run`` ends.
+
+    ``options`` is the connector's typed ``[platforms.NAME]`` table; subclasses narrow its type."""
 
     def __init__(
         self,
         name: str,
-        settings: PlatformSettings,
+        options: SourceOptions,
         clock: Clock,
         *,
         rng: random.Random | None = None,
     ) -> None:
         self.name = name
-        self.settings = settings
+        self.options = options
         self.clock = clock
-        self.room = settings.room
+        self.room = options.room
         self.rng = rng if rng is not None else random.Random()
-        self.backoff = Backoff.from_settings(settings)
-        self._dedupe = Deduper(opt(settings, "dedupe_size", 4096))
-        self._queue: asyncio.Queue[Event | _End] = asyncio.Queue(opt(settings, "queue_size", 1000))
+        self.backoff = Backoff.from_settings(options)
+        self._dedupe = Deduper(options.dedupe_size)
+        self._queue: asyncio.Queue[Event | _End] = asyncio.Queue(options.queue_size)
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
         self._closed = False

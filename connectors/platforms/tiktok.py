@@ -25,10 +25,10 @@ from typing import Any
 
 import httpx
 
-from agent.clock import Clock
 from agent.errors import FatalError, RetryableError
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
+from connectors.platforms.options import DEFAULT_TIKTOK_WEBCAST_URL, TikTokOptions, env_secret
 from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
 from connectors.platforms.tiktok_events import Control, decode, read_push_frame
@@ -55,7 +55,7 @@ with warnings.catch_warnings():
 log = logging.getLogger(__name__)
 DEFAULT_SIGN_URL = "https://tiktok.eulerstream.com"
 DEFAULT_APP_URL = "https://www.tiktok.com"
-DEFAULT_WEBCAST_URL = "https://webcast.tiktok.com/webcast"
+DEFAULT_WEBCAST_URL = DEFAULT_TIKTOK_WEBCAST_URL
 RETRYABLE_HTTP = (httpx.HTTPError, OSError)
 MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, OSError, zlib.error)
 
@@ -112,27 +112,31 @@ def _endpoints(sign_url: str, app_url: str, webcast_url: str) -> Iterator[None]:
 
 
 class TikTokSource(PumpSource):
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__("tiktok", settings, clock, rng=rng)
-        given = settings.room.strip()
+    options: TikTokOptions
+
+    def __init__(self, settings: PlatformSettings | TikTokOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = TikTokOptions.of(settings)
+        super().__init__("tiktok", opts, clock, rng=rng)
+        given = opts.room.strip()
         room = given.removeprefix("@")
         if not room:
             raise FatalError("platforms.tiktok.room: the creator's @unique_id (or a numeric room id) is required")
         self.room = room
-        self.sign_url = (settings.endpoint or DEFAULT_SIGN_URL).rstrip("/")
-        app_url = opt(settings, "app_url", "").rstrip("/")
+        self.sign_url = (opts.endpoint or DEFAULT_SIGN_URL).rstrip("/")
+        app_url = opts.app_url.rstrip("/")
         # Where to read a creator's room id: the configured page host; else, when a custom endpoint is set
         # (a self-hosted or local sign service), that host first, then tiktok.com.
         self.app_urls = ([app_url] if app_url else
-                         [u for u in (settings.endpoint.rstrip("/"), DEFAULT_APP_URL) if u])
-        self.webcast_url = opt(settings, "webcast_url", DEFAULT_WEBCAST_URL).rstrip("/")
-        self.room_id = opt(settings, "room_id", given if given.isdigit() else "")
-        self.history = opt(settings, "history_on_connect", False)
-        self.idle_timeout_s = opt(settings, "idle_timeout_s", 60.0)
-        self.open_timeout_s = opt(settings, "open_timeout_s", 10.0)
-        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
-        self._api_key = secret(settings, "sign_api_key_env", "LIVEHOST_TIKTOK_SIGN_API_KEY")
-        self._session_id = secret(settings, "session_id_env", "LIVEHOST_TIKTOK_SESSION_ID")
+                         [u for u in (opts.endpoint.rstrip("/"), DEFAULT_APP_URL) if u])
+        self.webcast_url = opts.webcast_url.rstrip("/")
+        self.room_id = opts.room_id or (given if given.isdigit() else "")
+        self.history = opts.history_on_connect
+        self.idle_timeout_s = opts.idle_timeout_s
+        self.open_timeout_s = opts.open_timeout_s
+        self.close_timeout_s = opts.close_timeout_s
+        self._api_key = env_secret(opts.sign_api_key_env)
+        self._session_id = env_secret(opts.session_id_env)
         # The library warns with the first characters of a session id; secrets are never logged here.
         TikTokLiveLogHandler.get_logger(level=LogLevel.ERROR)
         self._connect_cls = self._connect_class()

@@ -15,10 +15,10 @@ import random
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
+from connectors.platforms.options import TwitchEventSubOptions, env_secret
 from connectors.platforms.reconnect import Session, reconnect_forever, within
 from connectors.platforms.source import PumpSource
 from connectors.platforms.twitch_eventsub_events import SUBSCRIPTIONS, to_event
@@ -29,23 +29,26 @@ MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 class TwitchEventSubSource(PumpSource):
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__("twitch", settings, clock, rng=rng)
-        if not settings.room:
+    options: TwitchEventSubOptions
+
+    def __init__(self, settings: PlatformSettings | TwitchEventSubOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = TwitchEventSubOptions.of(settings)
+        super().__init__("twitch", opts, clock, rng=rng)
+        if not opts.room:
             raise FatalError("platforms.twitch_eventsub.room: the broadcaster user id is required")
-        self.url = settings.endpoint or DEFAULT_WS
-        self.helix_url = opt(settings, "helix_url", "https://api.twitch.tv/helix/eventsub/subscriptions")
-        self.user_id = opt(settings, "user_id", settings.room)
-        self.types = opt(settings, "subscriptions", tuple(SUBSCRIPTIONS))
-        self.subscribe_deadline_s = opt(settings, "subscribe_deadline_s", 8.0)
-        self.welcome_timeout_s = opt(settings, "welcome_timeout_s", 10.0)
-        self.keepalive_grace_s = opt(settings, "keepalive_grace_s", 5.0)
-        self.rate_limit_wait_s = opt(settings, "rate_limit_wait_s", 1.0)
-        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
-        self.http_timeout_s = opt(settings, "http_timeout_s", 10.0)
-        self._token = secret(settings, "token_env", "LIVEHOST_TWITCH_TOKEN").removeprefix("oauth:")
-        self._client_id = opt(settings, "client_id", "") or secret(settings, "client_id_env",
-                                                                   "LIVEHOST_TWITCH_CLIENT_ID")
+        self.url = opts.endpoint or DEFAULT_WS
+        self.helix_url = opts.helix_url
+        self.user_id = opts.user_id or opts.room
+        self.types = opts.subscriptions
+        self.subscribe_deadline_s = opts.subscribe_deadline_s
+        self.welcome_timeout_s = opts.welcome_timeout_s
+        self.keepalive_grace_s = opts.keepalive_grace_s
+        self.rate_limit_wait_s = opts.rate_limit_wait_s
+        self.close_timeout_s = opts.close_timeout_s
+        self.http_timeout_s = opts.http_timeout_s
+        self._token = env_secret(opts.token_env).removeprefix("oauth:")
+        self._client_id = opts.client_id or env_secret(opts.client_id_env)
         if not self._token or not self._client_id:
             raise FatalError("platforms.twitch_eventsub: set the token and client id variables "
                              "(token_env, client_id_env)")

@@ -14,12 +14,12 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
 from agent.events import Event, EventKind, Gift, User
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
 from connectors.platforms.irc import Line, parse_line, split_frame
+from connectors.platforms.options import TwitchIrcOptions, env_secret
 from connectors.platforms.ratelimit import RateLimiter
 from connectors.platforms.reconnect import Session, reconnect_forever, within
 from connectors.platforms.source import PumpSource
@@ -93,22 +93,27 @@ def to_event(line: Line, now: float) -> Event | None:
 class TwitchIrcSource(PumpSource):
     """Reads Twitch chat of one or more channels; read-only unless a token is configured."""
 
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__("twitch", settings, clock, rng=rng)
-        self.channels = [c.strip().lstrip("#").lower() for c in settings.room.split(",") if c.strip()]
+    options: TwitchIrcOptions
+
+    def __init__(self, settings: PlatformSettings | TwitchIrcOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = TwitchIrcOptions.of(settings)
+        super().__init__("twitch", opts, clock, rng=rng)
+        self.channels = [c.strip().lstrip("#").lower() for c in opts.room.split(",") if c.strip()]
         if not self.channels:
             raise FatalError("platforms.twitch.room: the channel login is required")
-        self.url = settings.endpoint or "wss://irc-ws.chat.twitch.tv:443"
-        self._token = secret(settings, "token_env", "LIVEHOST_TWITCH_TOKEN").removeprefix("oauth:")
-        self.nick = opt(settings, "nick", "").lower()
+        self.url = opts.endpoint or "wss://irc-ws.chat.twitch.tv:443"
+        self._token = env_secret(opts.token_env).removeprefix("oauth:")
+        self.nick = opts.nick.lower()
         if not self._token or not self.nick:
             self.nick = f"justinfan{self.rng.randint(10000, 99999)}"
             self._token = ""
-        self.ping_s = opt(settings, "ping_s", 60.0)
-        self.idle_timeout_s = opt(settings, "idle_timeout_s", 150.0)
-        self.auth_timeout_s = opt(settings, "auth_timeout_s", 10.0)
-        self.close_timeout_s = opt(settings, "close_timeout_s", 2.0)
-        self._joins = RateLimiter(opt(settings, "join_limit", 20), opt(settings, "join_window_s", 10.0), clock)
+        self.ping_s = opts.ping_s
+        self.idle_timeout_s = opts.idle_timeout_s
+        self.auth_timeout_s = opts.auth_timeout_s
+        self.open_timeout_s = opts.http_timeout_s  # the WebSocket's opening handshake is an HTTP request
+        self.close_timeout_s = opts.close_timeout_s
+        self._joins = RateLimiter(opts.join_limit, opts.join_window_s, clock)
         self._last_rx = 0.0
 
     async def _run(self) -> None:
@@ -116,7 +121,8 @@ class TwitchIrcSource(PumpSource):
                                 rng=self.rng)
 
     async def _session(self, session: Session) -> bool:
-        async with connect(self.url, close_timeout=self.close_timeout_s, ping_interval=None) as ws:
+        async with connect(self.url, open_timeout=self.open_timeout_s, close_timeout=self.close_timeout_s,
+                           ping_interval=None) as ws:
             await ws.send("CAP REQ :twitch.tv/tags twitch.tv/commands")
             if self._token:
                 await ws.send(f"PASS oauth:{self._token}")

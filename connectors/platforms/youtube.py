@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
-from agent.clock import Clock
 from agent.errors import FatalError, ProtocolError
+from agent.ports import Clock
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
+from connectors.platforms.options import YouTubeOptions, env_secret
 from connectors.platforms.ratelimit import QuotaBudget
 from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
@@ -28,22 +28,25 @@ ENDED_REASONS = frozenset({"liveChatEnded", "liveChatDisabled", "liveChatNotFoun
 
 
 class YouTubeSource(PumpSource):
-    def __init__(self, settings: PlatformSettings, clock: Clock, *, rng: random.Random | None = None) -> None:
-        super().__init__("youtube", settings, clock, rng=rng)
-        self.api = (settings.endpoint or "https://www.googleapis.com/youtube/v3").rstrip("/")
-        self.live_chat_id = opt(settings, "live_chat_id", "")
-        if not (self.live_chat_id or settings.room):
+    options: YouTubeOptions
+
+    def __init__(self, settings: PlatformSettings | YouTubeOptions, clock: Clock, *,
+                 rng: random.Random | None = None) -> None:
+        opts = YouTubeOptions.of(settings)
+        super().__init__("youtube", opts, clock, rng=rng)
+        self.api = (opts.endpoint or "https://www.googleapis.com/youtube/v3").rstrip("/")
+        self.live_chat_id = opts.live_chat_id
+        if not (self.live_chat_id or opts.room):
             raise FatalError("platforms.youtube: set room (the video id) or live_chat_id")
-        self._key = secret(settings, "api_key_env", "LIVEHOST_YOUTUBE_API_KEY")
-        self._oauth = secret(settings, "oauth_token_env", "LIVEHOST_YOUTUBE_TOKEN")
+        self._key = env_secret(opts.api_key_env)
+        self._oauth = env_secret(opts.oauth_token_env)
         if not (self._key or self._oauth):
             raise FatalError("platforms.youtube: set the API key (api_key_env) or OAuth token (oauth_token_env)")
-        self.max_results = opt(settings, "max_results", 2000)
-        self.skip_backlog = opt(settings, "skip_backlog", True)
-        self.min_interval_s = opt(settings, "min_interval_s", 1.0)
-        self.http_timeout_s = opt(settings, "http_timeout_s", 10.0)
-        self.quota = QuotaBudget(opt(settings, "daily_quota", 10_000), opt(settings, "poll_cost", 5), clock,
-                                 spread_s=opt(settings, "show_hours", 6.0) * 3600.0)
+        self.max_results = opts.max_results
+        self.skip_backlog = opts.skip_backlog
+        self.min_interval_s = opts.min_interval_s
+        self.http_timeout_s = opts.http_timeout_s
+        self.quota = QuotaBudget(opts.daily_quota, opts.poll_cost, clock, spread_s=opts.show_hours * 3600.0)
         self._page_token = ""
         self._first = True
         self.polls = 0

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.audio import LEVEL_HZ
 from agent.render import AudioChunk
-from agent.speech.audio import LEVEL_HZ
 
 
 @dataclass(frozen=True, slots=True)

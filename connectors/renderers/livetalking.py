@@ -16,36 +16,18 @@ import os
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
-from agent.clock import Clock
 from agent.errors import ProtocolError
+from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
+from connectors.renderers.options import LiveTalkingConfig
 from connectors.renderers.supervise import Backoff
 
 log = logging.getLogger(__name__)
-
-
-class LiveTalkingConfig(BaseModel):
-    """``[renderers.livetalking]``. Routes are settings because they moved between LiveTalking versions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    base_url: str = "http://127.0.0.1:8010"
-    sessionid: int | str = 0
-    mode: Literal["echo", "chat"] = "echo"
-    human_route: str = "/human"
-    interrupt_route: str = "/interrupt_talk"
-    is_speaking_route: str = "/is_speaking"
-    token_env: str = ""  # optional bearer token (e.g. behind a reverse proxy); the variable's name only
-    queue_size: int = Field(32, ge=1)
-    timeout_s: float = Field(5.0, gt=0)
-    backoff_initial_s: float = Field(0.5, gt=0)
-    backoff_max_s: float = Field(10.0, gt=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +150,5 @@ class LiveTalkingRenderer:
 
 
 def create(options: Mapping[str, Any], *, settings: Settings, clock: Clock) -> LiveTalkingRenderer:
-    """Registry factory."""
-    del settings
-    return LiveTalkingRenderer(LiveTalkingConfig.model_validate(dict(options)), clock)
+    """Registry factory: ``options`` is the ``[renderers.livetalking]`` table."""
+    return LiveTalkingRenderer(LiveTalkingConfig.of(options, settings), clock)

@@ -19,15 +19,17 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from agent.clock import Clock
+from agent.clock import LoopClock
+from agent.clock import timeout as clock_timeout
 from agent.errors import FatalError, ProtocolError
+from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
+from connectors.renderers.options import ObsConfig
 from connectors.renderers.supervise import AuthError, Backoff, supervise
 
 log = logging.getLogger(__name__)
@@ -38,21 +40,6 @@ OP_HELLO, OP_IDENTIFY, OP_IDENTIFIED, OP_REQUEST, OP_RESPONSE = 0, 1, 2, 6, 7
 CLOSE_AUTH_FAILED = 4009
 
 
-class ObsConfig(BaseModel):
-    """``[renderers.obs]``. The password is read from the variable named by ``password_env``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    url: str = "ws://127.0.0.1:4455"
-    password_env: str = "LIVEHOST_OBS_PASSWORD"
-    caption_input: str = "livehost captions"
-    clear_on_end: bool = True
-    queue_size: int = Field(32, ge=1)
-    request_timeout_s: float = Field(5.0, gt=0)
-    backoff_initial_s: float = Field(1.0, gt=0)
-    backoff_max_s: float = Field(15.0, gt=0)
-
-
 def auth_response(password: str, salt: str, challenge: str) -> str:
     """The v5 authentication string: base64(sha256(base64(sha256(password + salt)) + challenge))."""
     secret = base64.b64encode(hashlib.sha256((password + salt).encode()).digest()).decode()
@@ -60,13 +47,14 @@ def auth_response(password: str, salt: str, challenge: str) -> str:
 
 
 class ObsRenderer:
-    """Sets a text input's ``text`` to the sentence being spoken."""
+    """Sets a text input's ``text`` to the sentence being spoken. Every wait on OBS is bounded on ``clock``
+    (the show's; the loop's when none is given)."""
 
     name = "obs"
 
-    def __init__(self, config: ObsConfig, clock: Clock) -> None:
+    def __init__(self, config: ObsConfig, clock: Clock | None = None) -> None:
         self.config = config
-        self._clock = clock
+        self._clock: Clock = clock if clock is not None else LoopClock()
         self._captions: deque[str] = deque(maxlen=config.queue_size)
         self._wake = asyncio.Event()
         self._ids = itertools.count(1)
@@ -106,8 +94,9 @@ class ObsRenderer:
 
     # ---- one connection ----------------------------------------------------------------------------
     async def _session(self) -> bool:
-        timeout = self.config.request_timeout_s
-        async with connect(self.config.url, subprotocols=[SUBPROTOCOL], open_timeout=timeout) as ws:
+        async with clock_timeout(self._clock, self.config.request_timeout_s):
+            ws = await connect(self.config.url, subprotocols=[SUBPROTOCOL], open_timeout=None)
+        async with ws:
             try:
                 await self._identify(ws)
             except ConnectionClosed as exc:
@@ -129,7 +118,8 @@ class ObsRenderer:
 
     async def _identify(self, ws: ClientConnection) -> None:
         timeout = self.config.request_timeout_s
-        hello = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        async with clock_timeout(self._clock, timeout):
+            hello = json.loads(await ws.recv())
         if hello.get("op") != OP_HELLO:
             raise ProtocolError(f"OBS: expected Hello (op 0), got op {hello.get('op')}")
         identify: dict[str, Any] = {"rpcVersion": RPC_VERSION, "eventSubscriptions": 0}
@@ -140,7 +130,8 @@ class ObsRenderer:
                 raise AuthError(f"OBS asks for a password: set ${self.config.password_env}")
             identify["authentication"] = auth_response(password, challenge["salt"], challenge["challenge"])
         await ws.send(json.dumps({"op": OP_IDENTIFY, "d": identify}))
-        reply = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        async with clock_timeout(self._clock, timeout):
+            reply = json.loads(await ws.recv())
         if reply.get("op") != OP_IDENTIFIED:
             raise ProtocolError(f"OBS: expected Identified (op 2), got op {reply.get('op')}")
 
@@ -176,7 +167,7 @@ class ObsRenderer:
         rid = f"livehost-{next(self._ids)}"
         await ws.send(json.dumps({"op": OP_REQUEST, "d": {
             "requestType": request_type, "requestId": rid, "requestData": dict(data)}}))
-        async with asyncio.timeout(self.config.request_timeout_s):
+        async with clock_timeout(self._clock, self.config.request_timeout_s):
             while True:
                 msg = json.loads(await ws.recv())
                 d = msg.get("d") or {}
@@ -190,6 +181,5 @@ class ObsRenderer:
 
 
 def create(options: Mapping[str, Any], *, settings: Settings, clock: Clock) -> ObsRenderer:
-    """Registry factory."""
-    del settings
-    return ObsRenderer(ObsConfig.model_validate(dict(options)), clock)
+    """Registry factory: ``options`` is the ``[renderers.obs]`` table."""
+    return ObsRenderer(ObsConfig.of(options, settings), clock)

@@ -12,9 +12,10 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from agent.clock import Clock
+from agent.ports import Clock
 from agent.render import ChatSeen, ChatShown, RenderEvent
 from agent.settings import OverlaySettings, Settings
+from connectors.renderers.options import OverlayOptions
 from connectors.web.hub import Broadcaster
 from connectors.web.server import WebServer, build_app, overlay_routes
 
@@ -88,8 +89,7 @@ class OverlayRenderer:
 
 
 def create(options: Mapping[str, Any], *, settings: Settings, clock: Clock) -> OverlayRenderer:
-    """Registry factory: ``options`` may override [overlay] keys (host, port, ai_label)."""
+    """Registry factory: ``options`` (``[renderers.overlay]``) may override [overlay] keys (host, port, ai_label)."""
     del clock  # the page keeps time with its own audio clock
-    section = settings.overlay.model_copy(update=dict(options)) if options else settings.overlay
-    section = OverlaySettings.model_validate(section.model_dump())
+    section = OverlaySettings.model_validate(OverlayOptions.of(options, settings).model_dump())
     return OverlayRenderer(section, show=settings.show.name)

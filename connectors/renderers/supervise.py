@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from websockets.exceptions import WebSocketException
 
-from agent.clock import Clock
 from agent.errors import FatalError, RetryableError
+from agent.ports import Clock
 
 log = logging.getLogger(__name__)
 

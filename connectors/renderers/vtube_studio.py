@@ -23,15 +23,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from agent.clock import Clock
+from agent.clock import LoopClock
+from agent.clock import timeout as clock_timeout
 from agent.errors import FatalError, ProtocolError
+from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded, UtteranceStarted
 from agent.settings import Settings
 from connectors.renderers.lipsync import MouthTrack
+from connectors.renderers.options import VtsConfig
 from connectors.renderers.supervise import AuthError, Backoff, supervise
 
 log = logging.getLogger(__name__)
@@ -39,24 +41,6 @@ log = logging.getLogger(__name__)
 API_NAME = "VTubeStudioPublicAPI"
 API_VERSION = "1.0"
 USER_DENIED = 50  # APIError id when the user refuses the plugin
-
-
-class VtsConfig(BaseModel):
-    """``[renderers.vtube_studio]``. ``expressions`` maps an utterance kind to a hotkey name or ID."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    url: str = "ws://127.0.0.1:8001"
-    plugin_name: str = "livehost"
-    plugin_developer: str = "livehost"
-    token_file: str = ".livehost/vtube_studio.token"
-    token_env: str = "LIVEHOST_VTS_TOKEN"
-    mouth_parameter: str = "MouthOpen"
-    rate_hz: float = Field(30.0, ge=5, le=60)
-    expressions: dict[str, str] = {}
-    request_timeout_s: float = Field(5.0, gt=0)
-    backoff_initial_s: float = Field(1.0, gt=0)
-    backoff_max_s: float = Field(15.0, gt=0)
 
 
 class VtsApiError(ProtocolError):
@@ -68,10 +52,12 @@ class VtsApiError(ProtocolError):
 
 
 class _Link:
-    """Request/response matching over one connection; ``cast`` sends without waiting for the answer."""
+    """Request/response matching over one connection; ``cast`` sends without waiting for the answer. Waits
+    for answers are bounded on ``clock``."""
 
-    def __init__(self, ws: ClientConnection) -> None:
+    def __init__(self, ws: ClientConnection, clock: Clock) -> None:
         self._ws = ws
+        self._clock = clock
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
@@ -87,7 +73,8 @@ class _Link:
         self._pending[rid] = fut
         try:
             await self._ws.send(text)
-            reply = await asyncio.wait_for(fut, wait_s)
+            async with clock_timeout(self._clock, wait_s):
+                reply = await fut
         finally:
             self._pending.pop(rid, None)
         body = reply.get("data") or {}
@@ -127,9 +114,9 @@ class VtubeStudioRenderer:
 
     name = "vtube_studio"
 
-    def __init__(self, config: VtsConfig, clock: Clock) -> None:
+    def __init__(self, config: VtsConfig, clock: Clock | None = None) -> None:
         self.config = config
-        self._clock = clock
+        self._clock: Clock = clock if clock is not None else LoopClock()
         self._track = MouthTrack()
         self._hotkeys: deque[str] = deque(maxlen=4)
         self._task: asyncio.Task[FatalError | None] | None = None
@@ -170,8 +157,10 @@ class VtubeStudioRenderer:
 
     # ---- one connection ----------------------------------------------------------------------------
     async def _session(self) -> bool:
-        async with connect(self.config.url, open_timeout=self.config.request_timeout_s) as ws:
-            link = _Link(ws)
+        async with clock_timeout(self._clock, self.config.request_timeout_s):
+            ws = await connect(self.config.url, open_timeout=None)
+        async with ws:
+            link = _Link(ws, self._clock)
             reader = asyncio.create_task(link.read_loop())
             ticker: asyncio.Task[None] | None = None
             try:
@@ -277,10 +266,6 @@ class VtubeStudioRenderer:
 
 
 def create(options: Mapping[str, Any], *, settings: Settings, clock: Clock) -> VtubeStudioRenderer:
-    """Registry factory: a relative ``token_file`` lives under the show's data_dir."""
-    cfg = VtsConfig.model_validate(dict(options))
-    if "token_file" not in options:
-        cfg = cfg.model_copy(update={"token_file": str(settings.data_dir / "vtube_studio.token")})
-    elif not Path(cfg.token_file).is_absolute():
-        cfg = cfg.model_copy(update={"token_file": str(settings.path(cfg.token_file))})
-    return VtubeStudioRenderer(cfg, clock)
+    """Registry factory: ``token_file`` defaults to the show's data_dir; a relative one is read against the
+    settings file's folder."""
+    return VtubeStudioRenderer(VtsConfig.of(options, settings), clock)

@@ -9,11 +9,9 @@ rename), so the show never reads a broken or half-written file; the replaced cop
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 import os
-import tempfile
 import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,8 +25,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from agent.controls import ShowControls, Validator
 from agent.errors import ConfigError, LivehostError
+from agent.ports import ShowControls, Validator
+from agent.toolbox.files import FileHistory, atomic_write
 from connectors.web.hub import Broadcaster
 from connectors.web.server import STATIC_DIR, static_page
 
@@ -62,37 +61,12 @@ def _glob_match(rel: str, pattern: str) -> bool:
     return len(parts) == len(pats) and all(fnmatchcase(p, q) for p, q in zip(parts, pats, strict=True))
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:8]
-
-
-def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to a temp file next to ``path``, fsync it, rename it over ``path``, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 @dataclass(frozen=True)
 class PromptFiles:
     """The editable files under ``root``, their validators, and their previous versions in ``history``."""
 
     root: Path
-    history: Path
+    history: FileHistory
     validators: Mapping[str, Validator]
 
     def resolve(self, rel: str) -> Path:
@@ -157,48 +131,30 @@ class PromptFiles:
             old = path.read_bytes()
             if old == data:
                 return self.read(rel)
-            self._archive(rel, old, st.st_mtime_ns)
-        _atomic_write(path, data, 0o644 if st is None else st.st_mode & 0o777)
+            self.history.archive(rel, old, st.st_mtime_ns)
+        atomic_write(path, data, 0o644 if st is None else st.st_mode & 0o777)
         if st is not None and path.stat().st_mtime_ns <= st.st_mtime_ns:
             bump = st.st_mtime_ns + 1  # a coarse clock must not hide this edit from base_mtime checks
             os.utime(path, ns=(bump, bump))
         log.info("prompt file saved", extra={"path": rel, "bytes": len(data)})
         return self.read(rel)
 
-    def _folder(self, rel: str) -> Path:
-        return self.history / rel
-
-    def _archive(self, rel: str, data: bytes, mtime_ns: int) -> None:
-        folder = self._folder(rel)
-        _atomic_write(folder / f"{mtime_ns}-{_digest(data)}.txt", data)
-        for stale in sorted(folder.glob("*.txt"), key=_version_key)[:-KEEP_VERSIONS]:
-            stale.unlink(missing_ok=True)
-
     def versions(self, rel: str) -> list[dict[str, Any]]:
         """Previous copies, newest first; ``mtime`` is when that copy was last changed (seconds)."""
         self.resolve(rel)
-        folder = self._folder(rel)
-        files = sorted(folder.glob("*.txt"), key=_version_key, reverse=True) if folder.is_dir() else []
-        return [{"version": p.stem, "size": p.stat().st_size, "mtime": _version_key(p)[0] / 1e9}
-                for p in files if _version_key(p)[0] >= 0]
+        return [{"version": v.name, "size": v.size, "mtime": v.mtime} for v in self.history.versions(rel)]
 
     def version_content(self, rel: str, version: str) -> str:
         self.resolve(rel)
-        stamp, _, digest = version.partition("-")
-        if not (stamp.isdigit() and len(digest) == 8 and set(digest) <= set("0123456789abcdef")):
+        if not FileHistory.is_version(version):
             raise ConsoleError(400, "bad version name")
-        p = self._folder(rel) / f"{version}.txt"
-        if not p.is_file():
+        text = self.history.content(rel, version)
+        if text is None:
             raise ConsoleError(404, "no such version")
-        return p.read_text(encoding="utf-8")
+        return text
 
     def rollback(self, rel: str, version: str) -> dict[str, Any]:
         return self.save(rel, self.version_content(rel, version), None)
-
-
-def _version_key(p: Path) -> tuple[int, str]:
-    stamp = p.stem.partition("-")[0]
-    return (int(stamp), p.stem) if stamp.isdigit() else (-1, p.stem)
 
 
 class Gate:
@@ -367,7 +323,8 @@ def console_routes(
     must pass before an edit goes live; the first match wins, and a file with none is read-only.
     ``history_dir`` keeps replaced copies, one folder per file.
     """
-    c = _Console(controls, PromptFiles(prompts_dir, history_dir, dict(validators)), Gate(token), events)
+    files = PromptFiles(prompts_dir, FileHistory(history_dir, KEEP_VERSIONS), dict(validators))
+    c = _Console(controls, files, Gate(token), events)
     api = c.api
     show = [Route(f"/api/show/{a}", api(c.command(a)), methods=["POST"]) for a in ("pause", "resume", "skip", "stop")]
     return [

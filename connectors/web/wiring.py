@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.controls import ShowControls, Validator
 from agent.director.script import load_script
 from agent.errors import LivehostError
-from agent.knowledge.product import Product
 from agent.moderation.topics import parse_topic
+from agent.ports import ShowControls, Validator
+from agent.product import Product
 from agent.prompts import TEMPLATES, load_prompt_set
 
 

@@ -13,8 +13,8 @@ from agent.events import EventKind
 from connectors.platforms import bilibili_wbi as wbi
 from connectors.platforms.bilibili import BilibiliSource
 from connectors.platforms.bilibili_codec import Ver, encode
+from testkit.bilibili_server import REAL_ROOM, WBI_MIXIN, FakeBilibili, command, danmu, frame, wbi_ok
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.bilibili_server import REAL_ROOM, WBI_MIXIN, FakeBilibili, command, danmu, frame, wbi_ok
 
 GIFT = command("SEND_GIFT", data={"uid": 7, "uname": "Gifter", "giftName": "小心心", "num": 3, "price": 100,
                                   "total_coin": 300, "coin_type": "gold", "tid": "t-1", "timestamp": 1_700_000_001})

@@ -9,15 +9,16 @@ import random
 
 import pytest
 
-from agent.clock import Clock, LoopClock, VirtualClock
+from agent.clock import LoopClock, VirtualClock
 from agent.errors import ConfigError, FatalError
 from agent.events import EventKind
+from agent.ports import Clock
 from connectors.platforms.bilibili_codec import Ver, encode
 from connectors.platforms.bilibili_open import BilibiliOpenSource
 from connectors.platforms.bilibili_open_api import sign_headers, string_to_sign
 from connectors.platforms.registry import create_source
+from testkit.bilibili_open_server import ROOM_ID, FakeBilibiliOpen, command, frame
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.bilibili_open_server import ROOM_ID, FakeBilibiliOpen, command, frame
 
 KEY_ID, SECRET, APP_ID, CODE = "ak-1", "sk-very-secret", 1_650_000_001, "IDCODE42"
 WALL = 1_700_000_000.0

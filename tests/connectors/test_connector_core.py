@@ -13,9 +13,9 @@ from agent.errors import ConfigError, FatalError, ProtocolError, RetryableError
 from agent.events import Event, EventKind, User
 from agent.ports import EventSource
 from agent.settings import PlatformSettings
-from connectors.platforms.config import opt, secret
 from connectors.platforms.dedupe import Deduper
 from connectors.platforms.merge import merge_sources
+from connectors.platforms.options import BilibiliOptions, TwitchIrcOptions, env_secret
 from connectors.platforms.reconnect import Backoff, Session, reconnect_forever, within
 from connectors.platforms.registry import PLATFORMS, create_source, load_factory
 
@@ -104,14 +104,16 @@ def test_deduper_is_a_bounded_lru() -> None:
     assert d.seen("a") and not d.seen("b") and len(d) == 2
 
 
-def test_settings_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
-    s = PlatformSettings(room="1", n="3", flag="yes", hosts="a, b", token_env="MY_TOKEN")
-    assert opt(s, "n", 0) == 3 and opt(s, "flag", False) is True and opt(s, "hosts", ()) == ("a", "b")
-    assert opt(s, "missing", 1.5) == 1.5
-    with pytest.raises(ConfigError):
-        opt(PlatformSettings(n="x"), "n", 0)
+def test_typed_platform_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = PlatformSettings(room="1", uid="3", wbi="no", fallback_hosts="a, b", cookie_env="MY_TOKEN")
+    o = BilibiliOptions.of(s)
+    assert o.uid == 3 and o.wbi is False and o.fallback_hosts == ("a", "b") and o.heartbeat_s == 30.0
+    with pytest.raises(ConfigError, match=r"\[platforms\.bilibili\] key 'uid'"):
+        BilibiliOptions.of(PlatformSettings(uid="x"))
+    with pytest.raises(ConfigError, match=r"\[platforms\.twitch\] unknown key 'nik'.*did you mean 'nick'"):
+        TwitchIrcOptions.of(PlatformSettings(room="shop", nik="bot"))
     monkeypatch.setenv("MY_TOKEN", "t0k")
-    assert secret(s, "token_env", "OTHER") == "t0k"
+    assert env_secret(o.cookie_env) == "t0k" and env_secret("") == ""
 
 
 def test_registry_imports_lazily_by_path() -> None:

@@ -11,8 +11,8 @@ from agent.errors import ConfigError
 from agent.events import EventKind
 from connectors.platforms.douyin import DouyinSource
 from connectors.platforms.douyin_events import signature, verify
+from testkit.douyin_server import DEADLINE_S, FakeDouyin, comment, fansclub, gift, like
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.douyin_server import DEADLINE_S, FakeDouyin, comment, fansclub, gift, like
 
 SECRET = "s3cret"
 

@@ -9,9 +9,9 @@ import json
 from agent.settings import PlatformSettings, Settings
 from connectors.platforms.bilibili_codec import Ver
 from connectors.platforms.commands import format_event, platform_settings, register, run_listen
+from testkit.bilibili_server import FakeBilibili, danmu, frame
+from testkit.twitch_server import FakeTwitchIrc, privmsg
 from tests.connectors.helpers import FAST
-from tests.fakes.bilibili_server import FakeBilibili, danmu, frame
-from tests.fakes.twitch_server import FakeTwitchIrc, privmsg
 
 
 def test_register_adds_listen() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.platforms import protowire as pw
-from tests.fakes.tiktok_server import pb
+from testkit.tiktok_server import pb
 
 
 def test_reads_varints_strings_nested_and_repeated_fields() -> None:

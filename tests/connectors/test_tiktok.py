@@ -18,8 +18,7 @@ from agent.settings import Settings
 from connectors.platforms.commands import run_listen
 from connectors.platforms.tiktok import TikTokSource
 from connectors.platforms.tiktok_events import Control, decode
-from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.tiktok_server import (
+from testkit.tiktok_server import (
     ROOM_ID,
     UNIQUE_ID,
     FakeTikTok,
@@ -34,6 +33,7 @@ from tests.fakes.tiktok_server import (
     social,
     viewers,
 )
+from tests.connectors.helpers import make_settings, nothing_more, take
 
 
 def source(fake: FakeTikTok, room: str = "@" + UNIQUE_ID, **kw: object) -> TikTokSource:

@@ -13,8 +13,8 @@ from agent.errors import FatalError
 from agent.events import EventKind
 from connectors.platforms.twitch_eventsub import TwitchEventSubSource
 from connectors.platforms.twitch_eventsub_events import parse_time
+from testkit.twitch_server import FakeEventSub
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.twitch_server import FakeEventSub
 
 CHAT = {"broadcaster_user_id": "100", "chatter_user_id": "7", "chatter_user_login": "ann",
         "chatter_user_name": "Ann", "message_id": "cm-1", "message": {"text": "is it waterproof?"},

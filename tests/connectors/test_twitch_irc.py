@@ -13,8 +13,8 @@ from agent.events import EventKind
 from connectors.platforms.irc import escape_tag, format_line, parse_line, unescape_tag
 from connectors.platforms.ratelimit import RateLimiter
 from connectors.platforms.twitch_irc import TwitchIrcSource
+from testkit.twitch_server import FakeTwitchIrc, privmsg, usernotice
 from tests.connectors.helpers import make_settings, nothing_more, take
-from tests.fakes.twitch_server import FakeTwitchIrc, privmsg, usernotice
 
 
 def source(fake: FakeTwitchIrc, **kw: object) -> TwitchIrcSource:

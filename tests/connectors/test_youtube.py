@@ -13,8 +13,8 @@ from agent.clock import VirtualClock
 from agent.errors import FatalError
 from agent.events import EventKind
 from connectors.platforms.youtube import YouTubeSource
+from testkit.youtube_server import FakeYouTube, fixture, fixture_page, item, page
 from tests.connectors.helpers import make_settings, take
-from tests.fakes.youtube_server import FakeYouTube, fixture, fixture_page, item, page
 
 Script = list[dict[str, Any] | tuple[int, str]]  # pages, or (status, reason) errors, in the order served
 

@@ -8,7 +8,7 @@ import pytest
 
 from agent.errors import InputError
 from agent.evaluate import Case, broken, judge, load_cases, summarize, wrong_claims
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 BOX = Product("tea", "Tea Gift Box", 128.0, "CNY", text="30 bags of green tea in a gift box.", stock=200)
 BOOTS = Product("boots", "Snow Boots", 299.0, "CNY", variants=(Variant("36", 299.0, stock=5),

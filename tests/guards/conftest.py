@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.knowledge.product import Product, Variant
+from agent.product import Product, Variant
 
 _ROOT = Path(__file__).resolve().parents[2]
 

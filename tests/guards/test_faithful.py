@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.guards.faithful import Faithful, materials, negated
-from agent.knowledge.product import Product
+from agent.product import Product
 
 MAT = Product("mat", "Yoga Mat", 39.0, "EUR", text="Non-slip on both sides. 183 x 61 cm, 4 mm thick.",
               facts=(("material", "natural rubber"),))

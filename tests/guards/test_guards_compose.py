@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.guards import GroundingGuard, compose_fact_reply, compose_holding, compose_refusal, detect_intent
-from agent.guards.compose import Intent
+from agent.guards import GroundingGuard
+from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 
 GUARD = GroundingGuard()
 QUESTIONS = {

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from agent.guards import GroundingGuard
-from agent.knowledge.product import Product
+from agent.product import Product
 
 GUARD = GroundingGuard()
 

@@ -15,7 +15,7 @@ from agent.events import Event, EventKind, User
 from agent.moderation.store import TopicStore
 from agent.settings import TriageSettings
 from agent.triage.triage import Triage
-from agent.triage.verdict import Action
+from agent.verdict import Action
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

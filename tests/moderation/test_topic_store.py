@@ -118,3 +118,14 @@ def test_startup_with_a_broken_folder_fails_loudly(tmp_path: Path) -> None:
     (d / "broken.toml").write_text(BAD_REGEX, encoding="utf-8")
     with pytest.raises(TopicError, match="broken.toml"):
         TopicStore(d, tmp_path / "data", VirtualClock())
+
+
+def test_a_topic_edit_keeps_the_replaced_file_in_the_history_the_console_reads(store: TopicStore,
+                                                                                topics_dir: Path) -> None:
+    before = (topics_dir / "gambling.toml").read_text(encoding="utf-8")
+    store.propose("gambling", GOOD)
+    rel = f"{topics_dir.name}/gambling.toml"
+    versions = store.files.versions(rel)
+    assert len(versions) == 1 and store.files.content(rel, versions[0].name) == before
+    store.propose("gambling", GOOD)  # the same text again: nothing new to keep
+    assert len(store.files.versions(rel)) == 1

@@ -10,7 +10,7 @@ import pytest
 from agent.clock import VirtualClock
 from agent.render import Renderer, UtteranceEnded, UtteranceStarted
 from connectors.renderers.livetalking import LiveTalkingConfig, LiveTalkingRenderer
-from tests.fakes.livetalking_server import FakeLiveTalking
+from testkit.livetalking_server import FakeLiveTalking
 from tests.renderers.polling import until
 from tests.web.tones import chunk
 

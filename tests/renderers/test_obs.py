@@ -12,7 +12,7 @@ from agent.clock import VirtualClock
 from agent.render import Renderer, UtteranceEnded, UtteranceStarted
 from connectors.renderers.obs import ObsConfig, ObsRenderer
 from connectors.renderers.supervise import AuthError
-from tests.fakes.obs_server import FakeObs, expected_auth
+from testkit.obs_server import FakeObs, expected_auth
 from tests.renderers.polling import until
 from tests.web.tones import chunk
 

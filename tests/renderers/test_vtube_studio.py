@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from agent.audio import Audio
 from agent.clock import VirtualClock
 from agent.render import AudioChunk, Renderer, UtteranceEnded, UtteranceStarted
-from agent.speech.audio import Audio
 from connectors.renderers.supervise import AuthError
 from connectors.renderers.vtube_studio import VtsConfig, VtubeStudioRenderer
-from tests.fakes.vts_server import FakeVts
+from testkit.vts_server import FakeVts
 from tests.renderers.polling import until
 
 RATE = 30.0

@@ -25,7 +25,7 @@ from agent.reply.planner import Planner
 from agent.reply.writer import Paraphrase, ReplyOutcome, ReplyWriter
 from agent.settings import KnowledgeSettings
 from agent.vectors import PhraseVectors
-from tests.fakes.scripted_llm import ScriptedLlmServer
+from testkit.scripted_llm import ScriptedLlmServer
 
 
 @pytest.fixture(scope="session")

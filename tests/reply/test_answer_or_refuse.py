@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agent.clock import LoopClock
-from agent.knowledge.product import Product
 from agent.metrics import Metrics
 from agent.ports import Hit
+from agent.product import Product
 from agent.reply.planner import CatalogMatch, Planner
 
 WATCH = Product("smart-watch", "Smart Watch S2", 199.0, "USD", text="GPS watch", tags=("watch",))

@@ -1,6 +1,6 @@
 """The eval with a stronger OpenAI-compatible model configured instead of the embedded one.
 
-The model is the scripted server (tests/fakes/scripted_llm.py) standing in for a capable provider: asked to
+The model is the scripted server (testkit/scripted_llm.py) standing in for a capable provider: asked to
 rephrase a sheet fact, it answers with that fact, faithfully. The catalog and questions are the Chinese
 development shop (evals/dev/zh_dev: CNY, variants, stock), not a held-out set.
 """
@@ -17,7 +17,7 @@ import pytest
 from agent.commands import eval_shop
 from agent.evaluate import load_cases
 from agent.settings import load_settings
-from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+from testkit.scripted_llm import Script, ScriptedLlmServer
 
 FACT = re.compile(r"Fact: (.*)\n", re.S)
 

@@ -1,6 +1,6 @@
 """The reply chain: answers said from the sheet, the LLM's rephrasing spoken only when faithful.
 
-The LLM is a real OpenAI-compatible HTTP server that replays chosen token streams (tests/fakes/scripted_llm.py).
+The LLM is a real OpenAI-compatible HTTP server that replays chosen token streams (testkit/scripted_llm.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from agent.knowledge.base import KnowledgeBase
 from agent.reply.planner import ReplyPlan
 from agent.reply.writer import ReplyOutcome, ReplyWriter
-from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+from testkit.scripted_llm import Script, ScriptedLlmServer
 
 from .conftest import collect, make_writer
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+from testkit.scripted_llm import Script, ScriptedLlmServer
 
 CHAT = [
     {"t": 0.5, "type": "comment", "user": "ana", "text": "How much is the linen shirt?"},

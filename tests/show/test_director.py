@@ -1,16 +1,18 @@
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 
 from agent.clock import VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.script import Script, ScriptCursor, ScriptLine
 from agent.director.utterance import Kind, Utterance, from_texts
-from agent.knowledge.product import Product
 from agent.metrics import Metrics
+from agent.product import Product
 from agent.render import AudioChunk, ProductShown, UtteranceEnded
 from agent.speech.cache import SpeechCache
-from tests.fakes.tone_tts import RecordingRenderer, ToneEngine
+from agent.speech.stream import synthesize
+from testkit.tone_tts import RecordingRenderer, ToneEngine
 
 PRODUCTS = {p.id: p for p in (Product("shirt", "Linen Shirt", 49.0, "EUR"), Product("mug", "Mug", 12.0, "EUR"))}
 
@@ -58,7 +60,7 @@ async def test_reply_waits_for_sentence_end_then_script_resumes_at_next_sentence
 
     async def comment_mid_sentence() -> None:
         await clock.sleep(0.3)  # inside script sentence 0 (it lasts ~1.35 s)
-        d.submit(Utterance(Kind.REPLY, from_texts(["Ana, it is 49 EUR."]), ToneEngine().synthesize,
+        d.submit(Utterance(Kind.REPLY, from_texts(["Ana, it is 49 EUR."]), partial(synthesize, ToneEngine()),
                            comment={"user": "ana", "text": "price?"}, received=clock.now()))
 
     await run_for(clock, d, 8, comment_mid_sentence)
@@ -76,7 +78,7 @@ async def test_bridge_phrase_is_said_before_the_script_resumes() -> None:
 
     async def comment() -> None:
         await clock.sleep(0.1)
-        d.submit(Utterance(Kind.REPLY, from_texts(["Sure."]), ToneEngine().synthesize))
+        d.submit(Utterance(Kind.REPLY, from_texts(["Sure."]), partial(synthesize, ToneEngine())))
 
     await run_for(clock, d, 6, comment)
     kinds = [t.kind for t in d.state.timeline][:4]
@@ -128,9 +130,9 @@ async def test_interrupt_cancels_the_llm_stream_and_tts_behind_a_reply() -> None
 
     async def scenario() -> None:
         await clock.sleep(0.1)
-        d.submit(Utterance(Kind.REPLY, endless_llm(), ToneEngine().synthesize))
+        d.submit(Utterance(Kind.REPLY, endless_llm(), partial(synthesize, ToneEngine())))
         await clock.sleep(3)
-        d.submit(Utterance(Kind.SAY_NOW, from_texts(["Moderator says stop."]), ToneEngine().synthesize))
+        d.submit(Utterance(Kind.SAY_NOW, from_texts(["Moderator says stop."]), partial(synthesize, ToneEngine())))
 
     await run_for(clock, d, 10, scenario)
     assert closed.is_set()
@@ -160,7 +162,7 @@ async def test_script_carries_on_between_back_to_back_replies() -> None:
     async def flood() -> None:
         await clock.sleep(0.1)
         for i in range(3):
-            d.submit(Utterance(Kind.REPLY, from_texts([f"Answer {i}."]), ToneEngine().synthesize))
+            d.submit(Utterance(Kind.REPLY, from_texts([f"Answer {i}."]), partial(synthesize, ToneEngine())))
 
     await run_for(clock, d, 12, flood)
     kinds = [t.kind for t in d.state.timeline][:6]
@@ -175,9 +177,11 @@ async def test_a_waiting_thank_you_is_not_starved_by_a_stream_of_replies() -> No
 
     async def busy_chat() -> None:
         await clock.sleep(0.1)
-        d.submit(Utterance(Kind.THANKS, from_texts(["Thank you wei for the roses!"]), ToneEngine().synthesize))
+        d.submit(Utterance(Kind.THANKS, from_texts(["Thank you wei for the roses!"]),
+                           partial(synthesize, ToneEngine())))
         for i in range(12):
-            d.submit(Utterance(Kind.REPLY, from_texts([f"Here is answer number {i}."]), ToneEngine().synthesize))
+            d.submit(Utterance(Kind.REPLY, from_texts([f"Here is answer number {i}."]),
+                               partial(synthesize, ToneEngine())))
             await clock.sleep(1.0)
 
     await run_for(clock, d, 30, busy_chat)

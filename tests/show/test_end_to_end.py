@@ -16,7 +16,7 @@ from agent.llm.client import OpenAiLlm
 from agent.settings import load_settings
 from connectors.platforms.replay import ReplaySource
 from connectors.renderers.overlay import OverlayRenderer
-from tests.fakes.scripted_llm import ScriptedLlmServer
+from testkit.scripted_llm import ScriptedLlmServer
 
 CHAT = [
     {"t": 1.0, "type": "comment", "user": "marco", "text": "How much is the linen shirt?"},

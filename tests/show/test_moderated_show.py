@@ -17,8 +17,8 @@ from agent.moderation.matcher import Match
 from agent.render import AudioChunk, ChatSeen, ChatShown, UtteranceStarted
 from agent.settings import load_settings
 from connectors.platforms.replay import ReplaySource
-from tests.fakes.scripted_llm import ScriptedLlmServer
-from tests.fakes.tone_tts import RecordingRenderer
+from testkit.scripted_llm import ScriptedLlmServer
+from testkit.tone_tts import RecordingRenderer
 
 
 class MeaningOf:

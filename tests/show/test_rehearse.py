@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agent.rehearse import rehearse, script_continuity
 from agent.settings import load_settings
-from tests.fakes.scripted_llm import Script, ScriptedLlmServer
+from testkit.scripted_llm import Script, ScriptedLlmServer
 
 QUESTIONS = ["How much is the linen shirt?", "Is the waxed canvas tote on sale?", "price of the mug set?",
              "C'est combien le plaid en laine ?", "这个马克杯套装多少钱？", "hello everyone"]

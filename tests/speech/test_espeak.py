@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from agent.speech.audio import LEVEL_HZ
+from agent.audio import LEVEL_HZ
 from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
+from agent.speech.stream import synthesize
 
 from .conftest import SENTENCES, VOICES, threads_named
 
@@ -51,12 +52,12 @@ async def test_a_faster_rate_gives_shorter_audio(espeak_lib: EspeakLibrary) -> N
     assert fast.duration < slow.duration * 0.7
 
 
-async def test_synthesize_yields_one_chunk_per_sentence_and_skips_blank_ones(espeak: EspeakSynthesizer) -> None:
+async def test_streamed_text_gives_one_chunk_per_sentence_and_skips_blank_ones(espeak: EspeakSynthesizer) -> None:
     async def sentences() -> AsyncIterator[str]:
         for s in ["First line.", "   ", "Second line."]:
             yield s
 
-    chunks = [a async for a in espeak.synthesize(sentences(), "en")]
+    chunks = [a async for a in synthesize(espeak, sentences(), "en")]
 
     assert [c.text for c in chunks] == ["First line.", "Second line."]
     assert all(c.duration > 0.3 for c in chunks)

@@ -7,12 +7,15 @@ variable (its aiohttp session trusts the environment), so the tests point it at 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from agent.clock import VirtualClock
+from agent.ports import Clock
 from agent.settings import SpeechSettings
 from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
 from agent.speech.factory import build_synthesizer
@@ -54,9 +57,10 @@ def hung(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-def _edge_show(espeak_lib: EspeakLibrary) -> FallbackSynthesizer:
-    settings = SpeechSettings(engine="edge", edge_timeout_s=TIMEOUT_S)
-    synth = build_synthesizer(settings, espeak_lib)
+def _edge_show(espeak_lib: EspeakLibrary, timeout_s: float = TIMEOUT_S,
+               clock: Clock | None = None) -> FallbackSynthesizer:
+    settings = SpeechSettings(engine="edge", edge_timeout_s=timeout_s)
+    synth = build_synthesizer(settings, espeak_lib, clock=clock)
     assert isinstance(synth, FallbackSynthesizer)
     return synth
 
@@ -100,6 +104,25 @@ async def test_after_one_failure_later_sentences_skip_edge_and_its_timeout(espea
     elapsed = time.monotonic() - started
 
     assert elapsed < TIMEOUT_S  # three sentences, not one timeout paid
+
+
+@pytest.mark.usefixtures("hung")
+async def test_edge_timeout_runs_on_the_show_clock(espeak_lib: EspeakLibrary) -> None:
+    clock = VirtualClock()
+    driver = asyncio.ensure_future(clock.run())  # jumps ahead whenever every task is waiting
+    try:
+        synth = _edge_show(espeak_lib, timeout_s=10.0, clock=clock)  # the most the setting allows
+        started = time.monotonic()
+        audio = await synth.say(SENTENCES["en"], "en")
+        elapsed = time.monotonic() - started
+    finally:
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)
+
+    assert synth.failed
+    assert audio.duration > 0.8
+    assert clock.now() >= 10.0
+    assert elapsed < SLACK_S  # ten seconds of show time, not of real time
 
 
 async def test_espeak_engine_is_used_as_is(espeak_lib: EspeakLibrary) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from agent.audio import LEVEL_HZ
 from agent.errors import ConfigError, FatalError
 from agent.settings import SpeechSettings
-from agent.speech.audio import LEVEL_HZ
 from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
 from agent.speech.factory import build_synthesizer
 from agent.speech.fallback import FallbackSynthesizer
@@ -91,7 +91,7 @@ async def test_a_broken_voice_file_hands_the_show_to_espeak(tmp_path: Path, espe
     shutil.copy(voice_package.config_path(), tmp_path / "broken.onnx.json")
     broken = PiperSynthesizer(str(model))
     try:
-        synth = FallbackSynthesizer(broken, EspeakSynthesizer(espeak_lib, VOICES))  # type: ignore[arg-type]
+        synth = FallbackSynthesizer(broken, EspeakSynthesizer(espeak_lib, VOICES))
         audio = await synth.say(SENTENCES["en"], "en")
     finally:
         broken.close()

@@ -12,7 +12,7 @@ from agent.settings import TriageSettings
 from agent.triage.flood import merge_key
 from agent.triage.queue import VerdictQueue
 from agent.triage.stats import TriageStats
-from agent.triage.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict
 
 
 def _v(text: str, user: str = "ann", t: float = 0.0, priority: int = 20) -> Verdict:

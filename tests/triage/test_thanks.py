@@ -9,7 +9,7 @@ from agent.events import Event, EventKind, Gift, User
 from agent.settings import TriageSettings
 from agent.triage.stats import TriageStats
 from agent.triage.thanks import ThanksAggregator
-from agent.triage.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict
 
 
 def _thank(kind: EventKind, user: str, gift: Gift | None = None, count: int = 1) -> Verdict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,13 @@ import pytest
 from agent.clock import VirtualClock
 from agent.events import Event, EventKind, Gift, User
 from agent.moderation.store import TopicStore
+from agent.onscreen import OnScreen
+from agent.product import Product
 from agent.settings import TriageSettings
 from agent.triage.triage import Triage
-from agent.triage.verdict import Action, Category
+from agent.verdict import Action, Category
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@dataclass(frozen=True)
-class _Showing:
-    id: str
-    title: str
 
 
 def _comment(text: str, user: str = "ann", t: float = 0.0, mid: str = "") -> Event:
@@ -30,8 +25,8 @@ def _comment(text: str, user: str = "ann", t: float = 0.0, mid: str = "") -> Eve
 
 @pytest.fixture
 def triage(shipped_store: TopicStore) -> Triage:
-    showing = _Showing("p1", "Linen Shirt")
-    return Triage(TriageSettings(), shipped_store, VirtualClock(), on_screen=lambda: showing)
+    showing = OnScreen(Product("p1", "Linen Shirt", 59.0, "EUR"))
+    return Triage(TriageSettings(), shipped_store, VirtualClock(), on_screen=showing)
 
 
 def test_product_questions_outrank_other_questions_and_chitchat(shipped_store: TopicStore) -> None:

@@ -17,11 +17,12 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from agent.controls import Validator
 from agent.errors import ConfigError
 from agent.moderation.topics import parse_topic
+from agent.ports import Validator
 from agent.prompts import TEMPLATES, load_prompt_set
 from agent.render import ChatSeen
+from agent.toolbox.files import FileHistory
 from connectors.web.console import PromptFiles, console_routes, toml_validator
 from connectors.web.hub import Broadcaster
 from connectors.web.server import WebServer, build_app
@@ -285,7 +286,7 @@ async def test_a_good_edit_goes_live_atomically_and_keeps_the_old_copy(console: 
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(REPO_PROMPTS, tmp_path / "prompts")
-    files = PromptFiles(tmp_path / "prompts", tmp_path / "history", VALIDATORS)
+    files = PromptFiles(tmp_path / "prompts", FileHistory(tmp_path / "history"), VALIDATORS)
     target = tmp_path / "prompts" / "persona.md"
     before = target.read_bytes()
     real = os.replace

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import struct
 
+from agent.audio import Audio, envelope
 from agent.render import AudioChunk
-from agent.speech.audio import Audio, envelope
 
 RATE = 16000
 

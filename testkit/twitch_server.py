@@ -24,7 +24,7 @@ from websockets.protocol import State
 
 from connectors.platforms.ingress import serve_app
 from connectors.platforms.irc import format_line, parse_line, split_frame
-from tests.fakes.changes import Changes
+from testkit.changes import Changes
 
 
 class FakeTwitchIrc:

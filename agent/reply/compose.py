@@ -14,7 +14,7 @@ from enum import StrEnum
 from agent.guards import lexicon as lx
 from agent.guards.claims import ClaimKind, extract_claims
 from agent.guards.scope import option_values, variant_mentions
-from agent.knowledge.product import Product, Variant, fmt_price
+from agent.product import Product, Variant, fmt_price
 
 
 class Intent(StrEnum):

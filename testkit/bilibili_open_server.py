@@ -23,10 +23,10 @@ from starlette.routing import Route
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from agent.clock import Clock
+from agent.ports import Clock
 from connectors.platforms.bilibili_codec import Op, decode, encode
 from connectors.platforms.ingress import serve_app
-from tests.fakes.bilibili_server import frame  # same framing as the web danmaku
+from testkit.bilibili_server import frame  # same framing as the web danmaku
 
 __all__ = ["FakeBilibiliOpen", "command", "frame"]
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 
 import pytest
 
-from agent.guards.sentences import FirstChunk, ends_sentence, sentences, split_sentences, strip_markup
+from agent.reply.sentences import FirstChunk, ends_sentence, sentences, split_sentences, strip_markup
 
 
 async def stream(chunks: Iterable[str]) -> AsyncIterator[str]:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent.clock import Clock
+from agent.ports import Clock
 from connectors.platforms.ingress import serve_app
 
 _REPO = Path(__file__).resolve().parents[2]

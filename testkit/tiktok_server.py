@@ -25,7 +25,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from connectors.platforms.ingress import serve_app
-from tests.fakes.changes import Changes
+from testkit.changes import Changes
 
 ROOM_ID = 7_300_000_000_000_000_001
 UNIQUE_ID = "demo.shop"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import AsyncIterable, AsyncIterator
 
-from agent.speech.audio import Audio, envelope
+from agent.audio import Audio, envelope
 
 RATE = 8000
 
@@ -23,10 +22,6 @@ class ToneEngine:
         n = int(len(text) * self.per_char * RATE)
         pcm = struct.pack(f"<{n}h", *(int(8000 * math.sin(i / 5)) for i in range(n)))
         return Audio(pcm=pcm, sample_rate=RATE, text=text, language=language, levels=envelope(pcm, RATE))
-
-    async def synthesize(self, sentences: AsyncIterable[str], language: str = "en") -> AsyncIterator[Audio]:
-        async for s in sentences:
-            yield await self.say(s, language)
 
 
 class RecordingRenderer:

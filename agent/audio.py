@@ -1,4 +1,8 @@
-"""An audio chunk: one spoken sentence (or clause), with the timing captions and mouth shapes need."""
+"""An audio chunk: one spoken sentence (or clause), with the timing captions and mouth shapes need.
+
+It sits below the speech engines (agent.ports names it in the SpeechEngine interface), so it imports nothing
+from the project.
+"""
 
 from __future__ import annotations
 
