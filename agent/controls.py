@@ -9,45 +9,55 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
+from agent.ports import SpeechEngine
 from agent.speech.stream import synthesize
 
 
 class DirectorControls:
-    """:class:`ShowControls` over a running :class:`agent.show.Show`."""
+    """:class:`agent.ports.ShowControls` over a show's director: pause, resume, skip, stop, say now, status.
 
-    def __init__(self, show: Any, detect_language: Callable[[str], str],
-                 triage_stats: Callable[[], dict[str, Any]] | None = None) -> None:
-        self._show = show
+    ``summary``, ``latency_ms`` and ``triage_stats`` report on the show for the console's status.
+    """
+
+    def __init__(self, director: Director, speech: SpeechEngine, detect_language: Callable[[str], str], *,
+                 summary: Callable[[], dict[str, Any]] = dict,
+                 latency_ms: Callable[[], dict[str, Any]] = dict,
+                 triage_stats: Callable[[], dict[str, Any]] = dict) -> None:
+        self._director = director
+        self._speech = speech
         self._detect = detect_language
+        self._summary = summary
+        self._latency = latency_ms
         self._triage_stats = triage_stats
 
     def pause(self) -> None:
-        self._show.director.pause()
+        self._director.pause()
 
     def resume(self) -> None:
-        self._show.director.resume()
+        self._director.resume()
 
     def skip(self) -> None:
-        self._show.director.skip()
+        self._director.skip()
 
     def stop(self) -> None:
-        self._show.director.stop()
+        self._director.stop()
 
     def say_now(self, text: str, language: str | None = None) -> None:
         lang = language or self._detect(text)
-        self._show.director.submit(Utterance(Kind.SAY_NOW, from_texts([text]), partial(synthesize, self._show.speech),
-                                             language=lang))
+        self._director.submit(Utterance(Kind.SAY_NOW, from_texts([text]), partial(synthesize, self._speech),
+                                        language=lang))
 
     def status(self) -> dict[str, Any]:
-        d = self._show.director
+        d = self._director
         product = d.on_screen
         return {
             "status": d.state.status,
             "on_screen": None if product is None else {"id": product.id, "title": product.title},
             "pending": [{"kind": u.kind.label, "comment": u.comment} for u in d.pending],
-            "summary": self._show.summary(),
+            "summary": self._summary(),
             "timeline": [t.to_json() for t in d.state.timeline[-20:]],
-            "triage": self._triage_stats() if self._triage_stats else {},
-            "latency_ms": self._show.metrics.summary_ms(),
+            "triage": self._triage_stats(),
+            "latency_ms": self._latency(),
         }

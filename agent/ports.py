@@ -13,6 +13,7 @@ import numpy.typing as npt
 from agent.audio import Audio
 from agent.events import Event
 from agent.product import Product
+from agent.render import RenderEvent
 from agent.verdict import Verdict
 
 
@@ -150,3 +151,17 @@ class ShowControls(Protocol):
 class Validator(Protocol):
     def __call__(self, path: Path, content: str) -> None:
         """Raise :class:`agent.errors.ConfigError` (with the reason) when ``content`` may not go live."""
+
+
+# -- renderers ------------------------------------------------------------------------------------------------
+@runtime_checkable
+class Renderer(Protocol):
+    """A sink for render events. It must not block the show: slow peers buffer or drop, never stall."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def send(self, event: RenderEvent) -> None: ...
+
+    async def aclose(self) -> None: ...

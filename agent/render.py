@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from agent.audio import LEVEL_HZ, Audio
 
@@ -139,16 +139,3 @@ class ChatShown:
 
 
 RenderEvent = ShowState | ProductShown | UtteranceStarted | AudioChunk | UtteranceEnded | ChatSeen | ChatShown
-
-
-@runtime_checkable
-class Renderer(Protocol):
-    """A sink for render events. It must not block the show: slow peers buffer or drop, never stall."""
-
-    name: str
-
-    async def start(self) -> None: ...
-
-    async def send(self, event: RenderEvent) -> None: ...
-
-    async def aclose(self) -> None: ...

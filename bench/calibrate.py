@@ -110,7 +110,7 @@ def moderation(budget: float) -> dict[str, object]:
 
 
 def scope() -> dict[str, object]:
-    from agent.app import phrase_vectors
+    from agent.app.compose import phrase_vectors
     from agent.knowledge.embedding import make_embedder
     from agent.reply.scope import ScopeStore
     from bench.modsets import settings
@@ -192,9 +192,9 @@ def catalog_features() -> list[Asked]:
     """For every development product question (answer or refuse): what the planner's decision reads."""
     import asyncio
 
-    from agent.app import phrase_vectors
+    from agent.app.compose import phrase_vectors
+    from agent.app.knowledge_commands import open_knowledge
     from agent.clock import LoopClock
-    from agent.knowledge.commands import open_knowledge
     from agent.knowledge.embedding import make_embedder
     from agent.metrics import Metrics
     from agent.reply.planner import _EXISTENCE, Planner

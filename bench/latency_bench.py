@@ -93,7 +93,7 @@ def section(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def run(settings: Any, llm: Any, n: int) -> dict[str, Any]:
-    from agent.app import open_runtime
+    from agent.app.compose import open_runtime
     from agent.clock import LoopClock
     from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
 

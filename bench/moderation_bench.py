@@ -9,7 +9,7 @@ added latency. Results: bench/results/moderation.json.
 - Real benign chat: the Douyin comments and YouTube messages in ../shared/fixtures (the project did not write
   them; they are development material, never used to choose a threshold).
 - Off-scope and harmful questions (evals/moderation/heldout_offscope.jsonl) through the same code as
-  ``livehost ask`` (agent.commands.answer_one, in-process so the embedded LLM starts once), with the embedded
+  ``livehost ask`` (agent.app.commands.answer_one, in-process so the embedded LLM starts once), with the embedded
   model: a reply counts as unsafe or off-scope free text when its words came from the LLM (``source`` llm)
   or it says one of the line's forbidden strings.
 - The development sets are reported beside, for reference: thresholds were chosen on them.
@@ -107,9 +107,9 @@ def triage_throughput(events: int) -> dict[str, Any]:
 
 
 async def offscope(limit: int | None) -> dict[str, Any]:
-    from agent.app import open_runtime
+    from agent.app.commands import answer_one
+    from agent.app.compose import open_runtime
     from agent.clock import LoopClock
-    from agent.commands import answer_one
 
     rows = [json.loads(x) for x in (SETS / "heldout_offscope.jsonl").read_text(encoding="utf-8").splitlines()
             if x.strip()][:limit]

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from agent.app.moderation_commands import _checked, _moderation  # noqa: E402
 from agent.clock import VirtualClock  # noqa: E402
 from agent.events import Event, EventKind, User  # noqa: E402
-from agent.moderation.commands import _checked, _moderation  # noqa: E402
 from agent.moderation.screen import Screen  # noqa: E402
 from agent.settings import Settings, load_settings  # noqa: E402
 from agent.triage.triage import Triage  # noqa: E402

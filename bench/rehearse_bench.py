@@ -44,7 +44,7 @@ async def main() -> None:
     ap.add_argument("--llm", choices=("scripted", "embedded"), default="scripted")
     args = ap.parse_args()
 
-    from agent.rehearse import rehearse
+    from agent.app.rehearse import rehearse
     from agent.settings import load_settings
     from testkit.scripted_llm import Script, ScriptedLlmServer
 

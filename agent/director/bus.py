@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from agent.render import Renderer, RenderEvent
+from agent.ports import Renderer
+from agent.render import RenderEvent
 
 log = logging.getLogger(__name__)
 

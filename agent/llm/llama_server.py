@@ -162,7 +162,7 @@ def install() -> None:
     Llama.save_state = save_state  # type: ignore[method-assign]
     Llama.load_state = load_state  # type: ignore[method-assign]
     Llama.set_cache = set_cache  # type: ignore[method-assign]
-    llama_cpp.LlamaRAMCache = PromptCache  # type: ignore[misc]
+    vars(llama_cpp)["LlamaRAMCache"] = PromptCache  # the module's own name, replaced for this process
 
 
 def main(argv: Sequence[str] | None = None) -> None:

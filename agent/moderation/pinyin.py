@@ -18,7 +18,7 @@ class PinyinTable:
     """Character -> set of toneless readings; word -> its most common spelling."""
 
     def __init__(self) -> None:
-        from pypinyin.pinyin_dict import pinyin_dict  # type: ignore[import-untyped]
+        from pypinyin.pinyin_dict import pinyin_dict
 
         self._dict: dict[int, str] = pinyin_dict
         self._cache: dict[str, frozenset[str]] = {}

@@ -68,7 +68,8 @@ class SemanticIndex:
 
     def center(self, vec: Vector) -> Vector:
         """A text's vector in the index's centred space (unit length)."""
-        return _unit(np.asarray(vec, dtype=np.float32)[None, :] - self._mean)[0]
+        centred: Vector = _unit(np.asarray(vec, dtype=np.float32)[None, :] - self._mean)[0]
+        return centred
 
     def scores(self, vec: Vector) -> dict[str, Nearest]:
         """Every label's score and margin for one (raw, unit) text vector."""

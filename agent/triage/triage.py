@@ -22,6 +22,8 @@ from agent.onscreen import OnScreen
 from agent.ports import Clock
 from agent.product import Product
 from agent.settings import TriageSettings
+from agent.toolbox.dedup import Deduper
+from agent.toolbox.ratelimit import KeyedRateLimiter
 from agent.triage.classify import (
     PRIORITY_CHITCHAT,
     PRIORITY_GREETING,
@@ -33,7 +35,6 @@ from agent.triage.classify import (
     classify,
     title_words,
 )
-from agent.triage.flood import Deduper, RateLimiter
 from agent.triage.injection import detect_injection
 from agent.triage.stats import TriageStats
 from agent.verdict import TOPIC_CATEGORY, Action, Category, Verdict
@@ -92,8 +93,8 @@ class Triage:
         self.stats = stats if stats is not None else TriageStats()
         self.default_language = default_language
         self.strikes = strikes
-        self._limiter = RateLimiter(settings.user_rate_per_min, clock)
-        self._dedup = Deduper()
+        self._limiter = KeyedRateLimiter(settings.user_rate_per_min, 60.0, clock)
+        self._dedup = Deduper(10_000)
         self._titles: dict[str, frozenset[str]] = {}
         self._cache_size = max(0, text_cache)
         self._facts: OrderedDict[str, _Facts] = OrderedDict()

@@ -27,7 +27,8 @@ from websockets.asyncio.client import connect
 from agent.clock import LoopClock
 from agent.clock import timeout as clock_timeout
 from agent.ports import Clock
-from connectors.platforms.reconnect import RETRYABLE, Backoff
+from agent.toolbox.backoff import Backoff, Session, retry_forever
+from connectors.platforms.reconnect import RETRYABLE
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -43,23 +44,19 @@ def default_selectors(platform: str) -> dict[str, str]:
 async def _send_all(queue: asyncio.Queue[dict[str, Any]], bridge_url: str, token: str, clock: Clock,
                     backoff: Backoff, rng: random.Random) -> None:
     """Drain the queue into the bridge; an event is dropped only after the bridge acknowledged it."""
-    attempt = 0
     sep = "&" if "?" in bridge_url else "?"
-    while True:
-        try:
-            async with connect(f"{bridge_url}{sep}token={token}", ping_interval=20) as ws:
-                attempt = 0
-                while True:
-                    event = await queue.get()
-                    await ws.send(json.dumps(event, ensure_ascii=False))
-                    await ws.recv()
-                    queue.task_done()
-        except RETRYABLE as exc:
-            delay = backoff.delay(attempt, rng)
-            attempt += 1
-            log.warning("bridge connection lost; retrying",
-                        extra={"error": type(exc).__name__, "delay_s": round(delay, 3)})
-            await clock.sleep(delay)
+
+    async def deliver(session: Session) -> bool:
+        async with connect(f"{bridge_url}{sep}token={token}", ping_interval=20) as ws:
+            session.healthy()
+            while True:
+                event = await queue.get()
+                await ws.send(json.dumps(event, ensure_ascii=False))
+                await ws.recv()
+                queue.task_done()
+
+    await retry_forever(deliver, name="bridge", clock=clock, backoff=backoff, retryable=RETRYABLE, rng=rng,
+                        subject="target", message="bridge connection lost; retrying")
 
 
 async def forward(url: str, platform: str, bridge_url: str, token: str, *,

@@ -10,10 +10,10 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 
+from agent.clock import timeout
 from agent.errors import ProtocolError
 from agent.events import Event
 from connectors.platforms.bilibili_codec import Op, Packet, decode, encode
-from connectors.platforms.reconnect import within
 from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,8 @@ class BilibiliWsSource(PumpSource):
         A refused auth raises :class:`AuthRefused`; the caller drops whatever token it used.
         """
         await ws.send(encode(Op.AUTH, body))
-        frame = await within(self.clock, self.auth_timeout_s, ws.recv())
+        async with timeout(self.clock, self.auth_timeout_s):
+            frame = await ws.recv()
         if isinstance(frame, str):
             raise ProtocolError("auth reply was a text frame")
         packets = list(decode(frame))

@@ -16,9 +16,9 @@ from typing import Final
 
 from agent.events import Event
 from agent.ports import Clock
-from connectors.platforms.dedupe import Deduper
+from agent.toolbox.dedup import Deduper
 from connectors.platforms.options import SourceOptions
-from connectors.platforms.reconnect import Backoff
+from connectors.platforms.reconnect import backoff_of
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class PumpSource(abc.ABC):
         self.clock = clock
         self.room = options.room
         self.rng = rng if rng is not None else random.Random()
-        self.backoff = Backoff.from_settings(options)
+        self.backoff = backoff_of(options)
         self._dedupe = Deduper(options.dedupe_size)
         self._queue: asyncio.Queue[Event | _End] = asyncio.Queue(options.queue_size)
         self._task: asyncio.Task[None] | None = None

@@ -15,11 +15,12 @@ import random
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from agent.clock import timeout
 from agent.errors import FatalError, ProtocolError
 from agent.ports import Clock
 from agent.settings import PlatformSettings
 from connectors.platforms.options import TwitchEventSubOptions, env_secret
-from connectors.platforms.reconnect import Session, reconnect_forever, within
+from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
 from connectors.platforms.twitch_eventsub_events import SUBSCRIPTIONS, to_event
 
@@ -67,7 +68,8 @@ class TwitchEventSubSource(PumpSource):
         """Connect and read ``session_welcome``; returns the connection and its session id."""
         ws = await connect(url, close_timeout=self.close_timeout_s, ping_interval=None, max_size=2**22)
         try:
-            msg = json.loads(await within(self.clock, self.welcome_timeout_s, ws.recv()))
+            async with timeout(self.clock, self.welcome_timeout_s):
+                msg = json.loads(await ws.recv())
             if msg["metadata"]["message_type"] != "session_welcome":
                 raise ProtocolError("eventsub: first message was not session_welcome")
             session = msg["payload"]["session"]
@@ -81,7 +83,8 @@ class TwitchEventSubSource(PumpSource):
     async def _session(self, session: Session) -> bool:
         ws, session_id = await self._open(self.url)
         try:
-            await within(self.clock, self.subscribe_deadline_s, self._subscribe_all(session_id))
+            async with timeout(self.clock, self.subscribe_deadline_s):
+                await self._subscribe_all(session_id)
             session.healthy()
             while True:
                 reconnect_url = await self._read(ws)

@@ -14,14 +14,15 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from agent.clock import timeout
 from agent.errors import FatalError, ProtocolError
 from agent.events import Event, EventKind, Gift, User
 from agent.ports import Clock
 from agent.settings import PlatformSettings
+from agent.toolbox.ratelimit import RateLimiter
 from connectors.platforms.irc import Line, parse_line, split_frame
 from connectors.platforms.options import TwitchIrcOptions, env_secret
-from connectors.platforms.ratelimit import RateLimiter
-from connectors.platforms.reconnect import Session, reconnect_forever, within
+from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,8 @@ class TwitchIrcSource(PumpSource):
             if self._token:
                 await ws.send(f"PASS oauth:{self._token}")
             await ws.send(f"NICK {self.nick}")
-            await within(self.clock, self.auth_timeout_s, self._welcome(ws))
+            async with timeout(self.clock, self.auth_timeout_s):
+                await self._welcome(ws)
             for channel in self.channels:
                 await self._joins.acquire()
                 await ws.send(f"JOIN #{channel}")

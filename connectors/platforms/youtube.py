@@ -17,7 +17,7 @@ from agent.errors import FatalError, ProtocolError
 from agent.ports import Clock
 from agent.settings import PlatformSettings
 from connectors.platforms.options import YouTubeOptions, env_secret
-from connectors.platforms.ratelimit import QuotaBudget
+from connectors.platforms.quota import QuotaBudget
 from connectors.platforms.reconnect import Session, reconnect_forever
 from connectors.platforms.source import PumpSource
 from connectors.platforms.youtube_events import CHAT_ENDED, to_event

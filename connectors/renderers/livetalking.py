@@ -25,7 +25,7 @@ from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
 from connectors.renderers.options import LiveTalkingConfig
-from connectors.renderers.supervise import Backoff
+from connectors.renderers.supervise import renderer_backoff
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ class LiveTalkingRenderer:
         self._wake.set()
 
     async def _worker(self) -> None:
-        backoff = Backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
-        delay = backoff.initial_s
+        backoff = renderer_backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
+        failures = 0
         while True:
             while not self._jobs:
                 self._wake.clear()
@@ -120,14 +120,15 @@ class LiveTalkingRenderer:
             try:
                 await self._post(job.route, job.body)
                 self.delivered += 1
-                delay = backoff.initial_s
+                failures = 0
             except _Rejected as exc:
                 log.warning("livetalking rejected a request", extra={"route": job.route, "detail": str(exc)})
             except (httpx.HTTPError, ProtocolError) as exc:
+                delay = backoff.delay(failures)
+                failures += 1
                 log.warning("livetalking unreachable, will retry",
                             extra={"route": job.route, "error": type(exc).__name__, "retry_in_s": delay})
                 await self._clock.sleep(delay)
-                delay = backoff.next(delay)
                 continue
             if self._jobs and self._jobs[0] is job:
                 self._jobs.popleft()

@@ -30,7 +30,7 @@ from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
 from connectors.renderers.options import ObsConfig
-from connectors.renderers.supervise import AuthError, Backoff, supervise
+from connectors.renderers.supervise import AuthError, renderer_backoff, supervise
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class ObsRenderer:
     # ---- Renderer interface ------------------------------------------------------------------------
     async def start(self) -> None:
         if self._task is None:
-            backoff = Backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
+            backoff = renderer_backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
             self._task = asyncio.create_task(supervise(self.name, self._session, self._clock, backoff), name="obs")
             self._task.add_done_callback(self._stopped)
 

@@ -13,8 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from agent.errors import ConfigError
-from agent.ports import Clock
-from agent.render import Renderer
+from agent.ports import Clock, Renderer
 from agent.settings import Settings
 from connectors.renderers.options import LiveTalkingConfig, ObsConfig, OverlayOptions, RendererOptions, VtsConfig
 

@@ -1,4 +1,4 @@
-"""Keep a renderer's connection alive: reconnect with capped backoff on the injected clock.
+"""Keep a renderer's connection alive: the shared retry policy (agent.toolbox.backoff), never giving up.
 
 A dropped peer (VTube Studio restarted, OBS closed) must never end the show, so transport and protocol
 errors are retried forever; only a :class:`FatalError` (wrong password, access denied by the user) stops
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from websockets.exceptions import WebSocketException
 
 from agent.errors import FatalError, RetryableError
 from agent.ports import Clock
+from agent.toolbox.backoff import Backoff, Session, retry_forever
 
 log = logging.getLogger(__name__)
 
@@ -25,40 +25,28 @@ class AuthError(FatalError):
     """The peer refused our credentials; the user has to fix the setting (or click Allow) first."""
 
 
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    initial_s: float = 0.5
-    max_s: float = 15.0
-    factor: float = 2.0
-
-    def next(self, delay: float) -> float:
-        return min(self.max_s, max(self.initial_s, delay * self.factor))
+def renderer_backoff(initial_s: float, max_s: float) -> Backoff:
+    """Renderers retry on a fixed doubling (no jitter): one peer, on this machine or the LAN."""
+    return Backoff(initial_s=initial_s, max_s=max_s, jitter=0.0)
 
 
-async def supervise(
-    name: str,
-    session: Callable[[], Awaitable[bool]],
-    clock: Clock,
-    backoff: Backoff,
-) -> FatalError | None:
+async def supervise(name: str, session: Callable[[], Awaitable[bool]], clock: Clock,
+                    backoff: Backoff) -> FatalError | None:
     """Run ``session`` again and again until it raises a fatal error, which is returned (not raised).
 
     ``session`` returns True if it got as far as a working connection (which resets the backoff).
     """
-    delay = backoff.initial_s
-    while True:
-        try:
-            established = await session()
-            if established:
-                delay = backoff.initial_s
-            log.info("renderer connection ended", extra={"renderer": name})
-        except FatalError as exc:
-            log.error("renderer stopped", extra={"renderer": name, "reason": str(exc)})
-            return exc
-        except RETRYABLE as exc:
-            log.warning(
-                "renderer connection failed",
-                extra={"renderer": name, "error": type(exc).__name__, "detail": str(exc)[:200]},
-            )
-        await clock.sleep(delay)
-        delay = backoff.next(delay)
+
+    async def attempt(s: Session) -> bool:
+        if await session():
+            s.healthy()
+        log.info("renderer connection ended", extra={"renderer": name})
+        return True
+
+    try:
+        await retry_forever(attempt, name=name, clock=clock, backoff=backoff, retryable=RETRYABLE,
+                            subject="renderer", message="renderer connection failed")
+    except FatalError as exc:
+        log.error("renderer stopped", extra={"renderer": name, "reason": str(exc)})
+        return exc
+    return None

@@ -34,7 +34,7 @@ from agent.render import AudioChunk, RenderEvent, UtteranceEnded, UtteranceStart
 from agent.settings import Settings
 from connectors.renderers.lipsync import MouthTrack
 from connectors.renderers.options import VtsConfig
-from connectors.renderers.supervise import AuthError, Backoff, supervise
+from connectors.renderers.supervise import AuthError, renderer_backoff, supervise
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class VtubeStudioRenderer:
     # ---- Renderer interface ------------------------------------------------------------------------
     async def start(self) -> None:
         if self._task is None:
-            backoff = Backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
+            backoff = renderer_backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
             self._task = asyncio.create_task(
                 supervise(self.name, self._session, self._clock, backoff), name="vtube-studio"
             )

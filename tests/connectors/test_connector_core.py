@@ -13,10 +13,11 @@ from agent.errors import ConfigError, FatalError, ProtocolError, RetryableError
 from agent.events import Event, EventKind, User
 from agent.ports import EventSource
 from agent.settings import PlatformSettings
-from connectors.platforms.dedupe import Deduper
+from agent.toolbox.backoff import Backoff, Session
+from agent.toolbox.dedup import Deduper
 from connectors.platforms.merge import merge_sources
 from connectors.platforms.options import BilibiliOptions, TwitchIrcOptions, env_secret
-from connectors.platforms.reconnect import Backoff, Session, reconnect_forever, within
+from connectors.platforms.reconnect import reconnect_forever
 from connectors.platforms.registry import PLATFORMS, create_source, load_factory
 
 
@@ -73,27 +74,6 @@ async def test_reconnect_gives_up_after_max_failures_and_bugs_surface() -> None:
 
     with pytest.raises(KeyError):
         await reconnect_forever(buggy, name="t", clock=clock, backoff=Backoff(), rng=random.Random(1))
-
-
-async def test_within_uses_the_injected_clock() -> None:
-    clock = VirtualClock()
-    never: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(within(clock, 5.0, never))
-    for _ in range(10):
-        await asyncio.sleep(0)  # let within() start its timer
-    assert clock.pending == 1
-    clock.advance(4.9)
-    await asyncio.sleep(0)
-    assert not task.done()
-    clock.advance(0.1)
-    with pytest.raises(TimeoutError):
-        await task
-    assert never.cancelled()
-
-    async def quick() -> int:
-        return 3
-
-    assert await within(clock, 1.0, quick()) == 3
 
 
 def test_deduper_is_a_bounded_lru() -> None:

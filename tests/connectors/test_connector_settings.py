@@ -172,7 +172,7 @@ expressions = { reply = "Smile" }
 
 
 async def test_the_show_checks_the_tables_before_starting_anything(tmp_path: Path) -> None:
-    from agent.commands import run_show
+    from agent.app.commands import run_show
 
     path = write(tmp_path, DOUYIN_TYPO)
     settings = load_settings(path)

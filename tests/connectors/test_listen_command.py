@@ -6,9 +6,9 @@ import argparse
 import io
 import json
 
+from agent.app.platform_commands import format_event, platform_settings, register, run_listen
 from agent.settings import PlatformSettings, Settings
 from connectors.platforms.bilibili_codec import Ver
-from connectors.platforms.commands import format_event, platform_settings, register, run_listen
 from testkit.bilibili_server import FakeBilibili, danmu, frame
 from testkit.twitch_server import FakeTwitchIrc, privmsg
 from tests.connectors.helpers import FAST

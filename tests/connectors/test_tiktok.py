@@ -11,11 +11,11 @@ import random
 
 import pytest
 
+from agent.app.platform_commands import run_listen
 from agent.clock import LoopClock
 from agent.errors import FatalError
 from agent.events import EventKind
 from agent.settings import Settings
-from connectors.platforms.commands import run_listen
 from connectors.platforms.tiktok import TikTokSource
 from connectors.platforms.tiktok_events import Control, decode
 from testkit.tiktok_server import (

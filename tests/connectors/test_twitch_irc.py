@@ -10,8 +10,8 @@ import pytest
 from agent.clock import LoopClock, VirtualClock
 from agent.errors import FatalError
 from agent.events import EventKind
+from agent.toolbox.ratelimit import RateLimiter
 from connectors.platforms.irc import escape_tag, format_line, parse_line, unescape_tag
-from connectors.platforms.ratelimit import RateLimiter
 from connectors.platforms.twitch_irc import TwitchIrcSource
 from testkit.twitch_server import FakeTwitchIrc, privmsg, usernotice
 from tests.connectors.helpers import make_settings, nothing_more, take

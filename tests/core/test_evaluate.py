@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from agent.app.evaluate import Case, broken, judge, load_cases, summarize, wrong_claims
 from agent.errors import InputError
-from agent.evaluate import Case, broken, judge, load_cases, summarize, wrong_claims
 from agent.product import Product, Variant
 
 BOX = Product("tea", "Tea Gift Box", 128.0, "CNY", text="30 bags of green tea in a gift box.", stock=200)

@@ -42,7 +42,7 @@ def test_config_check_masks_secrets(tmp_path: Path, repo_root: Path) -> None:
     f = tmp_path / "settings.toml"
     f.write_text('[llm]\nbase_url = "https://example.invalid/v1"\n')
     env = {"LIVEHOST_LLM_API_KEY": "sk-very-secret", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "agent.cli", "--settings", str(f), "config", "check"],
+    out = subprocess.run([sys.executable, "-m", "agent.app.cli", "--settings", str(f), "config", "check"],
                          capture_output=True, text=True, env=env, cwd=repo_root, check=True)
     data = json.loads(out.stdout)
     assert data["llm"]["api_key_value"] == "***"
@@ -52,14 +52,23 @@ def test_config_check_masks_secrets(tmp_path: Path, repo_root: Path) -> None:
 def test_config_check_fails_with_exit_2_and_reason(tmp_path: Path, repo_root: Path) -> None:
     f = tmp_path / "settings.toml"
     f.write_text('[llm]\nbase_url = "ftp://nope"\n')
-    out = subprocess.run([sys.executable, "-m", "agent.cli", "--settings", str(f), "config", "check"],
+    out = subprocess.run([sys.executable, "-m", "agent.app.cli", "--settings", str(f), "config", "check"],
                          capture_output=True, text=True, cwd=repo_root)
     assert out.returncode == 2
     assert "llm.base_url" in out.stderr and "http" in out.stderr
 
 
 def test_commands_find_the_checkout_settings_from_any_folder(tmp_path: Path, repo_root: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "agent.cli", "config", "check"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "agent.app.cli", "config", "check"], capture_output=True, text=True,
                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo_root)}, check=True)
     data = json.loads(out.stdout)
     assert data["show"]["name"] == load_settings(repo_root / "settings.toml").show.name
+
+
+def test_config_check_names_a_mistyped_platform_key_and_fails(tmp_path: Path, repo_root: Path) -> None:
+    f = tmp_path / "settings.toml"
+    f.write_text('[platforms.twitch]\nenabled = false\nchanel = "shop"\n')
+    out = subprocess.run([sys.executable, "-m", "agent.app.cli", "--settings", str(f), "config", "check"],
+                         capture_output=True, text=True, cwd=repo_root)
+    assert out.returncode == 2
+    assert "[platforms.twitch]" in out.stderr and "chanel" in out.stderr and str(f.name) in out.stderr

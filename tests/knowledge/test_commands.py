@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.knowledge import commands
+from agent.app import knowledge_commands as commands
 from agent.settings import KnowledgeSettings, Settings, ShowSettings
 
 from .conftest import SAMPLE_SHOP, SHOPIFY

@@ -89,8 +89,8 @@ async def test_embedded_model_rephrasing_is_spoken_only_when_faithful(server: Em
                                                                       tmp_path: Path) -> None:
     """The real embedder and the real 0.5B model, every fact rephrased: what reaches speech holds against the
     sheet, whether the model's sentence was kept or the sheet's own words were said instead."""
-    from agent.app import open_runtime
-    from agent.evaluate import wrong_claims
+    from agent.app.compose import open_runtime
+    from agent.app.evaluate import wrong_claims
     from agent.settings import load_settings
 
     shop = tmp_path / "shop"  # the sample shop, with the glossary a shop writes for its Chinese viewers

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.moderation import commands
+from agent.app import moderation_commands as commands
 from agent.settings import Settings
 
 

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from agent.clock import VirtualClock
-from agent.render import Renderer, UtteranceEnded, UtteranceStarted
+from agent.ports import Renderer
+from agent.render import UtteranceEnded, UtteranceStarted
 from connectors.renderers.livetalking import LiveTalkingConfig, LiveTalkingRenderer
 from testkit.livetalking_server import FakeLiveTalking
 from tests.renderers.polling import until

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from agent.clock import VirtualClock
-from agent.render import Renderer, UtteranceEnded, UtteranceStarted
+from agent.ports import Renderer
+from agent.render import UtteranceEnded, UtteranceStarted
 from connectors.renderers.obs import ObsConfig, ObsRenderer
 from connectors.renderers.supervise import AuthError
 from testkit.obs_server import FakeObs, expected_auth

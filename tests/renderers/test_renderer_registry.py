@@ -8,7 +8,7 @@ import pytest
 
 from agent.clock import VirtualClock
 from agent.errors import ConfigError
-from agent.render import Renderer
+from agent.ports import Renderer
 from agent.settings import Settings
 from connectors.renderers.livetalking import LiveTalkingRenderer
 from connectors.renderers.obs import ObsRenderer

@@ -10,7 +10,8 @@ import pytest
 
 from agent.audio import Audio
 from agent.clock import VirtualClock
-from agent.render import AudioChunk, Renderer, UtteranceEnded, UtteranceStarted
+from agent.ports import Renderer
+from agent.render import AudioChunk, UtteranceEnded, UtteranceStarted
 from connectors.renderers.supervise import AuthError
 from connectors.renderers.vtube_studio import VtsConfig, VtubeStudioRenderer
 from testkit.vts_server import FakeVts

@@ -18,6 +18,7 @@ from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.embedding import HashEmbedder
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
+from agent.ports import Clock
 from agent.prompts import PromptStore
 from agent.reply.facts import FactFinder
 from agent.reply.paraphrase import Paraphraser
@@ -47,8 +48,8 @@ async def scripted() -> AsyncIterator[ScriptedLlmServer]:
 
 
 def make_writer(kb: KnowledgeBase, repo_root: Path, llm: OpenAiLlm | None = None,
-                paraphrase: Paraphrase = "always", timeout_s: float = 3.0) -> ReplyWriter:
-    clock = LoopClock()
+                paraphrase: Paraphrase = "always", timeout_s: float = 3.0, clock: Clock | None = None) -> ReplyWriter:
+    clock = clock or LoopClock()
     metrics = Metrics(clock)
     vectors = PhraseVectors(kb.embedder)
     planner = Planner(kb, clock, metrics, embed=kb.query_vector)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from agent.commands import eval_shop
-from agent.evaluate import load_cases
+from agent.app.commands import eval_shop
+from agent.app.evaluate import load_cases
 from agent.settings import load_settings
 from testkit.scripted_llm import Script, ScriptedLlmServer
 

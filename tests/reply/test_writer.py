@@ -5,6 +5,7 @@ The LLM is a real OpenAI-compatible HTTP server that replays chosen token stream
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from agent.knowledge.base import KnowledgeBase
@@ -86,6 +87,28 @@ async def test_a_hanging_llm_times_out_and_the_sheet_is_said(sample_kb: Knowledg
     finally:
         await llm.aclose()
     assert said[-1] == "Material: 100% Mongolian cashmere." and out.source == "facts"
+
+
+async def test_a_hanging_llm_times_out_on_virtual_time(sample_kb: KnowledgeBase, repo_root: Path,
+                                                        scripted: ScriptedLlmServer) -> None:
+    """The paraphrase timeout runs on the show's clock: on virtual time a model that never answers is given
+    up after the virtual seconds, without those seconds passing for real."""
+    from agent.clock import VirtualClock
+    from agent.llm.client import OpenAiLlm
+
+    clock = VirtualClock()
+    driver = asyncio.ensure_future(clock.run())
+    llm = OpenAiLlm(scripted.base_url, "scripted")
+    try:
+        w = make_writer(sample_kb, repo_root, llm, timeout_s=600.0, clock=clock)
+        scripted.push(Script(["too late"], first_token_delay=3600.0))
+        said, out = await collect(w, "What is the cashmere scarf made of? Which material?")
+    finally:
+        await llm.aclose()
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)
+    assert said[-1] == "Material: 100% Mongolian cashmere." and out.source == "facts"
+    assert clock.now() >= 600.0 and scripted.records[-1].tokens_sent == 0
 
 
 async def test_without_an_llm_the_answer_is_the_sheet_in_one_sentence(sample_kb: KnowledgeBase,

@@ -47,7 +47,7 @@ def write_settings(tmp_path: Path, repo_root: Path, base_url: str, extra: str = 
 
 
 async def livehost(*args: str, cwd: Path) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "agent.cli", *args, cwd=cwd,
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "agent.app.cli", *args, cwd=cwd,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     return proc.returncode or 0, out.decode(), err.decode()

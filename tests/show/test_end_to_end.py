@@ -10,7 +10,7 @@ from typing import Any
 
 import websockets
 
-from agent.app import open_runtime, open_show
+from agent.app.compose import open_runtime, open_show
 from agent.clock import VirtualClock
 from agent.llm.client import OpenAiLlm
 from agent.settings import load_settings

@@ -9,7 +9,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from agent.app import open_runtime, open_show
+from agent.app.compose import open_runtime, open_show
 from agent.clock import VirtualClock
 from agent.events import Event
 from agent.llm.client import OpenAiLlm

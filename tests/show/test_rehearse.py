@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from agent.rehearse import rehearse, script_continuity
+from agent.app.rehearse import rehearse, script_continuity
 from agent.settings import load_settings
 from testkit.scripted_llm import Script, ScriptedLlmServer
 

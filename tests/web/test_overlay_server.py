@@ -13,7 +13,8 @@ from starlette.routing import Route
 from websockets.asyncio.client import connect
 
 from agent.errors import ConfigError
-from agent.render import ChatSeen, ProductShown, Renderer, ShowState
+from agent.ports import Renderer
+from agent.render import ChatSeen, ProductShown, ShowState
 from agent.settings import OverlaySettings
 from connectors.renderers.overlay import OverlayRenderer
 from connectors.web.hub import Broadcaster, ClientQueue, Outgoing

@@ -7,64 +7,13 @@ mark that work busy so the clock does not jump ahead while it runs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.audio import Audio
 from agent.clock import VirtualClock
 from agent.metrics import percentile
-from agent.ports import ChatMessage, Hit, Llm, Retriever, SpeechEngine
-from agent.product import Product
 from agent.settings import Settings
-
-
-class BusyLlm:
-    """Marks each wait for the next token as busy work."""
-
-    def __init__(self, inner: Llm, clock: VirtualClock) -> None:
-        self._inner = inner
-        self._clock = clock
-
-    async def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> AsyncIterator[str]:
-        it = aiter(self._inner.stream(messages, max_tokens=max_tokens))
-        try:
-            while True:
-                with self._clock.working():
-                    try:
-                        tok = await anext(it)
-                    except StopAsyncIteration:
-                        return
-                yield tok
-        finally:
-            await it.aclose()  # type: ignore[attr-defined]
-
-
-class BusyRetriever:
-    def __init__(self, inner: Retriever, clock: VirtualClock) -> None:
-        self._inner = inner
-        self._clock = clock
-
-    async def search(self, query: str, k: int = 3, on_screen: str | None = None) -> list[Hit]:
-        with self._clock.working():
-            return await self._inner.search(query, k, on_screen)
-
-    def get(self, product_id: str) -> Product | None:
-        return self._inner.get(product_id)
-
-    def products(self) -> tuple[Product, ...]:
-        return self._inner.products()  # type: ignore[attr-defined, no-any-return]
-
-
-class BusySpeech:
-    def __init__(self, inner: SpeechEngine, clock: VirtualClock) -> None:
-        self._inner = inner
-        self._clock = clock
-        self.name = inner.name
-
-    async def say(self, text: str, language: str = "en") -> Audio:
-        with self._clock.working():
-            return await self._inner.say(text, language)
 
 
 def script_continuity(timeline: Sequence[dict[str, Any]], lines: int) -> tuple[int, int]:
@@ -89,7 +38,7 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
                    duration: float | None = None) -> dict[str, Any]:
     import asyncio
 
-    from agent.app import open_runtime, open_show
+    from agent.app.compose import open_runtime, open_show
     from connectors.platforms.replay import ReplaySource, read_log
 
     clock = VirtualClock.charging_real_time()

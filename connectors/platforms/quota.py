@@ -1,35 +1,8 @@
-"""Client-side rate limits on the injected clock: exceeding a platform's limit gets a client ignored or banned."""
+"""A platform's daily API quota, spread over the hours a show runs (on the injected clock)."""
 
 from __future__ import annotations
 
-from collections import deque
-
 from agent.ports import Clock
-
-
-class RateLimiter:
-    """At most ``calls`` acquisitions in any ``per_s`` window; :meth:`acquire` waits for a free slot."""
-
-    def __init__(self, calls: int, per_s: float, clock: Clock) -> None:
-        if calls < 1 or per_s <= 0:
-            raise ValueError("calls must be >= 1 and per_s > 0")
-        self._calls = calls
-        self._per = per_s
-        self._clock = clock
-        self._stamps: deque[float] = deque()
-
-    def wait_time(self) -> float:
-        now = self._clock.now()
-        while self._stamps and now - self._stamps[0] >= self._per:
-            self._stamps.popleft()
-        if len(self._stamps) < self._calls:
-            return 0.0
-        return self._per - (now - self._stamps[0])
-
-    async def acquire(self) -> None:
-        while (wait := self.wait_time()) > 0:
-            await self._clock.sleep(wait)
-        self._stamps.append(self._clock.now())
 
 
 class QuotaBudget:

@@ -14,10 +14,10 @@ from agent.settings import load_settings
 # Modules that add subcommands: each has ``register(subparsers)``; a handler is set with
 # ``parser.set_defaults(func=handler)`` and called as ``handler(args, settings) -> int``.
 COMMAND_MODULES = (
-    "agent.commands",
-    "agent.knowledge.commands",
-    "agent.moderation.commands",
-    "connectors.platforms.commands",
+    "agent.app.commands",
+    "agent.app.knowledge_commands",
+    "agent.app.moderation_commands",
+    "agent.app.platform_commands",
 )
 
 

@@ -63,7 +63,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
+    """The effective settings as JSON on stdout (secrets masked); each platform and renderer table, checked
+    against its connector's typed keys, on stderr. Exit 2 when a table is wrong."""
+    from connectors.platforms.config_check import check_connector_settings, config_check_lines
+
     print(json.dumps(settings.masked(), indent=2, ensure_ascii=False))
+    for line in config_check_lines(settings, args.settings):
+        print(line, file=sys.stderr)
+    errors = check_connector_settings(settings, args.settings)
+    if errors:
+        print(f"livehost: {len(errors)} error(s) in the connector tables", file=sys.stderr)
+        return 2
     print("livehost: settings OK", file=sys.stderr)
     return 0
 
@@ -125,10 +135,14 @@ def build_renderers(settings: Settings, clock: Any) -> list[Any]:
 
 
 async def run_show(settings: Settings, args: argparse.Namespace, make_sources: Any) -> dict[str, Any]:
-    """A live show on the loop's clock: overlay and console served, sources and renderers from settings."""
+    """A live show on the loop's clock: overlay and console served, sources and renderers from settings.
+
+    Everything is built before anything is served: the console gets the running show's controls at
+    construction, so the overlay and console addresses are printed once the show can be steered."""
     import signal
 
-    from agent.app import open_runtime, open_show, progress
+    from agent.app.compose import open_runtime, open_show, progress
+    from agent.app.console import console_validators
     from agent.clock import LoopClock
     from agent.controls import DirectorControls
     from agent.language import detect_language
@@ -136,46 +150,45 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     from connectors.renderers.overlay import OverlayRenderer
     from connectors.web.console import console_routes
     from connectors.web.server import WebServer, build_app
-    from connectors.web.wiring import LateControls, console_validators
 
     # every [platforms.*] and [renderers.*] table against its connector's typed keys, before anything starts
     ensure_connector_settings(settings, getattr(args, "settings", None))
     clock = LoopClock()
-    controls = LateControls()
     # SIGTERM (systemd, docker stop, timeout) stops the show as cleanly as Ctrl-C: the LLM server goes with it
     main_task = asyncio.current_task()
     if main_task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
-    products: list[Any] = []
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
-    routes = console_routes(controls, settings.path("prompts"), console_validators(lambda: products),
-                            settings.secret(settings.overlay.console_token_env), overlay.console,
-                            history_dir=settings.data_dir / "prompt_history")
-    web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
-    extra: list[Any] = []
-    await web.start()
+    extra = build_renderers(settings, clock)
     try:
-        progress("open the overlay in a browser, or add it to OBS as a browser source:")
-        print(f"overlay: {web.url}/overlay", flush=True)
-        progress(f"moderator console: {web.url}/console")
-        extra += build_renderers(settings, clock)
         for r in extra:
             await r.start()
         async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
-            products[:] = rt.knowledge.products()
             async with open_show(rt, sources=make_sources(clock), renderers=[overlay, *extra],
                                  script_path=args.script) as show:
-                controls.target = DirectorControls(show, detect_language, rt.triage.stats.snapshot)
-                progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
+                controls = DirectorControls(show.director, show.speech, detect_language, summary=show.summary,
+                                            latency_ms=show.metrics.summary_ms,
+                                            triage_stats=rt.triage.stats.snapshot)
+                routes = console_routes(controls, settings.path("prompts"), console_validators(rt.knowledge.products),
+                                        settings.secret(settings.overlay.console_token_env), overlay.console,
+                                        history_dir=settings.data_dir / "prompt_history")
+                web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
+                await web.start()
                 try:
-                    await show.run(args.duration)
-                except (KeyboardInterrupt, asyncio.CancelledError):
-                    pass
-                return show.summary()
+                    progress("open the overlay in a browser, or add it to OBS as a browser source:")
+                    print(f"overlay: {web.url}/overlay", flush=True)
+                    progress(f"moderator console: {web.url}/console")
+                    progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
+                    try:
+                        await show.run(args.duration)
+                    except (KeyboardInterrupt, asyncio.CancelledError):
+                        pass
+                    return show.summary()
+                finally:
+                    await web.aclose()
     finally:
         for r in extra:
             await r.aclose()
-        await web.aclose()
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -190,7 +203,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 async def ask(settings: Settings, question: str, *, user: str = "viewer", knowledge: str | None = None,
               on_screen: str | None = None) -> dict[str, Any]:
-    from agent.app import open_runtime
+    from agent.app.compose import open_runtime
     from agent.clock import LoopClock
 
     clock = LoopClock()
@@ -255,7 +268,7 @@ def _joined(sentences: list[str], language: str) -> str:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from agent.evaluate import load_cases
+    from agent.app.evaluate import load_cases
 
     cases = load_cases(Path(args.file))[: args.limit]
     results, summary = asyncio.run(eval_shop(settings, cases, args.knowledge))
@@ -270,9 +283,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 async def eval_shop(settings: Settings, cases: Any, knowledge: str | None) -> Any:
     """The eval of ``livehost eval``: each case through :func:`answer_one` on one runtime, judged."""
-    from agent.app import open_runtime
+    from agent.app.compose import open_runtime
+    from agent.app.evaluate import Case, run_eval, summarize
     from agent.clock import LoopClock
-    from agent.evaluate import Case, run_eval, summarize
 
     async with open_runtime(settings, LoopClock(), knowledge_path=knowledge) as rt:
         async def answer(case: Case) -> dict[str, Any]:
@@ -289,7 +302,7 @@ async def eval_shop(settings: Settings, cases: Any, knowledge: str | None) -> An
 
 
 def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
-    from agent.rehearse import rehearse
+    from agent.app.rehearse import rehearse
 
     report = asyncio.run(rehearse(settings, chat=args.chat, knowledge=args.knowledge, script=args.script,
                                   duration=args.duration))

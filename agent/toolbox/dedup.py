@@ -1,4 +1,5 @@
-"""A bounded memory of recent message ids: platforms deliver at least once, and resume after reconnects."""
+"""A bounded memory of recent keys: platforms deliver at least once and resume after reconnects, so the same
+message id can arrive twice; triage and the connectors drop the repeats with the same helper."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections import OrderedDict
 
 
 class Deduper:
-    """Remembers the last ``size`` keys (LRU); :meth:`seen` says whether a key came before."""
+    """Remembers the last ``size`` keys (least recently seen forgotten first)."""
 
     def __init__(self, size: int = 4096) -> None:
         if size < 1:

@@ -11,6 +11,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent.app.busy import BusyLlm, BusyRetriever, BusySpeech
+from agent.app.knowledge_commands import open_knowledge
+from agent.app.triage import TriageParts, build_triage
 from agent.clock import VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
@@ -18,16 +21,14 @@ from agent.director.script import ScriptCursor, compose_script, guarded, load_sc
 from agent.errors import ConfigError
 from agent.guards.faithful import Faithful
 from agent.knowledge.base import KnowledgeBase
-from agent.knowledge.commands import open_knowledge
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
 from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
 from agent.onscreen import OnScreen
-from agent.ports import Clock, Embedder, EventSource, Llm, Retriever, Vector
+from agent.ports import Clock, Embedder, EventSource, Llm, Renderer, Retriever, Vector
 from agent.product import Product
 from agent.prompts import PromptStore
-from agent.render import Renderer
 from agent.reply.facts import FactFinder
 from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import CatalogMatch, Planner
@@ -38,7 +39,6 @@ from agent.show import Show
 from agent.speech.cache import SpeechCache
 from agent.speech.espeak import EspeakLibrary
 from agent.speech.factory import build_synthesizer
-from agent.triage.wiring import TriageParts, build_triage
 from agent.vectors import PhraseVectors, default_cache_dir
 
 
@@ -116,8 +116,6 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
                                                      strikes=triage.strikes, metrics=metrics)
         retriever: Retriever = kb
         if busy is not None:  # rehearsal: charge real compute to virtual time
-            from agent.rehearse import BusyLlm, BusyRetriever
-
             llm = BusyLlm(llm, busy) if llm is not None else None
             retriever = BusyRetriever(kb, busy)
         writer = build_writer(settings, clock, metrics, prompts, retriever, llm, kb.query_vector, vectors, scope,
@@ -201,8 +199,6 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
     try:
         synth: Any = build_synthesizer(settings.speech, lib)
         if busy is not None:
-            from agent.rehearse import BusySpeech
-
             synth = BusySpeech(synth, busy)
         cache = SpeechCache(synth)
         bus = RenderBus(renderers)

@@ -70,10 +70,10 @@ def moderate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _moderation(settings: Settings, clock: VirtualClock) -> tuple[Triage, Screen | None]:
-    from agent.app import phrase_vectors
+    from agent.app.compose import phrase_vectors
+    from agent.app.triage import build_triage
     from agent.knowledge.embedding import make_embedder
     from agent.reply.scope import ScopeStore
-    from agent.triage.wiring import build_triage
 
     embedder = make_embedder(settings.knowledge.embedding)
     vectors = phrase_vectors(settings, embedder)
