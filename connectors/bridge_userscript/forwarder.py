@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from agent.clock import LoopClock
 from agent.clock import timeout as clock_timeout
 from agent.ports import Clock
 from agent.toolbox.backoff import Backoff, Session, retry_forever
+from agent.toolbox.tasks import cancel_and_wait
 from connectors.platforms.reconnect import RETRYABLE
 
 log = logging.getLogger(__name__)
@@ -100,9 +100,7 @@ async def forward(url: str, platform: str, bridge_url: str, token: str, *,
                     await queue.join()  # what was read reaches the bridge
             await context.close()
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        await cancel_and_wait(sender)
     return sent
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -17,6 +16,7 @@ from typing import Final
 from agent.events import Event
 from agent.ports import Clock
 from agent.toolbox.dedup import Deduper
+from agent.toolbox.tasks import cancel_and_wait
 from connectors.platforms.options import SourceOptions
 from connectors.platforms.reconnect import backoff_of
 
@@ -118,9 +118,7 @@ class PumpSource(abc.ABC):
         self._closed = True
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         try:
             await self._cleanup()
         finally:

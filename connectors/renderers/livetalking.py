@@ -10,7 +10,6 @@ errors are retried with backoff on the show clock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections import deque
@@ -24,6 +23,7 @@ from agent.errors import ProtocolError
 from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
+from agent.toolbox.tasks import cancel_and_wait
 from connectors.renderers.options import LiveTalkingConfig
 from connectors.renderers.supervise import renderer_backoff
 
@@ -85,9 +85,7 @@ class LiveTalkingRenderer:
     async def aclose(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         if self._http is not None:
             await self._http.aclose()
             self._http = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import itertools
 import json
@@ -29,6 +28,7 @@ from agent.errors import FatalError, ProtocolError
 from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded
 from agent.settings import Settings
+from agent.toolbox.tasks import cancel_and_wait
 from connectors.renderers.options import ObsConfig
 from connectors.renderers.supervise import AuthError, renderer_backoff, supervise
 
@@ -79,9 +79,7 @@ class ObsRenderer:
     async def aclose(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self.ready.clear()
 
     def _caption(self, text: str) -> None:
@@ -146,9 +144,7 @@ class ObsRenderer:
                     try:
                         await asyncio.wait({woke, closed}, return_when=asyncio.FIRST_COMPLETED)
                     finally:
-                        woke.cancel()
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await woke
+                        await cancel_and_wait(woke)
                     if closed.done():
                         return
                 text = self._captions[0]
@@ -158,9 +154,7 @@ class ObsRenderer:
                 if self._captions and self._captions[0] == text:
                     self._captions.popleft()
         finally:
-            closed.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await closed
+            await cancel_and_wait(closed)
 
     async def _request(self, ws: ClientConnection, request_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """One op 6 request; waits for its op 7 (events and other replies are skipped)."""

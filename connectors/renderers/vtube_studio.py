@@ -32,6 +32,7 @@ from agent.errors import FatalError, ProtocolError
 from agent.ports import Clock
 from agent.render import AudioChunk, RenderEvent, UtteranceEnded, UtteranceStarted
 from agent.settings import Settings
+from agent.toolbox.tasks import cancel_and_wait
 from connectors.renderers.lipsync import MouthTrack
 from connectors.renderers.options import VtsConfig
 from connectors.renderers.supervise import AuthError, renderer_backoff, supervise
@@ -146,9 +147,7 @@ class VtubeStudioRenderer:
     async def aclose(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self.ready.clear()
 
     def _stopped(self, task: asyncio.Task[FatalError | None]) -> None:
