@@ -124,6 +124,10 @@ class ReplyQueue(Protocol):
 
     async def get(self) -> Verdict: ...
 
+    def waiting(self) -> list[Verdict]: ...
+
+    def take(self, verdict: Verdict) -> bool: ...
+
 
 class Thanks(Protocol):
     """Gifts, follows and likes, gathered into thanks."""

@@ -36,6 +36,7 @@ PHRASE_KEYS: dict[str, frozenset[str]] = {
     "deflect": frozenset({"users", "product"}),
     "deflect_no_product": frozenset({"users"}),
     "everyone": frozenset(),
+    "several": frozenset(),
     "not_stated": frozenset({"users", "product"}),
 }
 # Keys a phrases.toml may leave out (files written before they existed stay valid): built-in text.
@@ -48,6 +49,7 @@ OPTIONAL_PHRASES: dict[str, dict[str, str]] = {
                            "fr": "$users, ici je ne parle que de nos produits ! Posez-moi vos questions.",
                            "zh": "$users，这个我就不聊啦，我们只聊店里的商品哦！"},
     "everyone": {"en": "everyone", "fr": "tout le monde", "zh": "大家"},
+    "several": {"en": "several of you", "fr": "vous êtes plusieurs à demander", "zh": "好几位朋友都在问"},
     "not_stated": {"en": "$users, the sheet for the $product doesn't say. I'll check and come back to you!",
                    "fr": "$users, la fiche de $product ne le précise pas. Je vérifie et je vous redis !",
                    "zh": "$users，$product的详情页里没有写这一点，我去确认一下再告诉你！"},

@@ -32,6 +32,14 @@ class ShowSettings(_Section):
     interrupt_urgent_at_once: bool = False
     bridge_after_reply: bool = True
     script_between_replies: int = Field(1, ge=0, le=20)
+    # The script keeps this share of the airtime (over airtime_window_s) when questions pile up; past it,
+    # replies follow each other back to back (at most script_between_replies script sentences between them
+    # while the script is short of its share). 0: always script_between_replies sentences between replies.
+    script_share: float = Field(0.3, ge=0, le=1)
+    airtime_window_s: float = Field(300.0, gt=0)
+    # A question is answered while it is fresh: a reply that cannot start within this many seconds of its
+    # (newest) comment is dropped, with the reason, instead of being said late.
+    answer_within_s: float = Field(10.0, gt=0)
     idle_after_s: float = Field(60.0, ge=0)
     data_dir: str = ".livehost"
 
@@ -128,7 +136,7 @@ class OverlaySettings(_Section):
 
 
 class TriageSettings(_Section):
-    stale_after_s: float = Field(45.0, gt=0)
+    stale_after_s: float = Field(10.0, gt=0)  # a question waits at most this long in the queue
     queue_size: int = Field(32, ge=1)
     user_rate_per_min: int = Field(6, ge=1)
     merge_window_s: float = Field(10.0, ge=0)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from agent.answering import Answer, Answering, chitchat_line
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
@@ -34,10 +35,12 @@ from agent.moderation.screen import Screen
 from agent.onscreen import OnScreen
 from agent.ports import Clock, Decider, EventSource, ReplyQueue, SpeechEngine, Thanks
 from agent.product import Product
-from agent.prompts import PromptSet, PromptStore
+from agent.prompts import PromptStore
 from agent.render import ChatSeen, ChatShown
 from agent.reply.writer import ReplyWriter
 from agent.speech.stream import synthesize
+from agent.tally import QuestionTally, airtime_share
+from agent.triage.flood import merge_key
 from agent.verdict import Action, Category, Verdict
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,7 @@ class ShowStats:
 
     comments_seen: int = 0
     comments_blocked: int = 0
+    merged: int = 0  # questions answered together with another one
 
 
 class Show:
@@ -74,6 +78,11 @@ class Show:
         flagged: Callable[[str, str], bool] | None = None,
         feed_backlog: int = 20,
         on_screen: OnScreen | None = None,
+        answer_within_s: float = 10.0,
+        candidates: int = 8,
+        merge_window_s: float = 10.0,
+        lead_s: float = 1.0,
+        drop_counts: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
         name may be said on air; ``flagged(platform, user_id)``: a viewer blocked lately, never named.
@@ -106,6 +115,17 @@ class Show:
         self._feed_ready = asyncio.Event()
         if on_screen is not None:
             on_screen.listen(self.product_changed)
+        self._answer_within = answer_within_s
+        self._lead_s = lead_s
+        self._pending: tuple[Utterance, frozenset[str]] | None = None
+        self._last_question = float("-inf")
+        self.skipped_when_busy = 0
+        self.tally = QuestionTally(merge_window_s)
+        self._drop_counts = drop_counts
+        self._answering = Answering(queue, writer, clock, screened=self._screened, names=self.names,
+                                    crowd=lambda language: self._prompts.refresh().phrase(language, "several"),
+                                    candidates=candidates, fresh_s=answer_within_s / 3)
+        self.left_out = 0  # askers of a merged question too old to be named: dropped as stale
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
@@ -158,7 +178,12 @@ class Show:
             verdict.category.value, verdict.reason,
         ))
         if verdict.action is Action.ANSWER:
-            self._queue.push(verdict)
+            if verdict.category is Category.PRODUCT_QUESTION:
+                self.tally.asked(event)
+            if verdict.category is not Category.CHITCHAT:
+                self._last_question = self._clock.now()
+            if not self._joins_pending(event):
+                self._queue.push(verdict)
         elif verdict.action is Action.THANK:
             self._thanks.add(verdict)
         if _broadcast(verdict):
@@ -169,6 +194,7 @@ class Show:
     async def _blocked(self, event: Event, reason: str, action: str = "block", category: str = "banned") -> None:
         """A comment the screen stopped after triage let it through: moderators see why, viewers see nothing."""
         self.stats.comments_blocked += 1
+        self.tally.blocked(event)
         self.metrics.count("screen.block")
         await self._bus.send(ChatSeen(event.platform, event.user.name, event.text, event.kind.value, action,
                                       category, reason))
@@ -229,31 +255,59 @@ class Show:
 
     async def _respond(self) -> None:
         while True:
-            verdict = await self._queue.get()
-            if not await self._screened(verdict.event):
+            await self.director.until_free(self._lead_s)
+            answer = await self._answering.next(self.director.on_screen, list(self._recent))
+            if self._busy() and (answer.plan.decision == "deflect" if answer.plan is not None
+                                 else not answer.verdict.reason.startswith("a greeting")):
+                self.skipped_when_busy += 1  # a busy room: the air goes to the shop's questions, not small talk
                 continue
-            utt = await self.reply_utterance(verdict)
+            utt = self.reply_utterance(answer)
+            self._pending = (utt, frozenset(merge_key(e.text) for e in answer.verdict.events))
             self.director.submit(utt)
             await utt.playing.wait()
+            self._pending = None
 
-    async def reply_utterance(self, verdict: Verdict) -> Utterance:
-        event = verdict.event
+    def _busy(self) -> bool:
+        """A question came in lately (within ``answer_within_s``): small talk and deflections wait."""
+        return self._clock.now() - self._last_question < self._answer_within
+
+    def _joins_pending(self, event: Event) -> bool:
+        """The same words as the reply about to start: the asker is answered by it (and listed with it)."""
+        pending = self._pending
+        if pending is None or pending[0].playing.is_set() or merge_key(event.text) not in pending[1]:
+            return False
+        utt = pending[0]
+        utt.comments = (*utt.comments, {"user": event.user.name, "text": event.text})
+        self.tally.joined(utt.id, event)
+        self.stats.merged += 1
+        return True
+
+    def reply_utterance(self, answer: Answer) -> Utterance:
+        verdict = answer.verdict
         text: AsyncIterator[str]
-        if verdict.category is Category.CHITCHAT:
+        if answer.plan is None:
             # greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal
             text = from_texts([chitchat_line(self._prompts.refresh(), verdict, self.names(verdict))])
         else:
-            plan = await self._writer.plan(event.text, self.names(verdict, 5), verdict.language,
-                                           self.director.on_screen, list(self._recent))
-            text = self._writer.stream(plan)
+            text = self._writer.stream(answer.plan)
+        self.stats.merged += answer.merged
+        self.left_out += len(answer.left_out)
+        utt = self._reply(verdict, text)
+        self.tally.replied(utt.id, verdict.events)
+        return utt
+
+    def _reply(self, verdict: Verdict, text: AsyncIterator[str]) -> Utterance:
+        event = verdict.event
         return Utterance(
             Kind.REPLY,
             text,
             partial(synthesize, self._speech),
             language=verdict.language,
             comment={"user": event.user.name, "text": event.text},
+            comments=tuple({"user": e.user.name, "text": e.text} for e in verdict.events),
             received=event.time,
             created=self._clock.now(),
+            expires=max(e.time for e in verdict.events) + self._answer_within,
         )
 
     async def _thank(self) -> None:
@@ -309,14 +363,22 @@ class Show:
             "thanks_spoken": sum(1 for t in timeline if t.kind == "thanks"),
             "comments_blocked": self.stats.comments_blocked,
             "median_comment_to_first_audio_ms": None if p50 is None else round(p50 * 1000, 1),
+            **self.tally.summary({t.utterance_id: t.start for t in timeline if t.kind == "reply"}),
+            "questions_merged": self.stats.merged,
+            "drops_by_reason": self._drops(),
+            "script_airtime_share": airtime_share(timeline, "script"),
         }
 
-
-def chitchat_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:
-    """Greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal."""
-    key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
-    users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
-    return prompts.phrase(verdict.language, key, users=users)
+    def _drops(self) -> dict[str, int]:
+        drops = dict(self._drop_counts()) if self._drop_counts is not None else {}
+        expired = len(self.director.state.expired)
+        if expired:
+            drops["not_started_in_time"] = expired
+        if self.left_out:
+            drops["stale_merged"] = self.left_out
+        if self.skipped_when_busy:
+            drops["small_talk_when_busy"] = self.skipped_when_busy
+        return drops
 
 
 def _broadcast(verdict: Verdict) -> bool:

@@ -214,9 +214,9 @@ async def ask(settings: Settings, question: str, *, user: str = "viewer", knowle
 async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen: str | None = None,
                      event_time: float | None = None) -> dict[str, Any]:
     """One question through the same triage, retrieval, LLM and guards as the show."""
+    from agent.answering import chitchat_line
     from agent.events import Event, EventKind, User
     from agent.reply.writer import ReplyOutcome
-    from agent.show import chitchat_line
     from agent.verdict import Action, Category
 
     clock = rt.clock

@@ -216,6 +216,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
             script_between_replies=settings.show.script_between_replies,
+            script_share=settings.show.script_share, airtime_window_s=settings.show.airtime_window_s,
             on_screen=runtime.on_screen,
         )
         show = Show(
@@ -230,6 +231,9 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             name_ok=lambda name: name_ok(runtime.triage.topics, name),
             flagged=runtime.triage.strikes.flagged,
             on_screen=runtime.on_screen,
+            answer_within_s=settings.show.answer_within_s,
+            merge_window_s=settings.triage.merge_window_s,
+            drop_counts=lambda: dict(runtime.triage.stats.drops),
         )
         try:
             yield show

@@ -54,6 +54,10 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
                 lines = len(show.director.cursor.script.lines)
                 summary = show.summary()
                 dropped = list(rt.triage.dropped_json())
+                within = settings.show.answer_within_s
+                dropped += [{**c, "t": round(u.received or 0.0, 3),
+                             "reason": f"not_started_in_time: the reply could not start within {within:g} s"}
+                            for u in show.director.state.expired for c in u.comments]
     finally:
         driver.cancel()
         await asyncio.gather(driver, return_exceptions=True)

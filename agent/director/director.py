@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.director.airtime import Airtime
 from agent.director.bus import RenderBus
 from agent.director.script import ScriptCursor, ScriptLine
 from agent.director.utterance import Kind, Utterance
@@ -40,6 +41,7 @@ class TimelineEntry:
     utterance_id: str
     script_index: int | None = None
     latency: float | None = None
+    comments: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -55,6 +57,8 @@ class TimelineEntry:
             d["script_index"] = self.script_index
         if self.latency is not None:
             d["latency_ms"] = round(self.latency * 1000, 1)
+        if self.comments:
+            d["comments"] = list(self.comments)
         return d
 
 
@@ -64,6 +68,7 @@ class DirectorState:
     on_screen: Product | None = None
     resumed_after_reply: int = 0
     timeline: list[TimelineEntry] = field(default_factory=list)
+    expired: list[Utterance] = field(default_factory=list)  # replies dropped before they could start
 
 
 class Director:
@@ -82,6 +87,8 @@ class Director:
         thanks_patience_s: float = 10.0,
         on_screen: OnScreen | None = None,
         rng: random.Random | None = None,
+        script_share: float = 0.0,
+        airtime_window_s: float = 300.0,
     ) -> None:
         self._clock = clock
         self._bus = bus
@@ -96,6 +103,8 @@ class Director:
         self._thanks_patience = thanks_patience_s
         self._screen = on_screen
         self._rng = rng or random.Random(0)
+        self._airtime = Airtime(script_share, airtime_window_s)
+        self._chunk_end = 0.0
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
         self._wake = asyncio.Event()
@@ -120,6 +129,22 @@ class Director:
     @property
     def pending(self) -> list[Utterance]:
         return [u for _, _, u in sorted(self._heap)]
+
+    def remaining_s(self) -> float:
+        """Seconds of audio left in what plays now, as far as it is produced (0 when nothing plays)."""
+        if self.current is None:
+            return 0.0
+        return max(0.0, self._chunk_end - self._clock.now()) + self.current.queued_seconds()
+
+    async def until_free(self, lead_s: float) -> None:
+        """Return once what plays now has at most ``lead_s`` seconds left and a reply would go next (the
+        script has had its share): the next reply is then made from the freshest questions, just in time,
+        instead of waiting behind the current utterance and the script sentences owed."""
+        while not self._stopped and self.current is not None:
+            left = self.remaining_s()
+            if left <= lead_s and (self._airtime.share <= 0 or self._airtime.script_has_its_share()):
+                return
+            await self._clock.sleep(max(left - lead_s, 0.0) if left > lead_s else left + 0.01)
 
     @property
     def on_screen(self) -> Product | None:
@@ -162,8 +187,10 @@ class Director:
                     await self._bus.send(ShowState("playing"))
                 line = self._cursor.current()
                 urgent = bool(self._heap) and self._heap[0][2].kind is Kind.SAY_NOW
-                if self._heap and (urgent or owed <= 0 or line is None):
+                if self._heap and (urgent or line is None or self._replies_first(owed)):
                     utt = self._pop()
+                    if utt is None:
+                        continue
                     await self._play(utt)
                     if utt.kind >= Kind.REPLY:
                         after_reply = True
@@ -177,7 +204,8 @@ class Director:
                 if after_reply:
                     after_reply = False
                     self.state.resumed_after_reply += 1
-                    await self._bridge(line)
+                    if not self._heap:  # no bridge while a reply waits: the air is short
+                        await self._bridge(line)
                 if await self._play_line(line):
                     owed -= 1
         finally:
@@ -186,9 +214,25 @@ class Director:
             self._heap.clear()
             await self._bus.send(ShowState("stopped"))
 
-    def _pop(self) -> Utterance:
+    def _replies_first(self, owed: int) -> bool:
+        """With a script share set, the share decides (a reply about to go stale may run ahead of it a
+        little); without one, ``script_between_replies`` sentences are owed after each reply or thanks."""
+        if self._airtime.share > 0:
+            return self._airtime.script_has_its_share() or self._reply_would_expire()
+        return owed <= 0
+
+    def _reply_would_expire(self) -> bool:
+        """Would the best waiting reply miss its deadline if a script sentence played first? Then it goes
+        first: the script's share is kept over the airtime window, a late answer is lost for good."""
+        top = self._heap[0][2] if self._heap else None
+        if top is None or top.kind is not Kind.REPLY or top.expires is None or self._airtime.script_short():
+            return False
+        return self._clock.now() + 2.5 * self._airtime.typical_script_s() > top.expires
+
+    def _pop(self) -> Utterance | None:
         """Highest priority first; but a thank-you that has waited too long goes before further replies,
-        so a busy chat never starves the gift thanks."""
+        so a busy chat never starves the gift thanks. A reply past its ``expires`` is dropped, never said
+        late (None is returned; the director looks again)."""
         now = self._clock.now()
         if self._heap[0][2].kind is Kind.SAY_NOW:
             return heapq.heappop(self._heap)[2]
@@ -197,7 +241,13 @@ class Director:
                 self._heap.pop(i)
                 heapq.heapify(self._heap)
                 return u
-        return heapq.heappop(self._heap)[2]
+        utt = heapq.heappop(self._heap)[2]
+        if utt.expires is not None and now > utt.expires:
+            self.state.expired.append(utt)
+            self._metrics.count("reply_expired")
+            asyncio.ensure_future(utt.cancel())
+            return None
+        return utt
 
     async def _bridge(self, line: ScriptLine) -> None:
         if self._bridges is None:
@@ -259,6 +309,7 @@ class Director:
                         latency = now - utt.received
                         self._metrics.observe("comment_to_first_audio", latency)
                 await self._bus.send(AudioChunk(utt.id, seq, audio, now, utt.kind.label))
+                self._chunk_end = now + audio.duration
                 seq += 1
                 if not await self._hold(audio.duration):
                     completed = False
@@ -278,8 +329,9 @@ class Director:
             await self._bus.send(UtteranceEnded(utt.id, utt.kind.label, " ".join(utt.spoken), interrupted))
             self.state.timeline.append(TimelineEntry(
                 start, end, utt.kind.label, " ".join(utt.spoken), utt.comment, interrupted,
-                utt.product_id, utt.id, script_index, latency,
+                utt.product_id, utt.id, script_index, latency, utt.comments,
             ))
+            self._airtime.add(end, end - start, utt.kind is Kind.SCRIPT)
         return completed and started
 
     async def _next_or_cut(self, utt: Utterance) -> Any:

@@ -36,13 +36,16 @@ def _new_id() -> str:
 
 @dataclass(eq=False)
 class Utterance:
-    """See module docstring. ``comment`` is ``{"user", "text"}`` of the comment a reply answers."""
+    """See module docstring. ``comment`` is ``{"user", "text"}`` of the comment a reply answers (the first
+    asker), ``comments`` every comment it answers; a reply not started by ``expires`` (show clock) is dropped."""
 
     kind: Kind
     text_source: AsyncIterable[str] | None
     synthesize: Callable[[AsyncIterable[str], str], AsyncIterator[Audio]] | None
     language: str = "en"
     comment: dict[str, str] | None = None
+    comments: tuple[dict[str, str], ...] = ()
+    expires: float | None = None
     created: float = 0.0
     received: float | None = None  # when the comment behind it arrived (for latency)
     product_id: str | None = None
@@ -53,6 +56,7 @@ class Utterance:
     _queue: asyncio.Queue[Audio | None] = field(init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     error: BaseException | None = field(default=None, init=False)
+    _queued_s: float = field(default=0.0, init=False)
     playing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     """Set when playback starts (or the utterance is dropped): the pipeline then prepares the next reply."""
 
@@ -73,6 +77,7 @@ class Utterance:
         try:
             async for audio in self.synthesize(self.text_source, self.language):
                 await self._queue.put(audio)
+                self._queued_s += audio.duration
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded; the director skips a failed utterance
@@ -93,13 +98,21 @@ class Utterance:
         self._queue = asyncio.Queue(maxsize=len(audio) + 1)
         for a in audio:
             self._queue.put_nowait(a)
+            self._queued_s += a.duration
         self._queue.put_nowait(None)
+
+    def queued_seconds(self) -> float:
+        """Seconds of audio produced and not yet played."""
+        return self._queued_s
 
     async def next_audio(self) -> Audio | None:
         """The next chunk to play, or None when the utterance is finished."""
         if self._task is None and self.text_source is not None:
             self.start()
-        return await self._queue.get()
+        audio = await self._queue.get()
+        if audio is not None:
+            self._queued_s = max(0.0, self._queued_s - audio.duration)
+        return audio
 
     async def cancel(self) -> None:
         """Stop everything behind this utterance: the LLM stream, pending TTS and queued audio."""

@@ -1,4 +1,5 @@
-"""The bounded queue of things the host will answer: highest priority first, FIFO within a priority.
+"""The bounded queue of things the host will answer: highest priority first, then the most asked, then the
+freshest.
 
 It is where floods are absorbed: a question that repeats (or nearly repeats) one already waiting, within
 ``merge_window_s``, joins it instead of taking a slot, so fifty "price?" become one answer addressed to
@@ -100,7 +101,7 @@ class VerdictQueue:
         """The best fresh verdict, or None. Stale ones met on the way are dropped with their age."""
         now = self.clock.now()
         while self._entries:
-            best = max(self._entries, key=lambda e: (e.verdict.priority, -e.seq))
+            best = max(self._entries, key=self._rank)
             self._entries.remove(best)
             if self._is_stale(best.verdict, now):
                 self._drop(best.verdict, self._stale_reason(best.verdict, now))
@@ -108,6 +109,29 @@ class VerdictQueue:
             self._remember(best.key, now)
             return best.verdict
         return None
+
+    def waiting(self) -> list[Verdict]:
+        """The fresh verdicts waiting now, best first (a snapshot: nothing is taken)."""
+        now = self.clock.now()
+        ranked = sorted(self._entries, key=self._rank, reverse=True)
+        return [e.verdict for e in ranked if not self._is_stale(e.verdict, now)]
+
+    def take(self, verdict: Verdict) -> bool:
+        """Take ``verdict`` out of the queue (it is answered together with another); False if not waiting."""
+        for e in self._entries:
+            if e.verdict is verdict:
+                self._entries.remove(e)
+                self._remember(e.key, self.clock.now())
+                if self.stats is not None:
+                    self.stats.merge()
+                return True
+        return False
+
+    @staticmethod
+    def _rank(e: _Entry) -> tuple[int, int, float]:
+        """Higher priority first, then the question more viewers asked, then the freshest: under load the
+        oldest would be stale before its turn, the freshest can still be answered in time."""
+        return (e.verdict.priority, len(e.verdict.events), max(ev.time for ev in e.verdict.events))
 
     async def get(self) -> Verdict:
         while True:

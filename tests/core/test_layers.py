@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("agent.guards",),
     ("agent.reply",),
     ("agent.director",),
+    ("agent.answering", "agent.tally"),
     ("agent.show", "agent.controls"),
     ("connectors.platforms", "connectors.renderers", "connectors.web", "connectors.bridge_userscript"),
     ("agent.app",),

@@ -22,7 +22,7 @@ from agent.ports import Clock
 from agent.prompts import PromptStore
 from agent.reply.facts import FactFinder
 from agent.reply.paraphrase import Paraphraser
-from agent.reply.planner import Planner
+from agent.reply.planner import CatalogMatch, Planner
 from agent.reply.writer import Paraphrase, ReplyOutcome, ReplyWriter
 from agent.settings import KnowledgeSettings
 from agent.vectors import PhraseVectors
@@ -48,11 +48,12 @@ async def scripted() -> AsyncIterator[ScriptedLlmServer]:
 
 
 def make_writer(kb: KnowledgeBase, repo_root: Path, llm: OpenAiLlm | None = None,
-                paraphrase: Paraphrase = "always", timeout_s: float = 3.0, clock: Clock | None = None) -> ReplyWriter:
+                paraphrase: Paraphrase = "always", timeout_s: float = 3.0, clock: Clock | None = None,
+                match: CatalogMatch | None = None) -> ReplyWriter:
     clock = clock or LoopClock()
     metrics = Metrics(clock)
     vectors = PhraseVectors(kb.embedder)
-    planner = Planner(kb, clock, metrics, embed=kb.query_vector)
+    planner = Planner(kb, clock, metrics, embed=kb.query_vector, match=match or CatalogMatch())
     finder = FactFinder(vectors, min_score=0.3)
     paraphraser = None
     if llm is not None:

@@ -70,3 +70,30 @@ async def test_a_quiet_chat_gets_an_invitation_to_ask(tmp_path: Path, repo_root:
         await server.stop()
     bridges = [t for t in report["timeline"] if t["kind"] == "bridge" and t["start"] > 25]
     assert bridges and any("question" in t["text"].lower() or "chat" in t["text"].lower() for t in bridges)
+
+
+async def test_a_crowd_asking_the_same_thing_gets_one_fresh_reply_that_lists_every_asker(tmp_path: Path,
+                                                                                         repo_root: Path) -> None:
+    server = ScriptedLlmServer()
+    await server.start()
+    try:
+        settings = load_settings(repo_root / "settings.toml", overrides={
+            "show.data_dir": str(tmp_path / "data"), "knowledge.embedding": "hash", "llm.base_url": server.base_url,
+        })
+        lines = [{"t": 20 + i * 0.05, "type": "comment", "user": f"fan{i}", "text": "How much is the linen shirt?"}
+                 for i in range(6)]
+        chat = tmp_path / "chat.jsonl"
+        chat.write_text("\n".join(json.dumps(x) for x in lines))
+        report = await rehearse(settings, chat=str(chat), duration=90.0)
+    finally:
+        await server.stop()
+    summary = report["summary"]
+    replies = [t for t in report["timeline"] if t["kind"] == "reply"]
+    assert len(replies) == 1, replies  # one answer for the crowd
+    asked = replies[0]["comments"]
+    assert replies[0]["comment"] == asked[0] and len(asked) >= 2
+    assert all(set(c) == {"user", "text"} for c in asked)
+    assert summary["questions_merged"] == len(asked) - 1
+    assert summary["answered_comment_to_first_audio_ms"]["p95"] <= settings.show.answer_within_s * 1000
+    assert summary["distinct_product_questions"] == 1 and summary["distinct_answered_share"] == 1.0
+    assert 0 < summary["script_airtime_share"] < 1 and isinstance(summary["drops_by_reason"], dict)
