@@ -1,11 +1,14 @@
 """A busy room on virtual time: how fast and how much the host answers, and what the script keeps.
 
-    .venv/bin/python bench/rehearse_bench.py [--scenario hour|burst|all] [--minutes 60] [--llm scripted|embedded]
+    .venv/bin/python bench/rehearse_bench.py [--scenario hour|other|burst|all] [--minutes 60] [--llm scripted|embedded]
 
 Scenarios (each rehearsed in its own process, so its peak memory is its own):
 - ``hour``: the demo chat's questions, greetings, gifts and spam, repeated, mixed with the real Douyin
   comments in ../shared/fixtures/livechat (about 1,100 events an hour);
-- ``burst``: the first ten minutes of that log with a flash sale at minute 5: 200 comments a second for a
+- ``other``: a different hour the policies were not tuned on: the held-out moderation set's benign lines
+  (evals/moderation/heldout_benign.jsonl: shop questions and chat in three languages, 225 lines), arriving at
+  random (Poisson, one every 3.5 s on average) from 400 viewers, with a gift every 40 s;
+- ``burst``: the first ten minutes of the hour log with a flash sale at minute 5: 200 comments a second for a
   minute (12,000 comments from 3,000 viewers: purchase questions in English, French and Chinese, many asking
   the same thing in other words, and chatter).
 The LLM is the scripted OpenAI-compatible server (testkit/scripted_llm.py: it answers at once) or the embedded
@@ -59,6 +62,20 @@ def hour_log(minutes: int) -> list[dict[str, Any]]:
     return lines
 
 
+def other_log(minutes: int) -> list[dict[str, Any]]:
+    rng = random.Random(11)
+    lines = [json.loads(x)["text"] for x in (ROOT / "evals" / "moderation" / "heldout_benign.jsonl")
+             .read_text(encoding="utf-8").splitlines() if x.strip()]
+    out: list[dict[str, Any]] = []
+    t = 2.0
+    while t < minutes * 60:
+        out.append({"t": round(t, 2), "type": "comment", "user": f"u{rng.randrange(400)}", "text": rng.choice(lines)})
+        t += rng.expovariate(1 / 3.5)
+    out += [{"t": float(g), "type": "gift", "user": f"g{g}", "gift": {"name": "rose", "count": 1, "value": 0.1}}
+            for g in range(20, minutes * 60, 40)]
+    return sorted(out, key=lambda x: x["t"])
+
+
 def burst_log() -> list[dict[str, Any]]:
     rng = random.Random(7)
     lines = hour_log(10)
@@ -106,8 +123,8 @@ async def child(scenario: str, llm: str, minutes: int) -> dict[str, Any]:
     from agent.settings import load_settings
     from testkit.scripted_llm import Script, ScriptedLlmServer
 
-    log = hour_log(minutes) if scenario == "hour" else burst_log()
-    length = minutes * 60.0 if scenario == "hour" else 600.0
+    log = {"hour": hour_log, "other": other_log}[scenario](minutes) if scenario != "burst" else burst_log()
+    length = minutes * 60.0 if scenario != "burst" else 600.0
     with tempfile.TemporaryDirectory() as tmp:
         chat = Path(tmp) / "chat.jsonl"
         chat.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in log), encoding="utf-8")
@@ -139,7 +156,7 @@ async def child(scenario: str, llm: str, minutes: int) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scenario", choices=("hour", "burst", "all"), default="all")
+    ap.add_argument("--scenario", choices=("hour", "other", "burst", "all"), default="all")
     ap.add_argument("--minutes", type=int, default=60)
     ap.add_argument("--llm", choices=("scripted", "embedded"), default="scripted")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -147,7 +164,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(asyncio.run(child(args.scenario, args.llm, args.minutes)), ensure_ascii=False))
         return
-    scenarios = ("hour", "burst") if args.scenario == "all" else (args.scenario,)
+    scenarios = ("hour", "other", "burst") if args.scenario == "all" else (args.scenario,)
     result: dict[str, Any] = {"llm": args.llm, "minutes": args.minutes}
     for sc in scenarios:
         cmd = [sys.executable, __file__, "--child", "--scenario", sc, "--llm", args.llm, "--minutes",
