@@ -115,3 +115,20 @@ def chitchat_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) ->
     key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
     users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
     return prompts.phrase(verdict.language, key, users=users)
+
+
+def thanks_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:
+    """Gifts, follows, likes and joins are thanked with fixed lines from phrases.toml (empty: nothing to say)."""
+    users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
+    lang = verdict.language
+    kinds = {e.kind.value for e in verdict.events}
+    if "gift" in kinds:
+        gift = next(e.gift for e in verdict.events if e.gift is not None)
+        return prompts.phrase(lang, "thanks_gift", users=users, gift=gift.name, count=gift.count)
+    if "follow" in kinds:
+        return prompts.phrase(lang, "thanks_follow", users=users)
+    if "like" in kinds:
+        return prompts.phrase(lang, "thanks_like", users=users, count=sum(e.count for e in verdict.events))
+    if "join" in kinds:
+        return prompts.phrase(lang, "greeting", users=users)
+    return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -150,6 +150,24 @@ class ShowControls(Protocol):
     def say_now(self, text: str, language: str | None = None) -> None: ...
 
     def status(self) -> dict[str, Any]: ...
+
+    def set_approval(self, on: bool) -> None:
+        """Approval mode on or off, live (replies then wait for a moderator)."""
+
+    def approvals(self) -> list[dict[str, Any]]:
+        """The replies waiting for a decision, oldest first."""
+
+    def approve(self, review_id: str, who: str, text: str | None = None) -> dict[str, Any]:
+        """Approve a waiting reply (``text``: an edit, checked like anything said); raises ApprovalError."""
+
+    def reject(self, review_id: str, who: str) -> dict[str, Any]:
+        """Drop a waiting reply unsaid."""
+
+
+class OnAirLog(Protocol):
+    """Where everything said goes, with why and when (the on-air record)."""
+
+    def add(self, entry: Mapping[str, Any]) -> int: ...
 
 
 class Validator(Protocol):

@@ -132,11 +132,23 @@ class OverlaySettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8780, ge=0, le=65535)
     ai_label: str = "AI-generated virtual host"
-    console_token_env: str = "LIVEHOST_CONSOLE_TOKEN"
+
+
+class ConsoleSettings(_Section):
+    """The moderator console: accounts, sessions, approval mode, the on-air record and the audit trail."""
+
+    users_db: str = "users.sqlite3"  # in data_dir unless absolute
+    record_db: str = "onair.sqlite3"
+    audit_db: str = "audit.sqlite3"
+    session_hours: float = Field(12.0, gt=0)
+    login_attempts_per_min: int = Field(5, ge=1)
+    approval: bool = False
+    approval_expire_s: float = Field(60.0, gt=0)
+    approval_max_waiting: int = Field(8, ge=1)
 
 
 class TriageSettings(_Section):
-    stale_after_s: float = Field(10.0, gt=0)  # a question waits at most this long in the queue
+    stale_after_s: float = Field(45.0, gt=0)  # a question waits at most this long in the queue
     queue_size: int = Field(32, ge=1)
     user_rate_per_min: int = Field(6, ge=1)
     merge_window_s: float = Field(10.0, ge=0)
@@ -178,11 +190,13 @@ class Settings(_Section):
     speech: SpeechSettings = SpeechSettings()
     reply: ReplySettings = ReplySettings()
     overlay: OverlaySettings = OverlaySettings()
+    console: ConsoleSettings = ConsoleSettings()
     triage: TriageSettings = TriageSettings()
     replay: ReplaySettings = ReplaySettings()
     platforms: dict[str, PlatformSettings] = {}
     renderers: dict[str, dict[str, Any]] = {}
     root: str = Field(".", exclude=True)
+    source: str = Field("", exclude=True)  # the settings file read ("" when none: embedded defaults)
 
     def path(self, p: str) -> Path:
         """Resolve a path setting against the folder settings.toml lives in."""
@@ -242,6 +256,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
             node = node.setdefault(part, {})
         node[last] = value
     data["root"] = str(p.resolve().parent)
+    data["source"] = str(p.resolve()) if p.exists() else ""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

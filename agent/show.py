@@ -10,8 +10,8 @@ that passed the word lists *and* the semantic screen (``ChatShown``); the screen
 be answered or shown, not on every event, so triage keeps its throughput. Viewer names said on air (thanks,
 replies) are checked against the same lists first.
 
-One reply is prepared while another plays (LLM and TTS work ahead), never more, so a flood cannot pile up
-stale answers: the queue keeps the rest, merges duplicates and drops what went stale.
+One reply is prepared while another plays, never more: the queue keeps the rest and drops what went stale.
+In approval mode (``approvals``) replies are written ahead and wait for a moderator instead.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from agent.answering import Answer, Answering, chitchat_line
+from agent.answering import Answer, Answering, chitchat_line, thanks_line
+from agent.approval import Approvals
 from agent.director.bus import RenderBus
 from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
@@ -37,7 +38,8 @@ from agent.ports import Clock, Decider, EventSource, ReplyQueue, SpeechEngine, T
 from agent.product import Product
 from agent.prompts import PromptStore
 from agent.render import ChatSeen, ChatShown
-from agent.reply.writer import ReplyWriter
+from agent.reply.writer import ReplyOutcome, ReplyWriter
+from agent.said import SaidLog
 from agent.speech.stream import synthesize
 from agent.tally import QuestionTally, airtime_share
 from agent.triage.flood import merge_key
@@ -83,11 +85,14 @@ class Show:
         merge_window_s: float = 10.0,
         lead_s: float = 1.0,
         drop_counts: Callable[[], dict[str, int]] | None = None,
+        approvals: Approvals | None = None,
+        said: SaidLog | None = None,
     ) -> None:
         """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
         name may be said on air; ``flagged(platform, user_id)``: a viewer blocked lately, never named.
         ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood the oldest are left out of
-        the feed (moderators still see them). ``on_screen``: each product put on screen warms the LLM for it."""
+        the feed (moderators still see them). ``on_screen``: each product put on screen warms the LLM for it.
+        ``approvals``: approval mode (replies wait for a moderator); ``said``: notes for the on-air record."""
         self._clock = clock
         self._sources = list(sources)
         self._triage = triage
@@ -96,8 +101,7 @@ class Show:
         self._writer = writer
         self.director = director
         self._bus = bus
-        self._speech = speech
-        self.speech = speech
+        self._speech = self.speech = speech
         self._prompts = prompts
         self.metrics = metrics
         self._background = list(background)
@@ -107,9 +111,7 @@ class Show:
         self._warming: asyncio.Task[bool] | None = None
         self.stats = ShowStats()
         self._recent: deque[str] = deque(maxlen=8)
-        self._screen = screen
-        self._name_ok = name_ok
-        self._flagged = flagged
+        self._screen, self._name_ok, self._flagged = screen, name_ok, flagged
         self._screened_keys: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._feed: deque[Event] = deque(maxlen=max(1, feed_backlog))
         self._feed_ready = asyncio.Event()
@@ -126,6 +128,8 @@ class Show:
                                     crowd=lambda language: self._prompts.refresh().phrase(language, "several"),
                                     candidates=candidates, fresh_s=answer_within_s / 3)
         self.left_out = 0  # askers of a merged question too old to be named: dropped as stale
+        self.approvals = approvals
+        self._said = said or SaidLog(None)
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
@@ -151,6 +155,8 @@ class Show:
             for t in tasks[1:]:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.approvals is not None:
+                await self.approvals.aclose()
 
     def product_changed(self, product: Product) -> None:
         """Warm the LLM's prompt cache for the new product on screen (a question about it is then fast)."""
@@ -186,7 +192,7 @@ class Show:
                 self._queue.push(verdict)
         elif verdict.action is Action.THANK:
             self._thanks.add(verdict)
-        if _broadcast(verdict):
+        if verdict.broadcast:
             self._feed.append(event)
             self._feed_ready.set()
         return verdict
@@ -255,17 +261,47 @@ class Show:
 
     async def _respond(self) -> None:
         while True:
-            await self.director.until_free(self._lead_s)
+            reviewing = self.approvals is not None and self.approvals.enabled
+            if self.approvals is not None and reviewing:
+                await self.approvals.room()  # replies wait for a moderator; the air is not what paces them
+            else:
+                await self.director.until_free(self._lead_s)
             answer = await self._answering.next(self.director.on_screen, list(self._recent))
             if self._busy() and (answer.plan.decision == "deflect" if answer.plan is not None
                                  else not answer.verdict.reason.startswith("a greeting")):
                 self.skipped_when_busy += 1  # a busy room: the air goes to the shop's questions, not small talk
+                continue
+            if self.approvals is not None and self.approvals.enabled:
+                self.approvals.spawn(self._reviewed(self.approvals, answer))
                 continue
             utt = self.reply_utterance(answer)
             self._pending = (utt, frozenset(merge_key(e.text) for e in answer.verdict.events))
             self.director.submit(utt)
             await utt.playing.wait()
             self._pending = None
+
+    async def _reviewed(self, approvals: Approvals, answer: Answer) -> None:
+        """Approval mode: write the reply in full, wait for a moderator, then say what was approved at once."""
+        outcome = ReplyOutcome()
+        text = " ".join([s async for s in self._text(answer, outcome)]).strip()
+        verdict, plan = answer.verdict, answer.plan
+        review = approvals.new_review(verdict, plan.product if plan is not None else None, text,
+                                      facts=tuple(self._said.facts(plan, outcome)), source=outcome.source)
+        decision = await approvals.decide(review)
+        if not decision.on_air or not decision.text:
+            return
+        utt = self._reply(verdict, from_texts([decision.text]))
+        utt.expires = self._clock.now() + self._answer_within  # approved now: said now, or not at all
+        self._said.reply(utt.id, plan, outcome, approval={**decision.to_json(), "review": review.id})
+        self.stats.merged += answer.merged
+        self.tally.replied(utt.id, verdict.events)
+        self.director.submit(utt)
+
+    def _text(self, answer: Answer, outcome: ReplyOutcome) -> AsyncIterator[str]:
+        if answer.plan is None:
+            # greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal
+            return from_texts([chitchat_line(self._prompts.refresh(), answer.verdict, self.names(answer.verdict))])
+        return self._writer.stream(answer.plan, outcome)
 
     def _busy(self) -> bool:
         """A question came in lately (within ``answer_within_s``): small talk and deflections wait."""
@@ -283,17 +319,12 @@ class Show:
         return True
 
     def reply_utterance(self, answer: Answer) -> Utterance:
-        verdict = answer.verdict
-        text: AsyncIterator[str]
-        if answer.plan is None:
-            # greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal
-            text = from_texts([chitchat_line(self._prompts.refresh(), verdict, self.names(verdict))])
-        else:
-            text = self._writer.stream(answer.plan)
+        outcome = ReplyOutcome()
         self.stats.merged += answer.merged
         self.left_out += len(answer.left_out)
-        utt = self._reply(verdict, text)
-        self.tally.replied(utt.id, verdict.events)
+        utt = self._reply(answer.verdict, self._text(answer, outcome))
+        self._said.reply(utt.id, answer.plan, outcome)
+        self.tally.replied(utt.id, answer.verdict.events)
         return utt
 
     def _reply(self, verdict: Verdict, text: AsyncIterator[str]) -> Utterance:
@@ -313,7 +344,7 @@ class Show:
     async def _thank(self) -> None:
         while True:
             verdict = await self._thanks.next()
-            text = self.thanks_text(verdict)
+            text = thanks_line(self._prompts.refresh(), verdict, self.names(verdict))
             if text:
                 self.director.submit(Utterance(Kind.THANKS, from_texts([text]), partial(synthesize, self._speech),
                                                language=verdict.language))
@@ -333,23 +364,6 @@ class Show:
             self.director.submit(Utterance(Kind.BRIDGE, from_texts([self._rng.choice(options)]),
                                            partial(synthesize, self._speech), language=lang))
             self._last_comment = self._clock.now()  # at most one invitation per quiet period
-
-    def thanks_text(self, verdict: Verdict) -> str:
-        prompts = self._prompts.refresh()
-        users = ", ".join(self.names(verdict)) or prompts.phrase(verdict.language, "everyone")
-        lang = verdict.language
-        kinds = {e.kind.value for e in verdict.events}
-        if "gift" in kinds:
-            gift = next(e.gift for e in verdict.events if e.gift is not None)
-            assert gift is not None
-            return prompts.phrase(lang, "thanks_gift", users=users, gift=gift.name, count=gift.count)
-        if "follow" in kinds:
-            return prompts.phrase(lang, "thanks_follow", users=users)
-        if "like" in kinds:
-            return prompts.phrase(lang, "thanks_like", users=users, count=sum(e.count for e in verdict.events))
-        if "join" in kinds:
-            return prompts.phrase(lang, "greeting", users=users)
-        return ""
 
     def summary(self) -> dict[str, Any]:
         timeline = self.director.state.timeline
@@ -378,12 +392,9 @@ class Show:
             drops["stale_merged"] = self.left_out
         if self.skipped_when_busy:
             drops["small_talk_when_busy"] = self.skipped_when_busy
+        if self.approvals is not None:
+            for action, reason in (("reject", "rejected_by_moderator"), ("expired", "not_approved_in_time")):
+                if self.approvals.counts.get(action):
+                    drops[reason] = self.approvals.counts[action]
         return drops
 
-
-def _broadcast(verdict: Verdict) -> bool:
-    """Whether a viewer event may go to the broadcast's chat feed (after the screen): comments that triage
-    would answer or let pass as chit-chat or noise, and follows, gifts, likes. Never blocked, spam or muted."""
-    if verdict.action is Action.ANSWER or verdict.action is Action.THANK:
-        return True
-    return verdict.action is Action.IGNORE and verdict.category is Category.CHITCHAT

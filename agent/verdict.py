@@ -58,6 +58,14 @@ class Verdict:
             seen.setdefault(e.user.name, None)
         return tuple(seen)
 
+    @property
+    def broadcast(self) -> bool:
+        """Whether the viewer event may go to the broadcast's chat feed (after the screen): comments triage
+        would answer or let pass as chit-chat or noise, and follows, gifts, likes. Never blocked, spam or muted."""
+        if self.action is Action.ANSWER or self.action is Action.THANK:
+            return True
+        return self.action is Action.IGNORE and self.category is Category.CHITCHAT
+
     def to_dict(self) -> dict[str, object]:
         return {
             "action": self.action.value,

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "agent.app.knowledge_commands",
     "agent.app.moderation_commands",
     "agent.app.platform_commands",
+    "agent.app.user_commands",
 )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
+import time
 from typing import Any
 
 from agent.settings import Settings
@@ -142,10 +144,11 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     import signal
 
     from agent.app.compose import open_runtime, open_show, progress
-    from agent.app.console import console_validators
+    from agent.app.console import console_validators, open_console, store_path
     from agent.clock import LoopClock
     from agent.controls import DirectorControls
     from agent.language import detect_language
+    from agent.records.onair import OnAirRecord
     from connectors.platforms.config_check import ensure_connector_settings
     from connectors.renderers.overlay import OverlayRenderer
     from connectors.web.console import console_routes
@@ -160,24 +163,31 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
     extra = build_renderers(settings, clock)
+    stack = contextlib.ExitStack()
     try:
         for r in extra:
             await r.start()
+        record = stack.enter_context(contextlib.closing(OnAirRecord(store_path(settings, settings.console.record_db),
+                             show_id=f"{settings.show.name}-{time.strftime('%Y%m%d-%H%M%S')}")))
         async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
             async with open_show(rt, sources=make_sources(clock), renderers=[overlay, *extra],
-                                 script_path=args.script) as show:
+                                 script_path=args.script, record=record) as show:
                 controls = DirectorControls(show.director, show.speech, detect_language, summary=show.summary,
                                             latency_ms=show.metrics.summary_ms,
-                                            triage_stats=rt.triage.stats.snapshot)
-                routes = console_routes(controls, settings.path("prompts"), console_validators(rt.knowledge.products),
-                                        settings.secret(settings.overlay.console_token_env), overlay.console,
-                                        history_dir=settings.data_dir / "prompt_history")
+                                            triage_stats=rt.triage.stats.snapshot, approvals=show.approvals)
+                console = stack.enter_context(open_console(settings, controls,
+                                                           console_validators(rt.knowledge.products),
+                                                           events=overlay.console, record=record))
+                routes = console_routes(console)
                 web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
                 await web.start()
                 try:
                     progress("open the overlay in a browser, or add it to OBS as a browser source:")
                     print(f"overlay: {web.url}/overlay", flush=True)
                     progress(f"moderator console: {web.url}/console")
+                    local = settings.overlay.host in ("127.0.0.1", "localhost", "::1")
+                    progress("the overlay and console listen on this computer only (overlay.host)" if local else
+                             f"the overlay and console listen on {settings.overlay.host}: reachable from the network")
                     progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
                     try:
                         await show.run(args.duration)
@@ -189,6 +199,7 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
     finally:
         for r in extra:
             await r.aclose()
+        stack.close()
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from agent.app.busy import BusyLlm, BusyRetriever, BusySpeech
 from agent.app.knowledge_commands import open_knowledge
 from agent.app.triage import TriageParts, build_triage
+from agent.approval import Approvals
 from agent.clock import VirtualClock
 from agent.director.bus import RenderBus
 from agent.director.director import Director
@@ -26,7 +27,7 @@ from agent.metrics import Metrics
 from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
 from agent.onscreen import OnScreen
-from agent.ports import Clock, Embedder, EventSource, Llm, Renderer, Retriever, Vector
+from agent.ports import Clock, Embedder, EventSource, Llm, OnAirLog, Renderer, Retriever, Vector
 from agent.product import Product
 from agent.prompts import PromptStore
 from agent.reply.facts import FactFinder
@@ -34,6 +35,7 @@ from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import CatalogMatch, Planner
 from agent.reply.scope import ScopeStore
 from agent.reply.writer import ReplyWriter
+from agent.said import SaidLog
 from agent.settings import Settings
 from agent.show import Show
 from agent.speech.cache import SpeechCache
@@ -193,7 +195,9 @@ def script_for(settings: Settings, products: Sequence[Product], script_path: str
 
 @contextlib.asynccontextmanager
 async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], renderers: Sequence[Renderer],
-                    script_path: str | None = None, busy: VirtualClock | None = None) -> AsyncIterator[Show]:
+                    script_path: str | None = None, busy: VirtualClock | None = None,
+                    record: OnAirLog | None = None) -> AsyncIterator[Show]:
+    """The show on ``runtime``; ``record`` keeps everything said (the on-air record), if given."""
     settings = runtime.settings
     lib = EspeakLibrary()
     try:
@@ -210,8 +214,12 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
                 return []
             return prompts.refresh().phrase_list(language, "bridges", product=product.title)
 
+        said = SaidLog(record, kb.get)
+        approvals = Approvals(runtime.clock, enabled=settings.console.approval,
+                              expire_s=settings.console.approval_expire_s,
+                              max_waiting=settings.console.approval_max_waiting, check=runtime.triage.output_check)
         director = Director(
-            clock=runtime.clock, bus=bus, speech=cache,
+            clock=runtime.clock, bus=bus, speech=cache, said=[said.said],
             cursor=script_for(settings, kb.products(), script_path, runtime.triage.output_check),
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
@@ -234,6 +242,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             answer_within_s=settings.show.answer_within_s,
             merge_window_s=settings.triage.merge_window_s,
             drop_counts=lambda: dict(runtime.triage.stats.drops),
+            approvals=approvals, said=said,
         )
         try:
             yield show

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,8 +89,9 @@ class Director:
         rng: random.Random | None = None,
         script_share: float = 0.0,
         airtime_window_s: float = 300.0,
+        said: Sequence[Callable[[TimelineEntry], None]] = (),
     ) -> None:
-        self._clock = clock
+        self._clock = self.clock = clock
         self._bus = bus
         self._cursor = cursor
         self.cursor = cursor
@@ -104,6 +105,7 @@ class Director:
         self._screen = on_screen
         self._rng = rng or random.Random(0)
         self._airtime = Airtime(script_share, airtime_window_s)
+        self._said = list(said)  # observers of each entry once played (the on-air record)
         self._chunk_end = 0.0
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
@@ -327,10 +329,13 @@ class Director:
             end = self._clock.now()
             interrupted = not completed
             await self._bus.send(UtteranceEnded(utt.id, utt.kind.label, " ".join(utt.spoken), interrupted))
-            self.state.timeline.append(TimelineEntry(
+            entry = TimelineEntry(
                 start, end, utt.kind.label, " ".join(utt.spoken), utt.comment, interrupted,
                 utt.product_id, utt.id, script_index, latency, utt.comments,
-            ))
+            )
+            self.state.timeline.append(entry)
+            for observe in self._said:
+                observe(entry)
             self._airtime.add(end, end - start, utt.kind is Kind.SCRIPT)
         return completed and started
 

@@ -38,7 +38,6 @@ class OverlayOptions(RendererOptions):
     host: str | None = None
     port: int | None = Field(None, ge=0, le=65535)
     ai_label: str | None = None
-    console_token_env: str | None = None
 
     @classmethod
     def of(cls, options: Mapping[str, Any], settings: Settings) -> Self:

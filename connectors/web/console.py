@@ -1,198 +1,48 @@
-"""The moderator console: show controls, live chat with triage decisions, and a safe prompt editor.
+"""The moderator console: show controls, approval mode, live chat with verdicts, prompt and settings editors,
+the on-air record and the audit trail, behind accounts and roles (see :mod:`connectors.web.auth`).
 
-Everything under ``/api`` needs ``Authorization: Bearer <token>``; with no token configured only this machine
-may use it (and only under a loopback Host name, so a web page cannot reach it through DNS rebinding).
-A prompt edit is checked by its validator before it is written, then written atomically (temp file, fsync,
-rename), so the show never reads a broken or half-written file; the replaced copy is kept for rollback.
+Every action is a JSON endpoint in one table (:mod:`connectors.web.api`), documented at ``/openapi.json``.
+Every login, control action, decision and edit is written to the audit trail with who, when and, for edits,
+the content before and after. The page itself and its assets are public; everything it shows comes from the
+API, so a visitor without a session sees the login form and nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
+import io
 import logging
-import os
+import math
 import tomllib
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from agent.errors import ConfigError, LivehostError
-from agent.ports import ShowControls, Validator
-from agent.toolbox.files import FileHistory, atomic_write
+from agent.errors import ConfigError
+from agent.ports import ShowControls
+from agent.records.onair import OnAirRecord
+from connectors.web.api import Endpoint, Param, obj, openapi, routes
+from connectors.web.auth import Auth, Caller, Need
 from connectors.web.hub import Broadcaster
+from connectors.web.prompt_files import ConsoleError, PromptFiles
 from connectors.web.server import STATIC_DIR, static_page
 
 log = logging.getLogger(__name__)
 
-EDITABLE = ("*.md", "*.toml", "scripts/*.toml", "banned_topics/*.toml")
-SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
-LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-MAX_CONTENT = 256 * 1024
 MAX_SAY = 500
-KEEP_VERSIONS = 50
-ASSETS = {"console.js": "text/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8"}
+ASSETS = {"console.js": "text/javascript; charset=utf-8", "console-review.js": "text/javascript; charset=utf-8",
+          "console.css": "text/css; charset=utf-8"}
+STR = {"type": "string"}
+COMMANDS = {"pause": "Pause the host (the script resumes where it stopped)", "resume": "Resume the show",
+            "skip": "Drop what the host is saying now", "stop": "End the show"}
 
 
-class ConsoleError(Exception):
-    """A request the console refuses; ``status`` is the HTTP status, the message is shown to the moderator."""
-
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.extra = extra
-
-    def response(self) -> JSONResponse:
-        return JSONResponse({"error": str(self), **self.extra}, status_code=self.status)
-
-
-def _glob_match(rel: str, pattern: str) -> bool:
-    """Whole-path glob where ``*`` never crosses ``/`` (``*.md`` is not ``scripts/x.md``)."""
-    parts, pats = rel.split("/"), pattern.split("/")
-    return len(parts) == len(pats) and all(fnmatchcase(p, q) for p, q in zip(parts, pats, strict=True))
-
-
-@dataclass(frozen=True)
-class PromptFiles:
-    """The editable files under ``root``, their validators, and their previous versions in ``history``."""
-
-    root: Path
-    history: FileHistory
-    validators: Mapping[str, Validator]
-
-    def resolve(self, rel: str) -> Path:
-        """The file ``rel`` names, or 400 for anything outside the editable set (traversal, absolute, hidden)."""
-        parts = rel.split("/")
-        if (not rel or "\\" in rel or rel.startswith("/") or any(not p or p.startswith(".") for p in parts)
-                or any(not set(p) <= SAFE_CHARS for p in parts)
-                or not any(_glob_match(rel, pat) for pat in EDITABLE)):
-            raise ConsoleError(400, "not a prompt file: use a .md or .toml file inside the prompts folder")
-        root = self.root.resolve()
-        path = (root / rel).resolve()
-        if not path.is_relative_to(root):
-            raise ConsoleError(400, "not a prompt file: it points outside the prompts folder")
-        return path
-
-    def validator(self, rel: str) -> Validator | None:
-        return next((v for pat, v in self.validators.items() if _glob_match(rel, pat)), None)
-
-    def listing(self) -> list[dict[str, Any]]:
-        out = []
-        for pat in EDITABLE:
-            for p in sorted(self.root.glob(pat)):
-                rel = p.relative_to(self.root).as_posix()
-                if p.is_file() and not p.name.startswith("."):
-                    st = p.stat()
-                    out.append({"path": rel, "size": st.st_size, "mtime": st.st_mtime,
-                                "mtime_ns": str(st.st_mtime_ns), "editable": self.validator(rel) is not None})
-        return out
-
-    def read(self, rel: str) -> dict[str, Any]:
-        """Content and stat; ``mtime_ns`` is a string because nanoseconds do not fit a JavaScript number."""
-        path = self.resolve(rel)
-        try:
-            data, st = path.read_bytes(), path.stat()
-        except FileNotFoundError:
-            raise ConsoleError(404, "no such prompt file") from None
-        try:
-            content = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConsoleError(400, "not a UTF-8 text file") from None
-        return {"path": rel, "content": content, "size": st.st_size, "mtime": st.st_mtime,
-                "mtime_ns": str(st.st_mtime_ns), "editable": self.validator(rel) is not None}
-
-    def save(self, rel: str, content: str, base_mtime: int | None) -> dict[str, Any]:
-        """Validate, keep the old copy, write atomically. Not reentrant: the caller serializes saves."""
-        path = self.resolve(rel)
-        check = self.validator(rel)
-        if check is None:
-            raise ConsoleError(400, "not editable from the console")
-        data = content.encode("utf-8")
-        if len(data) > MAX_CONTENT:
-            raise ConsoleError(400, f"file too large (at most {MAX_CONTENT // 1024} KB)")
-        st = path.stat() if path.exists() else None
-        if base_mtime is not None and (st is None or st.st_mtime_ns != base_mtime):
-            raise ConsoleError(409, "this file was changed by someone else since you opened it; reload it first",
-                               mtime_ns=None if st is None else str(st.st_mtime_ns))
-        try:
-            check(path, content)
-        except (LivehostError, ValueError) as exc:  # ConfigError by contract; TOMLDecodeError is a ValueError
-            raise ConsoleError(422, str(exc) or type(exc).__name__) from None
-        if st is not None:
-            old = path.read_bytes()
-            if old == data:
-                return self.read(rel)
-            self.history.archive(rel, old, st.st_mtime_ns)
-        atomic_write(path, data, 0o644 if st is None else st.st_mode & 0o777)
-        if st is not None and path.stat().st_mtime_ns <= st.st_mtime_ns:
-            bump = st.st_mtime_ns + 1  # a coarse clock must not hide this edit from base_mtime checks
-            os.utime(path, ns=(bump, bump))
-        log.info("prompt file saved", extra={"path": rel, "bytes": len(data)})
-        return self.read(rel)
-
-    def versions(self, rel: str) -> list[dict[str, Any]]:
-        """Previous copies, newest first; ``mtime`` is when that copy was last changed (seconds)."""
-        self.resolve(rel)
-        return [{"version": v.name, "size": v.size, "mtime": v.mtime} for v in self.history.versions(rel)]
-
-    def version_content(self, rel: str, version: str) -> str:
-        self.resolve(rel)
-        if not FileHistory.is_version(version):
-            raise ConsoleError(400, "bad version name")
-        text = self.history.content(rel, version)
-        if text is None:
-            raise ConsoleError(404, "no such version")
-        return text
-
-    def rollback(self, rel: str, version: str) -> dict[str, Any]:
-        return self.save(rel, self.version_content(rel, version), None)
-
-
-class Gate:
-    """Who may use the console: the token holder, or with no token, only this machine."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token.encode("utf-8")
-
-    def check(self, conn: HTTPConnection, *, allow_query: bool = False) -> None:
-        host = conn.headers.get("host", "")
-        origin = conn.headers.get("origin")
-        if conn.scope["type"] == "websocket" or conn.scope.get("method") not in ("GET", "HEAD"):
-            if origin is not None and urlsplit(origin).netloc != host:
-                self._deny(conn, 403, "request from another web site refused")
-        if self._token:
-            auth = conn.headers.get("authorization", "")
-            given = auth[7:] if auth[:7].lower() == "bearer " else ""
-            if not given and allow_query:
-                given = conn.query_params.get("token", "")
-            if not hmac.compare_digest(given.encode("utf-8"), self._token):
-                self._deny(conn, 401, "wrong or missing console token")
-            return
-        client = conn.client.host if conn.client else ""
-        hostname = urlsplit(f"//{host}").hostname or ""
-        if client not in LOCAL_CLIENTS or hostname not in LOCAL_HOSTS:
-            self._deny(conn, 403, "no console token is set, so the console only works on this computer")
-
-    @staticmethod
-    def _deny(conn: HTTPConnection, status: int, message: str) -> None:
-        log.warning("console request refused", extra={"status": status, "path": conn.url.path,
-                                                       "client": conn.client.host if conn.client else ""})
-        raise ConsoleError(status, message)
-
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
@@ -202,28 +52,34 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-class _Console:
-    """Route handlers; holds the lock that serializes prompt writes (one per console, not global)."""
+def _num(request: Request, name: str, default: float | None = None) -> float | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConsoleError(400, f"'{name}' must be a number") from None
+    if not math.isfinite(value):
+        raise ConsoleError(400, f"'{name}' must be a finite number")
+    return value
 
-    def __init__(self, controls: ShowControls, files: PromptFiles, gate: Gate, events: Broadcaster | None) -> None:
-        self.controls = controls
-        self.files = files
-        self.gate = gate
-        self.events = events
-        self.write_lock = asyncio.Lock()
 
-    def api(self, fn: Handler) -> Handler:
-        """Wrap a handler: check access first, turn :class:`ConsoleError` into its JSON response."""
+@dataclass
+class Console:
+    """Route handlers over the show's controls, the editable files, the record and the audit trail."""
 
-        async def wrapped(request: Request) -> Response:
-            try:
-                self.gate.check(request)
-                return await fn(request)
-            except ConsoleError as exc:
-                return exc.response()
+    controls: ShowControls
+    files: PromptFiles
+    auth: Auth
+    events: Broadcaster | None = None
+    record: OnAirRecord | None = None
+    settings_files: PromptFiles | None = None
 
-        return wrapped
+    def __post_init__(self) -> None:
+        self.write_lock = asyncio.Lock()  # one writer of files at a time (not global: one per console)
 
+    # -- pages -----------------------------------------------------------------------------------------------
     async def page(self, request: Request) -> Response:
         return static_page("console.html")
 
@@ -234,71 +90,10 @@ class _Console:
         body = (STATIC_DIR / name).read_bytes()
         return Response(body, media_type=ASSETS[name], headers={"Cache-Control": "no-store"})
 
-    def command(self, action: str) -> Handler:
-        async def run(request: Request) -> Response:
-            getattr(self.controls, action)()
-            log.info("console command", extra={"action": action})
-            return JSONResponse({"ok": True, "status": self.controls.status()})
-
-        return run
-
-    async def say(self, request: Request) -> Response:
-        body = await _json_body(request)
-        text, language = body.get("text"), body.get("language") or None
-        if not isinstance(text, str) or not text.strip():
-            raise ConsoleError(400, "type what the host should say")
-        if len(text) > MAX_SAY:
-            raise ConsoleError(400, f"too long: at most {MAX_SAY} characters")
-        if language is not None and (not isinstance(language, str) or len(language) > 16):
-            raise ConsoleError(400, "bad language code")
-        self.controls.say_now(text.strip(), language)
-        log.info("console say now", extra={"chars": len(text), "language": language})
-        return JSONResponse({"ok": True, "status": self.controls.status()})
-
-    async def status(self, request: Request) -> Response:
-        return JSONResponse(self.controls.status())
-
-    async def list_prompts(self, request: Request) -> Response:
-        return JSONResponse({"files": await asyncio.to_thread(self.files.listing)})
-
-    async def read_prompt(self, request: Request) -> Response:
-        return JSONResponse(await asyncio.to_thread(self.files.read, request.path_params["path"]))
-
-    async def write_prompt(self, request: Request) -> Response:
-        body = await _json_body(request)
-        content, base = body.get("content"), body.get("base_mtime")
-        if not isinstance(content, str):
-            raise ConsoleError(400, "'content' must be a string")
-        if isinstance(base, str) and base.isdigit():
-            base = int(base)
-        if base is not None and (isinstance(base, bool) or not isinstance(base, int)):
-            raise ConsoleError(400, "'base_mtime' must be the mtime_ns you read")
-        async with self.write_lock:
-            saved = await asyncio.to_thread(self.files.save, request.path_params["path"], content, base)
-        return JSONResponse(saved)
-
-    async def history(self, request: Request) -> Response:
-        versions = await asyncio.to_thread(self.files.versions, request.path_params["path"])
-        return JSONResponse({"path": request.path_params["path"], "versions": versions})
-
-    async def version(self, request: Request) -> Response:
-        p = request.path_params
-        content = await asyncio.to_thread(self.files.version_content, p["path"], p["version"])
-        return JSONResponse({"path": p["path"], "version": p["version"], "content": content})
-
-    async def rollback(self, request: Request) -> Response:
-        version = (await _json_body(request)).get("version")
-        if not isinstance(version, str):
-            raise ConsoleError(400, "'version' must be a string")
-        async with self.write_lock:
-            saved = await asyncio.to_thread(self.files.rollback, request.path_params["path"], version)
-        log.info("prompt file rolled back", extra={"path": request.path_params["path"], "version": version})
-        return JSONResponse(saved)
-
     async def feed(self, ws: WebSocket) -> None:
-        """The overlay's render events, for moderators (blocked comments included)."""
+        """The overlay's render events for moderators (blocked comments included): any logged-in account."""
         try:
-            self.gate.check(ws, allow_query=True)
+            self.auth.require(ws, "read")
         except ConsoleError:
             await ws.close(code=1008)
             return
@@ -307,39 +102,242 @@ class _Console:
             return
         await self.events.serve(ws)
 
+    async def openapi_doc(self, request: Request) -> Response:
+        return JSONResponse(openapi(self.endpoints()))
 
-def console_routes(
-    controls: ShowControls,
-    prompts_dir: Path,
-    validators: Mapping[str, Validator],
-    token: str,
-    events: Broadcaster | None = None,
-    *,
-    history_dir: Path,
-) -> list[BaseRoute]:
-    """GET /console, /console/ws and /api/show/*, /api/prompts/* (see the module docstring).
+    # -- accounts ----------------------------------------------------------------------------------------------
+    async def login(self, request: Request, _: Caller) -> Response:
+        return await self.auth.login(request, await json_body(request))
 
-    ``validators`` maps globs relative to ``prompts_dir`` (``"banned_topics/*.toml"``) to the check that
-    must pass before an edit goes live; the first match wins, and a file with none is read-only.
-    ``history_dir`` keeps replaced copies, one folder per file.
-    """
-    files = PromptFiles(prompts_dir, FileHistory(history_dir, KEEP_VERSIONS), dict(validators))
-    c = _Console(controls, files, Gate(token), events)
-    api = c.api
-    show = [Route(f"/api/show/{a}", api(c.command(a)), methods=["POST"]) for a in ("pause", "resume", "skip", "stop")]
+    async def logout(self, request: Request, caller: Caller) -> Response:
+        self.auth.record(caller, request)(action="logout")
+        return await self.auth.logout(request, caller)
+
+    async def me(self, request: Request, caller: Caller) -> Response:
+        return JSONResponse(self.auth.me_json(caller.session, caller))
+
+    # -- the show ----------------------------------------------------------------------------------------------
+    def command(self, action: str) -> Any:
+        async def run(request: Request, caller: Caller) -> Response:
+            getattr(self.controls, action)()
+            self.auth.record(caller, request)(action=f"show.{action}")
+            log.info("console command", extra={"action": action, "who": caller.name})
+            return JSONResponse({"ok": True, "status": self.controls.status()})
+
+        return run
+
+    async def say(self, request: Request, caller: Caller) -> Response:
+        body = await json_body(request)
+        text, language = body.get("text"), body.get("language") or None
+        if not isinstance(text, str) or not text.strip():
+            raise ConsoleError(400, "type what the host should say")
+        if len(text) > MAX_SAY:
+            raise ConsoleError(400, f"too long: at most {MAX_SAY} characters")
+        if language is not None and (not isinstance(language, str) or len(language) > 16):
+            raise ConsoleError(400, "bad language code")
+        self.controls.say_now(text.strip(), language)
+        self.auth.record(caller, request)(action="show.say", after={"text": text.strip(), "language": language})
+        return JSONResponse({"ok": True, "status": self.controls.status()})
+
+    async def status(self, request: Request, caller: Caller) -> Response:
+        return JSONResponse(self.controls.status())
+
+    # -- approval mode -----------------------------------------------------------------------------------------
+    async def approval_mode(self, request: Request, caller: Caller) -> Response:
+        on = (await json_body(request)).get("enabled")
+        if not isinstance(on, bool):
+            raise ConsoleError(400, "'enabled' must be true or false")
+        before = self.controls.status().get("approval", {}).get("enabled")
+        self.controls.set_approval(on)
+        self.auth.record(caller, request)(action="approval.mode", before=before, after=on)
+        return JSONResponse({"ok": True, "status": self.controls.status()})
+
+    async def approvals(self, request: Request, caller: Caller) -> Response:
+        return JSONResponse({"waiting": self.controls.approvals()})
+
+    async def approve(self, request: Request, caller: Caller) -> Response:
+        body = await json_body(request)
+        text = body.get("text")
+        if text is not None and not isinstance(text, str):
+            raise ConsoleError(400, "'text' must be a string (the edited reply) or left out")
+        rid = request.path_params["id"]
+        waiting = {r["id"]: r for r in self.controls.approvals()}
+        decided = self.controls.approve(rid, caller.name, text)
+        edited = decided["text"] != waiting.get(rid, {}).get("text")
+        self.auth.record(caller, request)(action="approval.edit" if edited else "approval.approve", target=rid,
+                                          before=waiting.get(rid, {}).get("text"), after=decided["text"])
+        return JSONResponse({"ok": True, "reply": decided})
+
+    async def reject(self, request: Request, caller: Caller) -> Response:
+        rid = request.path_params["id"]
+        decided = self.controls.reject(rid, caller.name)
+        self.auth.record(caller, request)(action="approval.reject", target=rid, before=decided["text"])
+        return JSONResponse({"ok": True, "reply": decided})
+
+    # -- editable files ----------------------------------------------------------------------------------------
+    def _files(self, request: Request) -> tuple[PromptFiles, str]:
+        if request.url.path.startswith("/api/settings-files"):
+            if self.settings_files is None:
+                raise ConsoleError(404, "no settings file to edit")
+            return self.settings_files, "settings"
+        return self.files, "prompt"
+
+    async def list_files(self, request: Request, caller: Caller) -> Response:
+        files, _ = self._files(request)
+        return JSONResponse({"files": await asyncio.to_thread(files.listing)})
+
+    async def read_file(self, request: Request, caller: Caller) -> Response:
+        files, _ = self._files(request)
+        return JSONResponse(await asyncio.to_thread(files.read, request.path_params["path"]))
+
+    async def write_file(self, request: Request, caller: Caller) -> Response:
+        files, kind = self._files(request)
+        body = await json_body(request)
+        content, base = body.get("content"), body.get("base_mtime")
+        if not isinstance(content, str):
+            raise ConsoleError(400, "'content' must be a string")
+        if isinstance(base, str) and base.isdigit():
+            base = int(base)
+        if base is not None and (isinstance(base, bool) or not isinstance(base, int)):
+            raise ConsoleError(400, "'base_mtime' must be the mtime_ns you read")
+        rel = request.path_params["path"]
+        async with self.write_lock:
+            before = await asyncio.to_thread(_content_or_none, files, rel)
+            saved = await asyncio.to_thread(files.save, rel, content, base)
+        if before != content:
+            self.auth.record(caller, request)(action=f"{kind}.edit", target=rel, before=before, after=content)
+        return JSONResponse(saved)
+
+    async def history(self, request: Request, caller: Caller) -> Response:
+        files, _ = self._files(request)
+        versions = await asyncio.to_thread(files.versions, request.path_params["path"])
+        return JSONResponse({"path": request.path_params["path"], "versions": versions})
+
+    async def version(self, request: Request, caller: Caller) -> Response:
+        files, _ = self._files(request)
+        p = request.path_params
+        content = await asyncio.to_thread(files.version_content, p["path"], p["version"])
+        return JSONResponse({"path": p["path"], "version": p["version"], "content": content})
+
+    async def rollback(self, request: Request, caller: Caller) -> Response:
+        files, kind = self._files(request)
+        version = (await json_body(request)).get("version")
+        if not isinstance(version, str):
+            raise ConsoleError(400, "'version' must be a string")
+        rel = request.path_params["path"]
+        async with self.write_lock:
+            before = await asyncio.to_thread(_content_or_none, files, rel)
+            saved = await asyncio.to_thread(files.rollback, rel, version)
+        self.auth.record(caller, request)(action=f"{kind}.rollback", target=rel, before=before,
+                                          after=saved.get("content"), detail=version)
+        return JSONResponse(saved)
+
+    # -- the on-air record and the audit trail -----------------------------------------------------------------
+    def _record_filters(self, request: Request) -> dict[str, Any]:
+        q = request.query_params
+        return {"text": q.get("text") or None, "product": q.get("product") or None, "user": q.get("user") or None,
+                "kind": q.get("kind") or None, "since": _num(request, "since"), "until": _num(request, "until")}
+
+    async def search_record(self, request: Request, caller: Caller) -> Response:
+        if self.record is None:
+            return JSONResponse({"entries": []})
+        limit, offset = int(_num(request, "limit", 100) or 0), int(_num(request, "offset", 0) or 0)
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise ConsoleError(400, "'limit' must be 1..1000 and 'offset' at least 0")
+        record, filters = self.record, self._record_filters(request)
+        try:
+            entries = await asyncio.to_thread(lambda: record.search(**filters, limit=limit, offset=offset))
+        except ValueError as exc:
+            raise ConsoleError(400, str(exc)) from None
+        return JSONResponse({"entries": entries})
+
+    async def export_record(self, request: Request, caller: Caller) -> Response:
+        out = io.StringIO()
+        if self.record is not None:
+            record, filters = self.record, self._record_filters(request)
+            try:
+                await asyncio.to_thread(lambda: record.export_jsonl(out, **filters))
+            except ValueError as exc:
+                raise ConsoleError(400, str(exc)) from None
+        return Response(out.getvalue(), media_type="application/x-ndjson; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="onair.jsonl"'})
+
+    async def audit(self, request: Request, caller: Caller) -> Response:
+        limit = int(_num(request, "limit", 100) or 0)
+        if not 1 <= limit <= 1000:
+            raise ConsoleError(400, "'limit' must be 1..1000")
+        before = _num(request, "before_id")
+        q = request.query_params
+        entries = await asyncio.to_thread(lambda: self.auth.audit.list(
+            limit=limit, before_id=None if before is None else int(before), who=q.get("who") or None,
+            action=q.get("action") or None))
+        return JSONResponse({"entries": entries})
+
+    def endpoints(self) -> list[Endpoint]:
+        """Every console action (see :mod:`connectors.web.api`)."""
+        path = Param("path", where="path", description="a file relative to the editable folder")
+        files: list[tuple[str, str, Need, Need]] = [("/api/prompts", "prompts", "control", "read"),
+                                                    ("/api/settings-files", "settings", "admin", "admin")]
+        record_q = tuple(Param(n, k) for n, k in (("text", "string"), ("product", "string"), ("user", "string"),
+                                                  ("kind", "string"), ("since", "number"), ("until", "number")))
+        eps = [
+            Endpoint("POST", "/api/login", None, "Log in: sets the session cookie, returns the CSRF token",
+                     self.login, "accounts", obj(name=STR, password=STR)),
+            Endpoint("POST", "/api/logout", "read", "Log out", self.logout, "accounts"),
+            Endpoint("GET", "/api/me", "read", "Who is logged in, the role and the CSRF token", self.me, "accounts"),
+            *[Endpoint("POST", f"/api/show/{a}", "control", s, self.command(a)) for a, s in COMMANDS.items()],
+            Endpoint("POST", "/api/show/say", "control", "Say a sentence right after the current one", self.say,
+                     body=obj(text=STR, **{"language?": {"type": ["string", "null"]}})),
+            Endpoint("GET", "/api/show/status", "read", "Status, what waits to be said, figures", self.status),
+            Endpoint("POST", "/api/approvals/mode", "control", "Approval mode on or off", self.approval_mode,
+                     "approvals", obj(enabled={"type": "boolean"})),
+            Endpoint("GET", "/api/approvals", "read", "Replies waiting for approval", self.approvals, "approvals"),
+            Endpoint("POST", "/api/approvals/{id}/approve", "control",
+                     "Approve a reply, or edit it (the edit passes the output guards)", self.approve, "approvals",
+                     obj(**{"text?": {"type": ["string", "null"]}})),
+            Endpoint("POST", "/api/approvals/{id}/reject", "control", "Reject a reply: it is never said",
+                     self.reject, "approvals"),
+            Endpoint("GET", "/api/record", "read", "Search the on-air record", self.search_record, "record",
+                     params=(*record_q, Param("limit", "integer"), Param("offset", "integer"))),
+            Endpoint("GET", "/api/record/export", "read", "The on-air record as JSONL", self.export_record,
+                     "record", params=record_q, produces="application/x-ndjson"),
+            Endpoint("GET", "/api/audit", "control", "The audit trail, newest first", self.audit, "audit",
+                     params=(Param("limit", "integer"), Param("before_id", "integer"), Param("who"),
+                             Param("action"))),
+        ]
+        for base, tag, need, read_need in files:
+            eps += [
+                Endpoint("GET", base, read_need, f"List the editable {tag} files", self.list_files, tag),
+                Endpoint("GET", base + "/{path:path}/history/{version}", read_need, "An earlier version",
+                         self.version, tag, params=(path,)),
+                Endpoint("GET", base + "/{path:path}/history", read_need, "Earlier versions", self.history, tag,
+                         params=(path,)),
+                Endpoint("POST", base + "/{path:path}/rollback", need, "Restore an earlier version (checked)",
+                         self.rollback, tag, obj(version=STR), (path,)),
+                Endpoint("GET", base + "/{path:path}", read_need, "Read a file", self.read_file, tag,
+                         params=(path,)),
+                Endpoint("PUT", base + "/{path:path}", need, "Save a file: checked first, written atomically",
+                         self.write_file, tag, obj(content=STR, **{"base_mtime?": {"type": ["string", "integer"]}}),
+                         (path,)),
+            ]
+        return eps
+
+
+def _content_or_none(files: PromptFiles, rel: str) -> str | None:
+    try:
+        return str(files.read(rel)["content"])
+    except ConsoleError:
+        return None
+
+
+def console_routes(console: Console) -> list[BaseRoute]:
+    """GET /console (the page), /console/ws (the live feed), /openapi.json and every API endpoint."""
     return [
-        Route("/console", c.page, methods=["GET"]),
-        Route("/console/static/{name}", c.asset, methods=["GET"]),
-        WebSocketRoute("/console/ws", c.feed),
-        *show,
-        Route("/api/show/say", api(c.say), methods=["POST"]),
-        Route("/api/show/status", api(c.status), methods=["GET"]),
-        Route("/api/prompts", api(c.list_prompts), methods=["GET"]),
-        Route("/api/prompts/{path:path}/history/{version}", api(c.version), methods=["GET"]),
-        Route("/api/prompts/{path:path}/history", api(c.history), methods=["GET"]),
-        Route("/api/prompts/{path:path}/rollback", api(c.rollback), methods=["POST"]),
-        Route("/api/prompts/{path:path}", api(c.read_prompt), methods=["GET"]),
-        Route("/api/prompts/{path:path}", api(c.write_prompt), methods=["PUT"]),
+        Route("/console", console.page, methods=["GET"]),
+        Route("/console/static/{name}", console.asset, methods=["GET"]),
+        WebSocketRoute("/console/ws", console.feed),
+        Route("/openapi.json", console.openapi_doc, methods=["GET"]),
+        *routes(console.auth, console.endpoints()),
     ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import tempfile
@@ -15,28 +14,37 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 
+from agent.approval import Approvals
+from agent.clock import VirtualClock
 from agent.errors import ConfigError
 from agent.moderation.topics import parse_topic
 from agent.ports import Validator
 from agent.prompts import TEMPLATES, load_prompt_set
-from agent.render import ChatSeen
+from agent.records.audit import AuditLog
+from agent.records.onair import OnAirRecord
 from agent.toolbox.files import FileHistory
-from connectors.web.console import PromptFiles, console_routes, toml_validator
+from connectors.web.accounts import Accounts
+from connectors.web.auth import Auth
+from connectors.web.console import Console as WebConsole
+from connectors.web.console import console_routes, toml_validator
 from connectors.web.hub import Broadcaster
+from connectors.web.prompt_files import PromptFiles
 from connectors.web.server import WebServer, build_app
+from connectors.web.sessions import LoginGuard, Sessions
 
 REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-TOKEN = "t0ken-for-tests"
 
 
 class RecordingControls:
-    """A ShowControls stub that records what the console asked for."""
+    """A ShowControls stub that records what the console asked for; approvals are the real queue."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
         self.state = "playing"
+        self.clock = VirtualClock()
+        self.queue = Approvals(self.clock, expire_s=60.0,
+                               check=lambda text: "medical claim" if "cures" in text else None)
 
     def pause(self) -> None:
         self.calls.append(("pause",))
@@ -59,7 +67,21 @@ class RecordingControls:
     def status(self) -> dict[str, Any]:
         return {"status": self.state, "on_screen": {"id": "linen-shirt", "title": "Relaxed Linen Shirt"},
                 "pending": [{"kind": "reply", "comment": {"user": "ana", "text": "what sizes?"}}],
-                "summary": {"comments_seen": 3}, "timeline": []}
+                "summary": {"comments_seen": 3}, "timeline": [],
+                "approval": {"enabled": self.queue.enabled, "waiting": len(self.queue.waiting())}}
+
+    def set_approval(self, on: bool) -> None:
+        self.calls.append(("set_approval", on))
+        self.queue.set_enabled(on)
+
+    def approvals(self) -> list[dict[str, Any]]:
+        return [{**r.to_json(), "expires_in_s": r.expires - self.clock.now()} for r in self.queue.waiting()]
+
+    def approve(self, review_id: str, who: str, text: str | None = None) -> dict[str, Any]:
+        return self.queue.approve(review_id, who, text).to_json()
+
+    def reject(self, review_id: str, who: str) -> dict[str, Any]:
+        return self.queue.reject(review_id, who).to_json()
 
 
 def prompt_set_validator(path: Path, content: str) -> None:
@@ -86,19 +108,35 @@ VALIDATORS: dict[str, Validator] = {
 }
 
 
-class Console:
-    """One console server on port 0 with its controls, folders and broadcaster."""
+PASSWORD = "correct horse battery"
 
-    def __init__(self, root: Path, token: str, validators: dict[str, Validator] | None = None) -> None:
+
+class Console:
+    """One console server on port 0 with its controls, folders, broadcaster, accounts, record and audit trail.
+
+    Accounts: ``admin``, ``mod`` (moderator) and ``viv`` (viewer), all with :data:`PASSWORD`; ``token`` is the
+    moderator's API key (scripts' access), used by :meth:`client` unless told otherwise."""
+
+    def __init__(self, root: Path, validators: dict[str, Validator] | None = None) -> None:
         self.prompts = root / "prompts"
         self.history = root / "data" / ".history"
         shutil.copytree(REPO_PROMPTS, self.prompts)
         self.controls = RecordingControls()
         self.events = Broadcaster({"ai_label": "AI", "show": "Test"})
-        routes = console_routes(self.controls, self.prompts, VALIDATORS if validators is None else validators,
-                                token, self.events, history_dir=self.history)
-        self.server = WebServer(build_app(routes), "127.0.0.1", 0)
-        self.token = token
+        self.accounts = Accounts(root / "data" / "users.sqlite3", rounds=4)
+        for name, role in (("admin", "admin"), ("mod", "moderator"), ("viv", "viewer")):
+            self.accounts.add(name, role, PASSWORD)
+        self.token = self.accounts.new_api_key("mod", "tests")[1]
+        self.viewer_token = self.accounts.new_api_key("viv", "tests")[1]
+        self.audit = AuditLog(root / "data" / "audit.sqlite3")
+        self.record = OnAirRecord(root / "data" / "onair.sqlite3", show_id="test")
+        self.sessions = Sessions(3600)
+        self.guard = LoginGuard(5)
+        files = PromptFiles(self.prompts, FileHistory(self.history, 50),
+                            VALIDATORS if validators is None else validators)
+        auth = Auth(self.accounts, self.sessions, self.guard, self.audit)
+        self.console = WebConsole(self.controls, files, auth, self.events, self.record)
+        self.server = WebServer(build_app(console_routes(self.console)), "127.0.0.1", 0)
 
     @property
     def url(self) -> str:
@@ -109,15 +147,32 @@ class Console:
         headers = {"Authorization": f"Bearer {tok}"} if tok else {}
         return httpx.AsyncClient(base_url=self.url, headers=headers, **kw)
 
+    @asynccontextmanager
+    async def login(self, name: str = "mod") -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+        """A client holding a session cookie, and the session's CSRF token. httpx keeps a Secure cookie for https
+        only, so the cookie is copied by hand (a browser treats http://127.0.0.1 as a secure context)."""
+        async with httpx.AsyncClient(base_url=self.url) as h:
+            r = await h.post("/api/login", json={"name": name, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            cookie = r.headers["set-cookie"].split(";")[0].split("=", 1)
+            h.cookies.set(cookie[0], cookie[1])
+            yield h, r.json()["csrf"]
+
+    def close(self) -> None:
+        self.record.close()
+        self.audit.close()
+        self.accounts.close()
+
 
 @asynccontextmanager
-async def running(root: Path, token: str = TOKEN, **kw: Any) -> AsyncIterator[Console]:
-    c = Console(root, token, **kw)
+async def running(root: Path, **kw: Any) -> AsyncIterator[Console]:
+    c = Console(root, **kw)
     await c.server.start()
     try:
         yield c
     finally:
         await c.server.aclose()
+        c.close()
 
 
 @pytest.fixture
@@ -152,54 +207,6 @@ async def test_say_now_is_passed_on_and_empty_text_is_refused(console: Console, 
         assert r.status_code == 400 and r.json()["error"], bad
     assert (await http.post("/api/show/say", content=b"not json")).status_code == 400
     assert console.controls.calls == [("say_now", "Bonjour à tous", "fr"), ("say_now", "Hello", None)]
-
-
-# ---- access ---------------------------------------------------------------------------------------------
-
-async def test_token_is_required_and_checked(console: Console) -> None:
-    for token in ["", "wrong", TOKEN + "x"]:
-        async with console.client(token=token) as h:
-            for method, path in [("POST", "/api/show/pause"), ("GET", "/api/show/status"), ("GET", "/api/prompts"),
-                                 ("GET", "/api/prompts/reply.md"), ("PUT", "/api/prompts/reply.md")]:
-                r = await h.request(method, path, json={"content": "x"})
-                assert r.status_code == 401, (token, path)
-                assert TOKEN not in r.text
-    async with console.client(token="") as h:
-        assert (await h.get("/api/show/status", params={"token": TOKEN})).status_code == 401  # header only
-        assert (await h.get("/console")).status_code == 200  # the page itself holds nothing secret
-    assert console.controls.calls == []
-    async with console.client() as h:
-        assert (await h.get("/api/show/status")).status_code == 200
-
-
-async def test_feed_websocket_needs_the_token_and_shows_blocked_comments(console: Console) -> None:
-    ws_url = console.server.ws_url + "/console/ws"
-    for bad in [ws_url, ws_url + "?token=nope"]:
-        with pytest.raises(InvalidStatus):
-            async with connect(bad):
-                pass
-    async with connect(f"{ws_url}?token={TOKEN}") as ws:
-        assert json.loads(await ws.recv())["type"] == "hello"
-        console.events.publish(ChatSeen("demo", "troll", "buy weed here", "comment", "block", "banned",
-                                        "banned topic: drugs").to_json())
-        got = json.loads(await asyncio.wait_for(ws.recv(), 3))
-        assert got["action"] == "block" and got["reason"] == "banned topic: drugs"
-
-
-async def test_without_a_token_only_this_machine_may_use_it(tmp_path: Path) -> None:
-    async with running(tmp_path, token="") as c:
-        async with c.client() as h:
-            assert (await h.post("/api/show/pause")).status_code == 200
-            assert (await h.get("/api/prompts")).status_code == 200
-            r = await h.post("/api/show/stop", headers={"Origin": "http://evil.example"})  # cross-site form post
-            assert r.status_code == 403
-            r = await h.get("/api/prompts/reply.md", headers={"Host": "evil.example"})  # DNS rebinding
-            assert r.status_code == 403
-        other = httpx.AsyncHTTPTransport(local_address="127.0.0.2")  # another address than 127.0.0.1 / ::1
-        async with c.client(transport=other) as h:
-            r = await h.post("/api/show/resume")
-            assert r.status_code == 403 and "this computer" in r.json()["error"]
-        assert c.controls.calls == [("pause",)]
 
 
 # ---- prompt files -----------------------------------------------------------------------------------------
@@ -365,7 +372,8 @@ async def test_page_and_assets_are_served(console: Console) -> None:
 async def test_server_shuts_down_without_leaking_tasks(tmp_path: Path) -> None:
     before = asyncio.all_tasks()
     async with running(tmp_path) as c:
-        async with connect(f"{c.server.ws_url}/console/ws?token={TOKEN}") as ws:
+        headers = {"Authorization": f"Bearer {c.token}"}
+        async with connect(f"{c.server.ws_url}/console/ws", additional_headers=headers) as ws:
             await ws.recv()
             async with c.client() as h:
                 await h.post("/api/show/pause")

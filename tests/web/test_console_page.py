@@ -1,4 +1,5 @@
-"""The console page in real headless Chromium: the buttons reach the show, a bad edit is shown and not saved."""
+"""The console page in real headless Chromium: a login, the buttons reach the show, a bad edit is shown and not
+saved, a viewer cannot change anything."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.async_api import Browser, Page, expect
 
 from agent.render import ChatSeen
 from tests.renderers.polling import until
-from tests.web.test_console import TOKEN, Console, running
+from tests.web.test_console import PASSWORD, Console, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -28,7 +29,10 @@ async def page(browser: Browser, console: Console) -> AsyncIterator[Page]:
     p = await ctx.new_page()
     errors: list[Exception] = []
     p.on("pageerror", lambda exc: errors.append(exc))
-    await p.goto(f"{console.url}/console?token={TOKEN}")
+    await p.goto(f"{console.url}/console")
+    await p.get_by_label("Name").fill("mod")
+    await p.get_by_label("Password").fill(PASSWORD)
+    await p.get_by_role("button", name="Log in").click()
     await expect(p.locator("#status")).to_have_text("Live")
     await p.wait_for_function("window.livehostConsole.linked")
     try:
@@ -81,3 +85,28 @@ async def test_a_bad_placeholder_is_shown_and_the_file_is_unchanged(page: Page, 
     await expect(error).to_be_hidden()
     assert target.read_text(encoding="utf-8") == fixed
     await expect(page.locator("#ed-versions li button")).to_have_count(1)
+
+
+async def test_a_wrong_password_is_refused_and_a_viewer_cannot_change_anything(browser: Browser,
+                                                                              console: Console) -> None:
+    ctx = await browser.new_context()
+    p = await ctx.new_page()
+    try:
+        await p.goto(f"{console.url}/console")
+        await expect(p.locator("#app")).to_be_hidden()
+        await p.get_by_label("Name").fill("viv")
+        await p.get_by_label("Password").fill("not the password")
+        await p.get_by_role("button", name="Log in").click()
+        await expect(p.locator("#login-msg")).to_have_text("wrong name or password")
+        await p.get_by_label("Password").fill(PASSWORD)
+        await p.get_by_role("button", name="Log in").click()
+        await expect(p.locator("#who-name")).to_have_text("viv (viewer)")
+        await expect(p.locator("#notice")).to_contain_text("viewer")
+        status = await p.evaluate("""async () => (await fetch('/api/show/pause', {method: 'POST',
+            headers: {'X-CSRF-Token': window.livehostConsole.csrf}})).status""")
+        assert status == 403
+        cookie = await p.evaluate("document.cookie")
+        assert "livehost_session" not in cookie  # HttpOnly: page scripts cannot read the session
+    finally:
+        await ctx.close()
+    assert console.controls.calls == []

@@ -1,9 +1,10 @@
-// The moderator console. The token comes from ?token= in the page address and lives only in this page's memory.
+// The moderator console. Log in with an account (`livehost user add`); the session lives in an HttpOnly cookie
+// and every change carries the session's CSRF token, kept only in this page's memory.
 (() => {
   "use strict";
-  const token = new URLSearchParams(location.search).get("token") || "";
   const $ = (id) => document.getElementById(id);
-  const state = { status: null, chats: 0, blocked: 0, linked: false, file: null, baseMtime: null, saved: "" };
+  const state = { status: null, chats: 0, blocked: 0, linked: false, file: null, baseMtime: null, saved: "",
+    user: null, role: null, csrf: null, started: false };
   window.livehostConsole = state;
 
   const LABELS = { playing: "Live", paused: "Paused", stopped: "Stopped" };
@@ -25,7 +26,7 @@
   // ---- API ----------------------------------------------------------------------------------------
   async function api(method, path, body) {
     const headers = {};
-    if (token) headers.Authorization = "Bearer " + token;
+    if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res;
     try {
@@ -35,7 +36,7 @@
     }
     let data = {};
     try { data = await res.json(); } catch (_) { data = { error: `unexpected answer (${res.status})` }; }
-    if (res.status === 401) notice("Access refused: open the console with the link that includes ?token=… (ask the person who started the show).");
+    if (res.status === 401 && path !== "/api/login") showLogin("Your session ended: log in again.");
     else if (res.status === 403) notice("Access refused: " + (data.error || "not allowed from here"));
     else if (res.ok) notice("");
     return { ok: res.ok, code: res.status, data };
@@ -65,8 +66,10 @@
   }
 
   async function pollStatus() {
-    const r = await api("GET", "/api/show/status");
-    if (r.ok) showStatus(r.data);
+    if (state.user) {
+      const r = await api("GET", "/api/show/status");
+      if (r.ok) showStatus(r.data);
+    }
     setTimeout(pollStatus, 2000);
   }
 
@@ -128,8 +131,8 @@
 
   function connect(delay) {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const q = token ? "?token=" + encodeURIComponent(token) : "";
-    const ws = new WebSocket(`${proto}//${location.host}/console/ws${q}`);
+    if (!state.user) return;
+    const ws = new WebSocket(`${proto}//${location.host}/console/ws`);
     ws.onopen = () => { state.linked = true; $("link").textContent = "Live"; $("link").className = "link on"; delay = 1000; };
     ws.onmessage = (ev) => { try { onEvent(JSON.parse(ev.data)); } catch (_) { /* ignore a bad message */ } };
     ws.onclose = () => {
@@ -251,7 +254,53 @@
   $("ed-revert").addEventListener("click", () => { state.saved = text.value; openFile(state.file); });
   window.addEventListener("beforeunload", (ev) => { if (dirty()) ev.preventDefault(); });
 
-  pollStatus();
-  connect(1000);
-  loadFiles();
+  // ---- accounts -----------------------------------------------------------------------------------------
+  function showLogin(message) {
+    state.user = null;
+    state.csrf = null;
+    $("app").hidden = true;
+    $("who").hidden = true;
+    $("login").hidden = false;
+    $("login-msg").textContent = message || "";
+    $("login-name").focus();
+  }
+
+  function signedIn(me) {
+    state.user = me.user;
+    state.role = me.role;
+    state.csrf = me.csrf;
+    $("login").hidden = true;
+    $("app").hidden = false;
+    $("who").hidden = false;
+    $("who-name").textContent = `${me.user} (${me.role})`;
+    document.body.classList.toggle("read-only", me.role === "viewer");
+    notice(me.role === "viewer" ? "You are logged in as a viewer: you can watch, not change anything." : "");
+    if (!state.started) {
+      state.started = true;
+      pollStatus();
+      connect(1000);
+      loadFiles();
+    }
+    document.dispatchEvent(new CustomEvent("livehost:signed-in", { detail: me }));
+  }
+
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await api("POST", "/api/login", { name: $("login-name").value.trim(), password: $("login-pass").value });
+    $("login-pass").value = "";
+    if (r.ok) signedIn(r.data);
+    else $("login-msg").textContent = r.data.error || `error ${r.code}`;
+  });
+
+  $("logout").addEventListener("click", async () => {
+    await api("POST", "/api/logout");
+    showLogin("Logged out.");
+  });
+
+  window.livehost = { api, el, notice, state };
+
+  (async () => {
+    const r = await api("GET", "/api/me");
+    if (r.ok) signedIn(r.data); else showLogin("");
+  })();
 })();

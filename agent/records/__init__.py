@@ -1,0 +1,1 @@
+"""What the show keeps: the on-air record and the audit trail, in SQLite."""
