@@ -88,8 +88,11 @@ class Approvals:
     """
 
     def __init__(self, clock: Clock, *, enabled: bool = False, expire_s: float = 60.0, max_waiting: int = 8,
-                 check: Callable[[str], str | None] | None = None) -> None:
+                 check: Callable[[str], str | None] | None = None,
+                 decided: Callable[[Review, Decision], None] | None = None) -> None:
+        """``decided``: an observer of each decision (the record of what became of each question)."""
         self._clock = clock
+        self._decided = decided
         self.enabled = enabled
         self.expire_s = expire_s
         self._max = max(1, max_waiting)
@@ -141,6 +144,8 @@ class Approvals:
             self._waiting.pop(review.id, None)
             self._room.set()
         self.counts[decision.action] = self.counts.get(decision.action, 0) + 1
+        if self._decided is not None:
+            self._decided(review, decision)
         return decision
 
     def approve(self, review_id: str, who: str, text: str | None = None) -> Review:

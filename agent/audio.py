@@ -7,10 +7,10 @@ from the project.
 from __future__ import annotations
 
 import io
-import math
-import struct
 import wave
 from dataclasses import dataclass
+
+import numpy as np
 
 LEVEL_HZ = 50  # mouth-level frames per second carried with every chunk
 
@@ -44,11 +44,11 @@ def envelope(pcm: bytes, sample_rate: int, hz: int = LEVEL_HZ) -> tuple[float, .
     n = len(pcm) // 2
     if n == 0 or sample_rate <= 0:
         return ()
-    samples = struct.unpack(f"<{n}h", pcm[: n * 2])
+    samples = np.frombuffer(pcm[: n * 2], dtype="<i2").astype(np.float64)
     win = max(1, sample_rate // hz)
-    out = []
-    for i in range(0, n, win):
-        chunk = samples[i : i + win]
-        rms = math.sqrt(sum(s * s for s in chunk) / len(chunk)) / 32768.0
-        out.append(round(min(1.0, rms * 4.0), 3))
-    return tuple(out)
+    full = n // win * win
+    means = [np.mean(np.square(samples[:full]).reshape(-1, win), axis=1)] if full else []
+    if full < n:
+        means.append(np.array([np.mean(np.square(samples[full:]))]))
+    rms = np.sqrt(np.concatenate(means)) / 32768.0
+    return tuple(round(float(v), 3) for v in np.minimum(1.0, rms * 4.0))

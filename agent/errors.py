@@ -42,3 +42,11 @@ class ProtocolError(RetryableError):
 
 class LlmError(RetryableError):
     """The LLM server failed, timed out or returned garbage."""
+
+
+class LlmRefused(FatalError, LlmError):
+    """The LLM provider refused the request itself (authentication, permission, unknown model, malformed
+    request): retrying the same request will not help. Still an :class:`LlmError`, so whoever falls back on a
+    failed LLM call (the paraphrase says the sheet's words) does so; fatal for whoever retries."""
+
+    retryable = False

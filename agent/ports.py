@@ -28,6 +28,15 @@ class EventSource(Protocol):
     async def aclose(self) -> None: ...
 
 
+class LinkWatch(Protocol):
+    """Told how a kept connection (a platform's) fares, by the retry loop (:mod:`agent.toolbox.backoff`):
+    ``up`` once it is connected and reading, ``down`` each time it is lost or refused (a retry follows)."""
+
+    def up(self) -> None: ...
+
+    def down(self, error: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
     role: str  # "system" | "user" | "assistant"
@@ -168,6 +177,19 @@ class OnAirLog(Protocol):
     """Where everything said goes, with why and when (the on-air record)."""
 
     def add(self, entry: Mapping[str, Any]) -> int: ...
+
+
+class EventLog(Protocol):
+    """Where every viewer event goes with its verdict, and then what became of it (the record's events)."""
+
+    def add_show(self, name: str, language: str) -> None: ...
+
+    def add_event(self, event: Mapping[str, Any]) -> int: ...
+
+    def add_fate(self, seq: int, *, t: float, fate: str, reason: str, utterance_id: str | None = None,
+                 detail: Mapping[str, Any] | None = None) -> None: ...
+
+    def flush(self) -> None: ...
 
 
 class Validator(Protocol):

@@ -88,6 +88,8 @@ class SaidLog:
             d["attribute"] = out.attribute
             d["facts"] = self.facts(plan, out)
             d["rejected"] = [list(r) for r in out.rejected]
+            if out.fallback:
+                d["fallback"] = out.fallback  # the LLM failed: the template was said
             d["timings"] = {k: round(v, 3) for k, v in out.timings.items()}
         if note["approval"] is not None:
             d["approval"] = note["approval"]

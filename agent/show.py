@@ -115,6 +115,7 @@ class Show:
         self._screened_keys: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._feed: deque[Event] = deque(maxlen=max(1, feed_backlog))
         self._feed_ready = asyncio.Event()
+        metrics.depth("chat_feed", lambda: len(self._feed))
         if on_screen is not None:
             on_screen.listen(self.product_changed)
         self._answer_within = answer_within_s
@@ -132,7 +133,7 @@ class Show:
         self._said = said or SaidLog(None)
 
     async def run(self, duration: float | None = None) -> None:
-        """Run until ``duration`` seconds of show clock have passed (or forever), then stop cleanly."""
+        """Run until ``duration`` s of show clock have passed (None: forever) or the director ends; stop cleanly."""
         tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.director.run())]
         tasks += [asyncio.ensure_future(self._ingest(s)) for s in self._sources]
         tasks.append(asyncio.ensure_future(self._respond()))
@@ -141,11 +142,11 @@ class Show:
         tasks += [asyncio.ensure_future(job()) for job in self._background]
         if self._idle_after > 0:
             tasks.append(asyncio.ensure_future(self._idle()))
+        length = [] if duration is None else [asyncio.ensure_future(self._clock.sleep(duration))]
+        tasks += length  # the show ends when its length is up, or when the director ends (a graceful stop)
         try:
-            if duration is not None:
-                await self._clock.sleep(duration)
-            else:
-                await tasks[0]
+            done, _ = await asyncio.wait([tasks[0], *length], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.gather(*done)  # a director that failed fails the show
         finally:
             self.director.stop()
             if self._warming is not None:
@@ -176,7 +177,7 @@ class Show:
         if event.kind.value == "comment":
             self.stats.comments_seen += 1
             self._last_comment = self._clock.now()
-        self.metrics.count(f"triage.{verdict.action.value}")
+        self.metrics.verdict(verdict)  # the comment by platform, the verdict by action and category
         if verdict.action is Action.BLOCK:
             self.stats.comments_blocked += 1
         await self._bus.send(ChatSeen(
@@ -367,8 +368,7 @@ class Show:
 
     def summary(self) -> dict[str, Any]:
         timeline = self.director.state.timeline
-        lat = self.metrics.samples.get("comment_to_first_audio", [])
-        p50 = percentile(lat, 50)
+        p50 = percentile(self.metrics.samples.get("comment_to_first_audio", ()), 50)
         return {
             "comments_seen": self.stats.comments_seen,
             "replies_spoken": sum(1 for t in timeline if t.kind == "reply"),
@@ -379,11 +379,11 @@ class Show:
             "median_comment_to_first_audio_ms": None if p50 is None else round(p50 * 1000, 1),
             **self.tally.summary({t.utterance_id: t.start for t in timeline if t.kind == "reply"}),
             "questions_merged": self.stats.merged,
-            "drops_by_reason": self._drops(),
+            "drops_by_reason": self.drops(),
             "script_airtime_share": airtime_share(timeline, "script"),
         }
 
-    def _drops(self) -> dict[str, int]:
+    def drops(self) -> dict[str, int]:
         drops = dict(self._drop_counts()) if self._drop_counts is not None else {}
         expired = len(self.director.state.expired)
         if expired:

@@ -111,12 +111,12 @@ def moderation(budget: float) -> dict[str, object]:
 
 def scope() -> dict[str, object]:
     from agent.app.compose import phrase_vectors
-    from agent.knowledge.embedding import make_embedder
+    from agent.knowledge.embedding import embedder_for
     from agent.reply.scope import ScopeStore
     from bench.modsets import settings
 
     s = settings()
-    embedder = make_embedder(s.knowledge.embedding)
+    embedder = embedder_for(s.knowledge)
     vectors = phrase_vectors(s, embedder)
     assert vectors is not None
     store = ScopeStore(s.path(s.show.scope), vectors)
@@ -195,13 +195,13 @@ def catalog_features() -> list[Asked]:
     from agent.app.compose import phrase_vectors
     from agent.app.knowledge_commands import open_knowledge
     from agent.clock import LoopClock
-    from agent.knowledge.embedding import make_embedder
+    from agent.knowledge.embedding import embedder_for
     from agent.metrics import Metrics
     from agent.reply.planner import _EXISTENCE, Planner
     from bench.modsets import settings
 
     s = settings()
-    embedder = make_embedder(s.knowledge.embedding)
+    embedder = embedder_for(s.knowledge)
     assert phrase_vectors(s, embedder) is not None
     rows: list[Asked] = []
 

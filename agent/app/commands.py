@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import json
 import sys
 import time
@@ -28,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--knowledge", default=None, help="catalog file or folder (default: settings knowledge.paths)")
     p.add_argument("--script", default=None, help="sales script file (TOML)")
     p.add_argument("--platform", action="append", default=None, help="only these platforms (repeatable)")
+    p.add_argument("--room", default=None, help="a room worker: take the room's lease and read its Redis stream "
+                   "(fed by `livehost relay --room NAME`) instead of the platforms")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ask", help="answer one question through triage, retrieval, the LLM and the guards")
@@ -50,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--knowledge", default=None, help="catalog file or folder (default: the show's)")
     p.add_argument("--script", default=None, help="sales script file (TOML); default: settings, or composed")
     p.add_argument("--duration", type=float, default=None, help="show length in seconds (default: the log's)")
-    p.add_argument("--json", action="store_true", help="print {timeline, dropped, summary}")
+    p.add_argument("--json", action="store_true", help="print {timeline, dropped, summary, seen, said, show}")
     p.set_defaults(func=cmd_rehearse)
 
     p = sub.add_parser("model", help="the embedded LLM")
@@ -108,6 +111,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from agent.errors import ConfigError
     from connectors.platforms.registry import create_source
 
+    if getattr(args, "room", None):
+        from agent.app.room_commands import cmd_run_room
+
+        return cmd_run_room(args, settings, run_show)
     names = args.platform or [n for n, p in settings.platforms.items() if p.enabled]
     if not names:
         raise ConfigError("no platform enabled: add [platforms.NAME] with enabled = true to settings.toml "
@@ -137,30 +144,42 @@ def build_renderers(settings: Settings, clock: Any) -> list[Any]:
 
 
 async def run_show(settings: Settings, args: argparse.Namespace, make_sources: Any) -> dict[str, Any]:
-    """A live show on the loop's clock: overlay and console served, sources and renderers from settings.
+    """A live show on the loop's clock (see :func:`_show`). SIGTERM on air ends it gracefully (the sentence,
+    then the closing line); a stop before it is on air (SIGTERM, Ctrl-C) takes down what was started, the
+    embedded LLM server included, and returns ``{"stopped": "before on air"}`` (agent/app/stopping.py)."""
+    from agent.app.compose import progress
+    from agent.app.stopping import Stopper
+    from agent.clock import LoopClock
+
+    clock = LoopClock()
+    with Stopper(clock) as stopper:
+        try:
+            return await _show(settings, args, make_sources, clock, stopper)
+        except asyncio.CancelledError:
+            if not stopper.stopped():
+                raise
+            progress("stopped before going on air")
+            return {"stopped": "before on air"}
+
+
+async def _show(settings: Settings, args: argparse.Namespace, make_sources: Any, clock: Any,
+                stopper: Any) -> dict[str, Any]:
+    """Overlay and console served, sources and renderers from settings.
 
     Everything is built before anything is served: the console gets the running show's controls at
     construction, so the overlay and console addresses are printed once the show can be steered."""
-    import signal
-
     from agent.app.compose import open_runtime, open_show, progress
     from agent.app.console import console_validators, open_console, store_path
-    from agent.clock import LoopClock
     from agent.controls import DirectorControls
     from agent.language import detect_language
     from agent.records.onair import OnAirRecord
     from connectors.platforms.config_check import ensure_connector_settings
     from connectors.renderers.overlay import OverlayRenderer
     from connectors.web.console import console_routes
-    from connectors.web.server import WebServer, build_app
+    from connectors.web.server import WebServer, build_app, ops_routes
 
     # every [platforms.*] and [renderers.*] table against its connector's typed keys, before anything starts
     ensure_connector_settings(settings, getattr(args, "settings", None))
-    clock = LoopClock()
-    # SIGTERM (systemd, docker stop, timeout) stops the show as cleanly as Ctrl-C: the LLM server goes with it
-    main_task = asyncio.current_task()
-    if main_task is not None:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     overlay = OverlayRenderer(settings.overlay, show=settings.show.name, serve=False)
     extra = build_renderers(settings, clock)
     stack = contextlib.ExitStack()
@@ -170,7 +189,10 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
         record = stack.enter_context(contextlib.closing(OnAirRecord(store_path(settings, settings.console.record_db),
                              show_id=f"{settings.show.name}-{time.strftime('%Y%m%d-%H%M%S')}")))
         async with open_runtime(settings, clock, knowledge_path=args.knowledge) as rt:
-            async with open_show(rt, sources=make_sources(clock), renderers=[overlay, *extra],
+            sources = make_sources(clock)
+            if inspect.isawaitable(sources):  # a room worker waits here for its room, its show built (room_commands)
+                sources = await sources
+            async with open_show(rt, sources=sources, renderers=[overlay, *extra],
                                  script_path=args.script, record=record) as show:
                 controls = DirectorControls(show.director, show.speech, detect_language, summary=show.summary,
                                             latency_ms=show.metrics.summary_ms,
@@ -179,7 +201,8 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
                                                            console_validators(rt.knowledge.products),
                                                            events=overlay.console, record=record))
                 routes = console_routes(console)
-                web = WebServer(build_app(routes, overlay.routes()), settings.overlay.host, settings.overlay.port)
+                ops = ops_routes(show.metrics, rt.health)  # /metrics, /healthz: before the overlay's /healthz
+                web = WebServer(build_app(routes, ops, overlay.routes()), settings.overlay.host, settings.overlay.port)
                 await web.start()
                 try:
                     progress("open the overlay in a browser, or add it to OBS as a browser source:")
@@ -189,10 +212,12 @@ async def run_show(settings: Settings, args: argparse.Namespace, make_sources: A
                     progress("the overlay and console listen on this computer only (overlay.host)" if local else
                              f"the overlay and console listen on {settings.overlay.host}: reachable from the network")
                     progress("on air" + (f" for {args.duration:g} s" if args.duration else " (Ctrl-C to stop)"))
+                    # SIGTERM from now on: the sentence playing, then the closing line, then the show ends
+                    stopper.on_air(show, lambda language: rt.prompts.refresh().phrase(language, "closing"))
                     try:
                         await show.run(args.duration)
                     except (KeyboardInterrupt, asyncio.CancelledError):
-                        pass
+                        stopper.stopped()  # Ctrl-C on air: stopped at once, the summary of what was said
                     return show.summary()
                 finally:
                     await web.aclose()

@@ -9,9 +9,11 @@ import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from agent.app.busy import BusyLlm, BusyRetriever, BusySpeech
+from agent.app.checks import KNOWLEDGE_CACHE_S, LLM_CACHE_S, knowledge_status, llm_check, watch_sources
 from agent.app.knowledge_commands import open_knowledge
 from agent.app.triage import TriageParts, build_triage
 from agent.approval import Approvals
@@ -21,6 +23,7 @@ from agent.director.director import Director
 from agent.director.script import ScriptCursor, compose_script, guarded, load_script
 from agent.errors import ConfigError
 from agent.guards.faithful import Faithful
+from agent.health import Health
 from agent.knowledge.base import KnowledgeBase
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
@@ -30,17 +33,21 @@ from agent.onscreen import OnScreen
 from agent.ports import Clock, Embedder, EventSource, Llm, OnAirLog, Renderer, Retriever, Vector
 from agent.product import Product
 from agent.prompts import PromptStore
+from agent.records.onair import OnAirRecord
 from agent.reply.facts import FactFinder
 from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import CatalogMatch, Planner
 from agent.reply.scope import ScopeStore
-from agent.reply.writer import ReplyWriter
+from agent.reply.writer import Paraphrase, ReplyWriter
 from agent.said import SaidLog
+from agent.seen import SeenLog
 from agent.settings import Settings
 from agent.show import Show
 from agent.speech.cache import SpeechCache
 from agent.speech.espeak import EspeakLibrary
 from agent.speech.factory import build_synthesizer
+from agent.speech.metered import MeteredSpeech
+from agent.speech.stream import TimedSpeech
 from agent.vectors import PhraseVectors, default_cache_dir
 
 
@@ -55,6 +62,7 @@ class Runtime:
     writer: ReplyWriter
     triage: TriageParts
     on_screen: OnScreen
+    health: Health  # what the show depends on (/healthz); open_show adds speech and the platforms
     screen: Screen | None = None
     scope: ScopeStore | None = None
 
@@ -67,9 +75,19 @@ def progress(msg: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_llm(settings: Settings, clock: Clock) -> AsyncIterator[Llm]:
-    """The configured LLM: a remote OpenAI-compatible server, or the embedded llama.cpp one (started here)."""
+async def open_llm(settings: Settings, clock: Clock, metrics: Metrics | None = None) -> AsyncIterator[Llm]:
+    """The configured LLM: a remote OpenAI-compatible server, or the embedded llama.cpp one (started here,
+    restarted if it dies mid-show: ``llm_server_restarts`` in ``metrics``)."""
     s = settings.llm
+    if s.provider == "langchain":  # any chat model through LangChain (llm.model = "<provider>:<model>")
+        from agent.llm.langchain import LangChainLlm
+
+        chat = LangChainLlm.from_settings(s, clock, settings.secret(s.api_key_env))
+        try:
+            yield chat
+        finally:
+            await chat.aclose()
+        return
     if s.base_url:
         llm = OpenAiLlm(s.base_url, s.model, settings.secret(s.api_key_env), s.temperature, s.timeout_s)
         try:
@@ -83,9 +101,11 @@ async def open_llm(settings: Settings, clock: Clock) -> AsyncIterator[Llm]:
     from agent.llm.server import EmbeddedLlmServer
 
     model = MODELS[s.embedded.model]
-    path = assemble(model, settings.data_dir / "models")
+    own_command = s.embedded.command and not any("{model}" in part for part in s.embedded.command)
+    path = settings.data_dir / "models" if own_command else assemble(model, settings.data_dir / "models")
     progress(f"starting the embedded LLM ({s.embedded.model})")
-    server = EmbeddedLlmServer(path, s.embedded, clock, settings.data_dir / "llm-server.log")
+    server = EmbeddedLlmServer(path, s.embedded, clock, settings.data_dir / "llm-server.log",
+                               on_restart=None if metrics is None else lambda: metrics.count("llm_server_restarts"))
     await server.start()
     llm = OpenAiLlm(server.base_url, "local", "", s.temperature, s.timeout_s)
     try:
@@ -101,14 +121,17 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
                        busy: VirtualClock | None = None) -> AsyncIterator[Runtime]:
     """Everything a reply needs (knowledge, LLM, prompts, guards, triage); shared by show, ask and eval."""
     async with contextlib.AsyncExitStack() as stack:
-        metrics = Metrics(clock)
+        metrics, health = Metrics(clock), Health(clock)
         progress("indexing the catalog")
         kb = open_knowledge(settings, knowledge_path)
         stack.callback(kb.close)
+        health.add("knowledge", partial(knowledge_status, kb), critical=True, cache_s=KNOWLEDGE_CACHE_S)
         prompts = PromptStore(settings.path("prompts"))
-        embedded = llm is None and use_llm and not settings.llm.base_url
+        embedded = llm is None and use_llm and settings.llm.embedded_server
         if llm is None and use_llm:
-            llm = await stack.enter_async_context(open_llm(settings, clock))
+            llm = await stack.enter_async_context(open_llm(settings, clock, metrics))
+        if llm is not None:  # critical when replies use it
+            health.add("llm", llm_check(llm), critical=paraphrase_policy(settings) != "never", cache_s=LLM_CACHE_S)
         vectors = phrase_vectors(settings, kb.embedder)
         scope = ScopeStore(settings.path(settings.show.scope), vectors) if vectors is not None else None
         on_screen = OnScreen()
@@ -132,7 +155,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             progress("warming up the LLM (first prompt)")
             if not await writer.warm(None, timeout_s=settings.llm.embedded.start_timeout_s):
                 progress("LLM warm-up did not finish; the first replies may be slow")
-        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage, on_screen, screen, scope)
+        yield Runtime(settings, clock, metrics, kb, llm, prompts, writer, triage, on_screen, health, screen, scope)
 
 
 def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: PromptStore, retriever: Retriever,
@@ -150,12 +173,18 @@ def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: Pr
                       match=match, top_k=ks.top_k, default_language=settings.show.default_language)
     finder = FactFinder(vectors, min_score=rs.fact_min_score) if vectors is not None else None
     paraphraser = None
-    policy = rs.paraphrase if rs.paraphrase != "auto" else ("other-language" if settings.llm.base_url else "never")
+    policy = paraphrase_policy(settings)
     if llm is not None and policy != "never":
         faithful = Faithful(embed=embed if vectors is not None else None, min_similarity=rs.paraphrase_min_similarity)
-        paraphraser = Paraphraser(llm, clock, faithful, timeout_s=rs.paraphrase_timeout_s)
+        paraphraser = Paraphraser(llm, clock, faithful, timeout_s=rs.paraphrase_timeout_s, metrics=metrics)
     return ReplyWriter(planner=planner, prompts=prompts, clock=clock, metrics=metrics, finder=finder,
                        paraphraser=paraphraser, paraphrase=policy, output_check=output_check)
+
+
+def paraphrase_policy(settings: Settings) -> Paraphrase:
+    """``reply.paraphrase``, with ``auto`` resolved: a configured endpoint rephrases other-language facts."""
+    rs = settings.reply
+    return rs.paraphrase if rs.paraphrase != "auto" else ("never" if settings.llm.embedded_server else "other-language")
 
 
 def name_ok(topics: TopicStore, name: str) -> bool:
@@ -201,11 +230,25 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
     settings = runtime.settings
     lib = EspeakLibrary()
     try:
-        synth: Any = build_synthesizer(settings.speech, lib)
+        synth: Any = build_synthesizer(settings.speech, lib, clock=runtime.clock,
+                                       on_error=lambda engine: metered.fell_back(engine),
+                                       metrics=runtime.metrics, root=settings.root)
+        # an engine that hangs on a sentence is given up after speech.timeout_s: the show goes on without it
+        synth = TimedSpeech(synth, runtime.clock, settings.speech.timeout_s)
         if busy is not None:
             synth = BusySpeech(synth, busy)
+        synth = metered = MeteredSpeech(synth, runtime.metrics, runtime.clock)
+        runtime.health.add("speech", metered.status, critical=True)
+        watch_sources(sources, runtime.health, runtime.metrics, runtime.clock)
         cache = SpeechCache(synth)
-        bus = RenderBus(renderers)
+        # with a record, every viewer event and what became of it is kept too (the report after the show)
+        events = record.events if isinstance(record, OnAirRecord) else None
+        seen = None if events is None else SeenLog(events, runtime.clock, show=(settings.show.name,
+                                                                              settings.show.default_language))
+        bus = RenderBus([*renderers, seen] if seen is not None else renderers)
+        queue_drop = runtime.triage.queue.on_drop
+        if seen is not None:
+            runtime.triage.queue.on_drop = seen.chain_drop(queue_drop)
         kb = runtime.knowledge
         prompts = runtime.prompts
 
@@ -217,9 +260,11 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
         said = SaidLog(record, kb.get)
         approvals = Approvals(runtime.clock, enabled=settings.console.approval,
                               expire_s=settings.console.approval_expire_s,
-                              max_waiting=settings.console.approval_max_waiting, check=runtime.triage.output_check)
+                              max_waiting=settings.console.approval_max_waiting, check=runtime.triage.output_check,
+                              decided=seen.reviewed if seen is not None else None)
         director = Director(
-            clock=runtime.clock, bus=bus, speech=cache, said=[said.said],
+            clock=runtime.clock, bus=bus, speech=cache, said=[said.said, *([seen.said] if seen else [])],
+            expired=[seen.expired] if seen is not None else [],
             cursor=script_for(settings, kb.products(), script_path, runtime.triage.output_check),
             products=kb.get, metrics=runtime.metrics, bridges=bridges,
             cut_in_at_once=settings.show.interrupt_urgent_at_once,
@@ -228,7 +273,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             on_screen=runtime.on_screen,
         )
         show = Show(
-            clock=runtime.clock, sources=sources, triage=runtime.triage.triage, queue=runtime.triage.queue,
+            clock=runtime.clock, sources=sources, queue=runtime.triage.queue,
+            triage=seen.triage(runtime.triage.triage) if seen is not None else runtime.triage.triage,
             thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
             prompts=prompts, metrics=runtime.metrics,
             # edited product sheets go live during the show, without a restart
@@ -244,9 +290,16 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             drop_counts=lambda: dict(runtime.triage.stats.drops),
             approvals=approvals, said=said,
         )
+        runtime.metrics.depths(reply_queue=lambda: len(runtime.triage.queue.waiting()),
+                               approvals=lambda: len(approvals.waiting()), director=lambda: len(director.pending))
+        runtime.metrics.drops(show.drops)
+        runtime.metrics.counted("approvals", "Moderator decisions on replies", "decision", lambda: approvals.counts)
         try:
             yield show
         finally:
+            runtime.triage.queue.on_drop = queue_drop
+            if seen is not None:
+                seen.flush()
             await cache.aclose()
             close = getattr(synth, "close", None)
             if callable(close):

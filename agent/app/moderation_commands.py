@@ -72,10 +72,10 @@ def moderate(args: argparse.Namespace, settings: Settings) -> int:
 def _moderation(settings: Settings, clock: VirtualClock) -> tuple[Triage, Screen | None]:
     from agent.app.compose import phrase_vectors
     from agent.app.triage import build_triage
-    from agent.knowledge.embedding import make_embedder
+    from agent.knowledge.embedding import embedder_for
     from agent.reply.scope import ScopeStore
 
-    embedder = make_embedder(settings.knowledge.embedding)
+    embedder = embedder_for(settings.knowledge)
     vectors = phrase_vectors(settings, embedder)
     if vectors is None:
         return build_triage(settings, clock).triage, None

@@ -39,16 +39,20 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
     import asyncio
 
     from agent.app.compose import open_runtime, open_show
+    from agent.records.events import read_said, read_seen
+    from agent.records.onair import OnAirRecord
     from connectors.platforms.replay import ReplaySource, read_log
 
     clock = VirtualClock.charging_real_time()
     events = read_log(Path(chat))
     length = duration if duration is not None else (events[-1].time if events else 0) + 30.0
     driver = asyncio.ensure_future(clock.run())
+    record = OnAirRecord(":memory:", show_id="rehearsal")  # what was said and seen, for ``said`` and ``seen``
     try:
         async with open_runtime(settings, clock, knowledge_path=knowledge, busy=clock) as rt:
             source = ReplaySource(Path(chat), clock, speed=1.0, loop=False, events=events)
-            async with open_show(rt, sources=[source], renderers=[], script_path=script, busy=clock) as show:
+            async with open_show(rt, sources=[source], renderers=[], script_path=script, busy=clock,
+                                 record=record) as show:
                 await show.run(length)
                 timeline = [t.to_json() for t in show.director.state.timeline]
                 lines = len(show.director.cursor.script.lines)
@@ -58,7 +62,10 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
                 dropped += [{**c, "t": round(u.received or 0.0, 3),
                              "reason": f"not_started_in_time: the reply could not start within {within:g} s"}
                             for u in show.director.state.expired for c in u.comments]
+        seen = read_seen(record.events.query, record.show_id)
+        said = read_said(record.events.query, record.show_id)
     finally:
+        record.close()
         driver.cancel()
         await asyncio.gather(driver, return_exceptions=True)
     prev_kind = None
@@ -76,4 +83,6 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
         "comments_dropped": len(dropped),
         "comment_to_first_audio_ms": {"p50": percentile(lat, 50), "p95": percentile(lat, 95)},
     })
-    return {"timeline": timeline, "dropped": dropped, "summary": summary}
+    # ``seen``: every viewer event with its verdict and fates; ``said``: the on-air record's entries (facts, source)
+    return {"timeline": timeline, "dropped": dropped, "summary": summary, "seen": seen, "said": said,
+            "show": {"name": settings.show.name, "language": settings.show.default_language}}

@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.audio import Audio
 from agent.director.airtime import Airtime
 from agent.director.bus import RenderBus
 from agent.director.script import ScriptCursor, ScriptLine
+from agent.director.timeline import TimelineEntry as TimelineEntry  # re-exported: said, tally, seen import it here
 from agent.director.utterance import Kind, Utterance
 from agent.metrics import Metrics
 from agent.onscreen import OnScreen
@@ -27,39 +29,6 @@ from agent.render import AudioChunk, ProductShown, ShowState, UtteranceEnded, Ut
 from agent.speech.cache import SpeechCache
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    start: float
-    end: float
-    kind: str
-    text: str
-    comment: dict[str, str] | None
-    interrupted: bool
-    product: str | None
-    utterance_id: str
-    script_index: int | None = None
-    latency: float | None = None
-    comments: tuple[dict[str, str], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
-            "kind": self.kind,
-            "text": self.text,
-            "comment": self.comment,
-            "interrupted": self.interrupted,
-            "product": self.product,
-        }
-        if self.script_index is not None:
-            d["script_index"] = self.script_index
-        if self.latency is not None:
-            d["latency_ms"] = round(self.latency * 1000, 1)
-        if self.comments:
-            d["comments"] = list(self.comments)
-        return d
 
 
 @dataclass
@@ -90,6 +59,7 @@ class Director:
         script_share: float = 0.0,
         airtime_window_s: float = 300.0,
         said: Sequence[Callable[[TimelineEntry], None]] = (),
+        expired: Sequence[Callable[[Utterance], None]] = (),
     ) -> None:
         self._clock = self.clock = clock
         self._bus = bus
@@ -106,6 +76,7 @@ class Director:
         self._rng = rng or random.Random(0)
         self._airtime = Airtime(script_share, airtime_window_s)
         self._said = list(said)  # observers of each entry once played (the on-air record)
+        self._expired = list(expired)  # observers of each reply dropped before it could start (the record)
         self._chunk_end = 0.0
         self._heap: list[tuple[int, int, Utterance]] = []
         self._seq = itertools.count()
@@ -114,6 +85,8 @@ class Director:
         self._unpaused = asyncio.Event()
         self._unpaused.set()
         self._stopped = False
+        self._finishing = False  # a graceful stop: the sentence playing ends, then the closing line
+        self._closing: Utterance | None = None
         self.state = DirectorState()
         self.current: Utterance | None = None
 
@@ -167,6 +140,17 @@ class Director:
             self._cursor.skip_segment()
         self._cut.set()
 
+    def finish(self, closing: Utterance | None = None) -> None:
+        """A graceful stop (SIGTERM): the sentence playing now ends, ``closing`` is said, then the director
+        stops; nothing else waiting is said. :meth:`stop` still cuts at once."""
+        self._finishing, self._closing = True, closing
+        if closing is not None:
+            closing.start()  # synthesized while the last sentence plays
+        if self._clock.now() >= self._chunk_end:
+            self._cut.set()  # no sentence is being said: nothing to finish
+        self._unpaused.set()
+        self._wake.set()
+
     def stop(self) -> None:
         self._stopped = True
         self.state.status = "stopped"
@@ -181,6 +165,12 @@ class Director:
         owed = 0  # script sentences owed before the next reply or thanks: the show carries on between answers
         try:
             while not self._stopped:
+                if self._finishing:
+                    self._finishing, closing = False, self._closing
+                    if closing is not None:
+                        await self._play(closing)
+                    self.stop()
+                    continue
                 if not self._unpaused.is_set():
                     await self._bus.send(ShowState("paused"))
                     await self._unpaused.wait()
@@ -246,6 +236,8 @@ class Director:
         utt = heapq.heappop(self._heap)[2]
         if utt.expires is not None and now > utt.expires:
             self.state.expired.append(utt)
+            for observe_expired in self._expired:
+                observe_expired(utt)
             self._metrics.count("reply_expired")
             asyncio.ensure_future(utt.cancel())
             return None
@@ -258,13 +250,27 @@ class Director:
         options = self._bridges(line.language, product)
         if not options:
             return
-        text = self._rng.choice(options)
+        audio = await self._audio(self._rng.choice(options), line.language)
+        if audio is None:
+            return
         utt = Utterance(Kind.BRIDGE, None, None, language=line.language, product_id=line.product_id)
-        utt.preload([await self._speech.get(text, line.language)])
+        utt.preload([audio])
         await self._play(utt)
 
+    async def _audio(self, text: str, language: str) -> Audio | None:
+        """A script line's or a bridge's speech; None (logged) when the engine fails or hangs past its timeout:
+        that sentence is skipped and the show goes on."""
+        try:
+            return await self._speech.get(text, language)
+        except Exception as exc:  # noqa: BLE001 - whatever the engine raised, the show must not end on it
+            log.warning("sentence skipped: speech failed", extra={"error": repr(exc), "chars": len(text)})
+            return None
+
     async def _play_line(self, line: ScriptLine) -> bool:
-        audio = await self._speech.get(line.text, line.language)
+        audio = await self._audio(line.text, line.language)
+        if audio is None:
+            self._cursor.advance()
+            return False
         nxt = self._cursor.script.lines[(line.index + 1) % len(self._cursor.script.lines)]
         self._speech.prefetch(nxt.text, nxt.language)
         utt = Utterance(Kind.SCRIPT, None, None, language=line.language, product_id=line.product_id)
@@ -297,6 +303,9 @@ class Director:
         try:
             await self._show_product(utt.product_id)
             while True:
+                if self._finishing:  # a graceful stop: the sentence that just played was the last
+                    completed = started and utt.said_all()
+                    break
                 audio = await self._next_or_cut(utt)
                 if audio is None:
                     completed = not self._cut.is_set()
@@ -328,6 +337,7 @@ class Director:
         if started:
             end = self._clock.now()
             interrupted = not completed
+            self._metrics.said(utt.kind.label, cut=interrupted)
             await self._bus.send(UtteranceEnded(utt.id, utt.kind.label, " ".join(utt.spoken), interrupted))
             entry = TimelineEntry(
                 start, end, utt.kind.label, " ".join(utt.spoken), utt.comment, interrupted,

@@ -57,6 +57,7 @@ class Utterance:
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     error: BaseException | None = field(default=None, init=False)
     _queued_s: float = field(default=0.0, init=False)
+    _ended: bool = field(default=False, init=False)  # the end marker is queued: nothing more will come
     playing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     """Set when playback starts (or the utterance is dropped): the pipeline then prepares the next reply."""
 
@@ -79,19 +80,24 @@ class Utterance:
                 await self._queue.put(audio)
                 self._queued_s += audio.duration
         except asyncio.CancelledError:
+            self._end_now()
             raise
         except Exception as exc:  # noqa: BLE001 - recorded; the director skips a failed utterance
             self.error = exc
         finally:
             if hasattr(self.text_source, "aclose"):
                 await self.text_source.aclose()
-            await self._end_queue()
+        # After the last chunk (or a failure), behind what is queued: a reply that came out faster than it
+        # plays (its LLM failed at once) keeps every sentence.
+        self._ended = True
+        await self._queue.put(None)
 
-    async def _end_queue(self) -> None:
-        # Make room for the end marker even if playback stopped pulling.
+    def _end_now(self) -> None:
+        """Cancelled: playback stopped pulling, so make room for the end marker."""
         while self._queue.full():
             self._queue.get_nowait()
         self._queue.put_nowait(None)
+        self._ended = True
 
     def preload(self, audio: list[Audio]) -> None:
         """Queue already-synthesized audio (cached script lines); no producer task needed."""
@@ -100,6 +106,11 @@ class Utterance:
             self._queue.put_nowait(a)
             self._queued_s += a.duration
         self._queue.put_nowait(None)
+        self._ended = True
+
+    def said_all(self) -> bool:
+        """Every chunk was taken for playback and nothing more will come (only the end marker is left)."""
+        return self._ended and self._queue.qsize() == 1
 
     def queued_seconds(self) -> float:
         """Seconds of audio produced and not yet played."""

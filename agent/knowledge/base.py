@@ -22,12 +22,12 @@ import numpy as np
 from agent.errors import LivehostError
 from agent.knowledge import codec
 from agent.knowledge.catalog import Stamp, catalog_files, file_stamp, import_file, merge
-from agent.knowledge.embedding import Embedder, QueryCache, Vector, make_embedder, product_vectors
+from agent.knowledge.embedding import Embedder, QueryCache, Vector, embedder_for, product_vectors
 from agent.knowledge.glossary import Glossary
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.keywords import product_terms
 from agent.knowledge.ranking import Snapshot, query_terms, rank
-from agent.knowledge.store import ChromaStore
+from agent.knowledge.store import ChromaStore, StoreUnavailable
 from agent.ports import Clock, Hit
 from agent.product import Product
 from agent.settings import KnowledgeSettings
@@ -99,7 +99,7 @@ class KnowledgeBase:
         self.paths = tuple(Path(p) for p in paths)
         self.data_dir = Path(data_dir)
         self.currency = currency
-        self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
+        self.embedder = embedder if embedder is not None else embedder_for(settings)
         self.collection = f"{collection or settings.collection}-{self.embedder.name}"
         self._cache = query_cache if query_cache is not None else QueryCache()
         self._glossary = Glossary()  # the shop's own glossary.toml, read at each sync (none by default)
@@ -301,6 +301,10 @@ class KnowledgeBase:
         self._terms[product.id] = (product, terms)
         return terms
 
+    def stored(self) -> int:
+        """Entries in the vector store: raises when the store (Chroma) cannot be reached (the health check)."""
+        return self._open().count()
+
     def close(self) -> None:
         """Close the Chroma client if one was opened; a later call opens a new one."""
         store, self._store = self._store, None
@@ -343,10 +347,11 @@ class KnowledgeBase:
         """Poll the files every ``interval`` seconds of ``clock`` and re-sync when one changes.
 
         A broken edit is logged and skipped (the show keeps the last good catalog) until the file
-        changes again.
+        changes again; a store that cannot be reached (a Chroma server gone) is logged once and tried again.
         """
         every = interval if interval is not None else self.settings.watch_interval_s
         failed: dict[Path, Stamp] | None = None
+        store_down = False
         while True:
             await clock.sleep(every)
             if not self.changed():
@@ -361,11 +366,16 @@ class KnowledgeBase:
                         report = await asyncio.to_thread(self.sync)
                 else:
                     report = await asyncio.to_thread(self.sync)
-            except LivehostError as exc:
-                failed = now
-                log.warning("knowledge edit rejected", extra={"error": str(exc)})
+            except Exception as exc:  # noqa: BLE001 - a broken edit, or the store (a Chroma server) gone
+                if isinstance(exc, LivehostError) and not isinstance(exc, StoreUnavailable):
+                    failed = now
+                    log.warning("knowledge edit rejected", extra={"error": str(exc)})
+                elif not store_down:  # logged once per outage; the sync is tried again at the next poll
+                    store_down = True
+                    log.warning("knowledge store unreachable; answering from the catalog in memory",
+                                extra={"error": repr(exc)[:300]})
                 continue
-            failed = None
+            failed, store_down = None, False
             if on_sync is not None:
                 on_sync(report)
 

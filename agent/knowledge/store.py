@@ -16,13 +16,18 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from agent.errors import ConfigError
+from agent.errors import ConfigError, RetryableError
 from agent.knowledge.embedding import Vector
 from agent.settings import KnowledgeSettings
 
 log = logging.getLogger(__name__)
 
 _BATCH = 1000
+
+
+class StoreUnavailable(RetryableError):
+    """The Chroma server cannot be reached: at start-up the show does not start (the message says where it
+    looked); mid-show the catalog in memory keeps answering and a re-sync is tried again later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +51,16 @@ class ChromaStore:
             url = urlparse(settings.server_url)
             if not url.hostname:
                 raise ConfigError(f"knowledge.server_url: not a URL: {settings.server_url!r}")
-            self._client: Any = chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            try:
+                self._client: Any = chromadb.HttpClient(
+                    host=url.hostname,
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as exc:  # chromadb says ValueError("Could not connect to a Chroma server...")
+                raise StoreUnavailable(f"knowledge: cannot reach the Chroma server at {settings.server_url} "
+                                       f"(knowledge.server_url; is `chroma run` started?): {exc}") from exc
         else:
             path = data_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """An OpenAI-API chat client that streams text deltas; works with OpenAI, DeepSeek, Qwen, vLLM, Ollama and
 llama.cpp by configuration. Closing the iterator (an interrupt) closes the HTTP stream, so the server stops
-generating."""
+generating. Whatever goes wrong on the way (refused, HTTP error, a dropped connection, a stream that is not
+JSON) is an :class:`LlmError`, which every caller turns into the sheet's own words."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class OpenAiLlm:
                                    max_retries=0)
 
     async def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> AsyncIterator[str]:
+        import httpx
         import openai
 
         payload: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
@@ -51,10 +53,22 @@ class OpenAiLlm:
                 delta = chunk.choices[0].delta.content
                 if delta:
                     yield delta
-        except openai.OpenAIError as exc:
+        except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:  # ValueError: a chunk that is not JSON
             raise LlmError(f"LLM stream failed: {type(exc).__name__}: {exc}") from exc
         finally:
             await stream.close()
+
+    async def ping(self, timeout_s: float = 2.0) -> None:
+        """A cheap probe (``GET /models``, no generation): raises :class:`LlmError` when the server cannot be
+        reached, refuses the key or fails. A server without ``/models`` (404) answered, which is enough."""
+        import openai
+
+        try:
+            await self._client.with_options(timeout=timeout_s).models.list()
+        except openai.NotFoundError:
+            return
+        except openai.OpenAIError as exc:
+            raise LlmError(f"LLM probe failed: {type(exc).__name__}") from exc
 
     async def aclose(self) -> None:
         await self._client.close()

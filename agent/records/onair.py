@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TypeAlias, TypedDict, Unpack
 
+from agent.records.events import EVENTS_SCHEMA, ShowEvents
 from agent.toolbox.sqlite import Database
 
 Record: TypeAlias = dict[str, object]
@@ -111,8 +112,9 @@ class OnAirRecord:
         if not show_id:
             raise ValueError("show_id must not be empty")
         self.show_id = show_id
-        self._db = Database(path, SCHEMA)
+        self._db = Database(path, SCHEMA + EVENTS_SCHEMA)
         self._wall = wall
+        self.events = ShowEvents(self._db, show_id, wall)  # the viewers' events and their fates, same file
 
     def add(self, entry: Mapping[str, object]) -> int:
         """Record one thing said (``kind`` and ``text`` required) in its own transaction; returns its id."""
@@ -172,7 +174,10 @@ class OnAirRecord:
         return int(self._db.query("SELECT COUNT(*) FROM onair")[0][0])
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self.events.flush()
+        finally:
+            self._db.close()
 
     @staticmethod
     def _where(*, text: str | None = None, product: str | None = None, user: str | None = None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from agent.clock import timeout
 from agent.errors import LlmError
 from agent.guards.faithful import Faithful
+from agent.metrics import Metrics
 from agent.ports import ChatMessage, Clock, Llm
 from agent.product import Product
 from agent.reply.prompt import LANGUAGE_NAMES
@@ -37,8 +38,9 @@ class Rephrased:
 
 class Paraphraser:
     def __init__(self, llm: Llm, clock: Clock, faithful: Faithful, *, timeout_s: float = 6.0,
-                 max_tokens: int = 60) -> None:
+                 max_tokens: int = 60, metrics: Metrics | None = None) -> None:
         self.llm = llm
+        self.metrics = metrics
         self.clock = clock
         self.faithful = faithful
         self.timeout_s = timeout_s
@@ -54,6 +56,7 @@ class Paraphraser:
                 raw = await self._collect(messages)
         except (LlmError, TimeoutError) as exc:
             log.info("paraphrase skipped", extra={"error": str(exc) or type(exc).__name__})
+            self._failed(exc)
             return Rephrased(None, "llm failed or timed out")
         first = _ended(next(iter(split_sentences(strip_markup(raw))), "").strip(), language)
         verdict = await asyncio.to_thread(self.faithful.check, first, fact, list(products or [product]), language)
@@ -70,8 +73,14 @@ class Paraphraser:
                     pass
         except (LlmError, TimeoutError) as exc:
             log.info("LLM warm-up skipped", extra={"error": str(exc) or type(exc).__name__})
+            self._failed(exc)
             return False
         return True
+
+    def _failed(self, exc: Exception) -> None:
+        """``livehost_llm_errors_total{kind}``: ``timeout``, or the client's error class (APIConnectionError...)."""
+        if self.metrics is not None:
+            self.metrics.llm_error("timeout" if isinstance(exc, TimeoutError) else type(exc.__cause__ or exc).__name__)
 
     async def _collect(self, messages: list[ChatMessage]) -> str:
         parts: list[str] = []

@@ -52,6 +52,7 @@ class ReplyOutcome:
     attribute: str = ""
     stated: bool | None = None
     fact: str = ""
+    fallback: str = ""  # the LLM failed or timed out (why): the sheet's own words were said instead
 
 
 class ReplyWriter:
@@ -99,7 +100,7 @@ class ReplyWriter:
             banned = self._output_check(s) if self._output_check is not None else None
             if banned:  # a sheet or a name may itself hold a banned phrase (or an absolute claim): never say it
                 out.rejected.append((s, f"banned topic: {banned}"))
-                self._metrics.count("guard_rejected")
+                self._metrics.guard_rejected("banned topic")
                 log.info("sentence not spoken", extra={"topic": banned, "source": out.source})
                 continue
             if not out.sentences:
@@ -114,6 +115,7 @@ class ReplyWriter:
             out.sentences.append(holding)
             yield holding
         out.timings["total"] = self._clock.now() - start
+        self._metrics.reply(out.source)
 
     async def _stream(self, plan: ReplyPlan, out: ReplyOutcome) -> AsyncGenerator[str, None]:
         if plan.decision == "deflect":
@@ -171,9 +173,11 @@ class ReplyWriter:
             self._metrics.count("paraphrase_used")
             yield rephrased.sentence
             return
+        if not rephrased.raw and rephrased.sentence is None:
+            out.fallback = rephrased.reason
         if rephrased.raw:
             out.rejected.append((rephrased.raw, rephrased.reason))
-            self._metrics.count("guard_rejected")
+            self._metrics.guard_rejected(rephrased.reason if rephrased.sentence is None else "echoes the question")
         out.source = "facts"
         yield template
 

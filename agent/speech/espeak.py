@@ -22,6 +22,20 @@ _POS_CHARACTER = 1
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
 
+_init_lock = threading.Lock()
+_sample_rate = 0  # set by the process's one espeak_Initialize
+
+
+def _initialise(lib: ctypes.CDLL, data: bytes) -> int:
+    """espeak_Initialize, once per process: initialising libespeak-ng again (a second show, a CLI command run
+    from a test) leaves it pointing at freed state, and a later synthesis can crash in MakePhonemeList."""
+    global _sample_rate
+    with _init_lock:
+        if not _sample_rate:
+            _sample_rate = int(lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data, 0))
+        return _sample_rate
+
+
 class EspeakLibrary:
     """The loaded libespeak-ng: ``render(text, voice, rate) -> pcm`` (blocking; call via :meth:`arender`)."""
 
@@ -39,8 +53,7 @@ class EspeakLibrary:
             ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
             ctypes.c_void_p, ctypes.c_void_p,
         ]
-        data = espeakng_loader.get_data_path().encode()
-        self.sample_rate = int(self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data, 0))
+        self.sample_rate = _initialise(self._lib, espeakng_loader.get_data_path().encode())
         if self.sample_rate <= 0:
             raise FatalError("espeak-ng failed to initialise")
         self._chunks: list[bytes] = []

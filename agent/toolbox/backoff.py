@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from agent.errors import FatalError, RetryableError
-from agent.ports import Clock
+from agent.ports import Clock, LinkWatch
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,16 @@ class Backoff:
 class Session:
     """One connection attempt; the connector calls :meth:`healthy` once it is authenticated and reading."""
 
-    __slots__ = ("number", "ok")
+    __slots__ = ("number", "ok", "_watch")
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, watch: LinkWatch | None = None) -> None:
         self.number = number
         self.ok = False
+        self._watch = watch
 
     def healthy(self) -> None:
+        if not self.ok and self._watch is not None:
+            self._watch.up()
         self.ok = True
 
 
@@ -59,14 +62,16 @@ async def retry_forever(
     rng: random.Random | None = None,
     subject: str = "platform",
     message: str = "connection ended; reconnecting after backoff",
+    watch: LinkWatch | None = None,
 ) -> None:
     """Run ``attempt_once`` again and again until it returns False (done) or raises a :class:`FatalError`
     (raised) or an error outside ``retryable`` (a bug: raised). ``subject`` names the log field that carries
-    ``name``; ``backoff.max_failures`` consecutive failures end it with a :class:`RetryableError`."""
+    ``name``; ``backoff.max_failures`` consecutive failures end it with a :class:`RetryableError`. ``watch``
+    hears each connection go up (:meth:`Session.healthy`) and down (before each retry)."""
     failures = 0
     number = 0
     while True:
-        session = Session(number)
+        session = Session(number, watch)
         number += 1
         error = detail = ""
         try:
@@ -76,6 +81,8 @@ async def retry_forever(
             raise
         except retryable as exc:
             error, detail = type(exc).__name__, str(exc)[:200]
+        if watch is not None:
+            watch.down(error)
         if session.ok:
             failures = 0
         if backoff.max_failures and failures >= backoff.max_failures:

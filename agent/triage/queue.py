@@ -24,6 +24,7 @@ from agent.verdict import Action, Verdict
 log = logging.getLogger(__name__)
 DropHook = Callable[[Verdict, str], None]
 KEY_CACHE = 1024
+MAX_ASKERS = 64  # a merged question keeps its first asker and the newest ones; ``asked`` counts them all
 
 
 @dataclass(slots=True)
@@ -32,6 +33,8 @@ class _Entry:
     key: str
     grams: frozenset[str]
     seq: int
+    newest: float  # when its latest asker asked
+    asked: int = 1  # how many viewers asked it (also those no longer listed in the verdict)
 
 
 class VerdictQueue:
@@ -75,10 +78,12 @@ class VerdictQueue:
             if (e.key == key or near_duplicate(e.grams, grams)) and (
                 verdict.event.time - e.verdict.event.time <= window
             ):
-                e.verdict = replace(
-                    e.verdict, events=e.verdict.events + verdict.events, priority=max(e.verdict.priority,
-                                                                                        verdict.priority)
-                )
+                events = e.verdict.events + verdict.events
+                if len(events) > MAX_ASKERS:  # a flash sale: thousands ask "price?"; keep the list bounded
+                    events = (events[0], *events[len(events) - MAX_ASKERS + 1:])
+                e.verdict = replace(e.verdict, events=events, priority=max(e.verdict.priority, verdict.priority))
+                e.asked += len(verdict.events)
+                e.newest = max(e.newest, max(ev.time for ev in verdict.events))
                 if self.stats is not None:
                     self.stats.merge()
                 return True
@@ -92,7 +97,7 @@ class VerdictQueue:
             self._entries.remove(worst)
             self._drop(worst.verdict, f"displaced: queue full, priority {verdict.priority} arrived")
         self._seq += 1
-        self._entries.append(_Entry(verdict, key, grams, self._seq))
+        self._entries.append(_Entry(verdict, key, grams, self._seq, self._newest(verdict), len(verdict.events)))
         if self._ready is not None:
             self._ready.set()
         return True
@@ -103,8 +108,8 @@ class VerdictQueue:
         while self._entries:
             best = max(self._entries, key=self._rank)
             self._entries.remove(best)
-            if self._is_stale(best.verdict, now):
-                self._drop(best.verdict, self._stale_reason(best.verdict, now))
+            if self._is_stale(best, now):
+                self._drop(best.verdict, self._stale_reason(best, now))
                 continue
             self._remember(best.key, now)
             return best.verdict
@@ -114,7 +119,7 @@ class VerdictQueue:
         """The fresh verdicts waiting now, best first (a snapshot: nothing is taken)."""
         now = self.clock.now()
         ranked = sorted(self._entries, key=self._rank, reverse=True)
-        return [e.verdict for e in ranked if not self._is_stale(e.verdict, now)]
+        return [e.verdict for e in ranked if not self._is_stale(e, now)]
 
     def take(self, verdict: Verdict) -> bool:
         """Take ``verdict`` out of the queue (it is answered together with another); False if not waiting."""
@@ -131,7 +136,7 @@ class VerdictQueue:
     def _rank(e: _Entry) -> tuple[int, int, float]:
         """Higher priority first, then the question more viewers asked, then the freshest: under load the
         oldest would be stale before its turn, the freshest can still be answered in time."""
-        return (e.verdict.priority, len(e.verdict.events), max(ev.time for ev in e.verdict.events))
+        return (e.verdict.priority, e.asked, e.newest)
 
     async def get(self) -> Verdict:
         while True:
@@ -161,16 +166,16 @@ class VerdictQueue:
     def _newest(self, v: Verdict) -> float:
         return max(e.time for e in v.events)
 
-    def _is_stale(self, v: Verdict, now: float) -> bool:
-        return now - self._newest(v) > self.settings.stale_after_s
+    def _is_stale(self, e: _Entry, now: float) -> bool:
+        return now - e.newest > self.settings.stale_after_s
 
-    def _stale_reason(self, v: Verdict, now: float) -> str:
-        return f"stale: waited {now - self._newest(v):.1f} s (limit {self.settings.stale_after_s:g} s)"
+    def _stale_reason(self, e: _Entry, now: float) -> str:
+        return f"stale: waited {now - e.newest:.1f} s (limit {self.settings.stale_after_s:g} s)"
 
     def _purge_stale(self, now: float) -> None:
-        for e in [e for e in self._entries if self._is_stale(e.verdict, now)]:
+        for e in [e for e in self._entries if self._is_stale(e, now)]:
             self._entries.remove(e)
-            self._drop(e.verdict, self._stale_reason(e.verdict, now))
+            self._drop(e.verdict, self._stale_reason(e, now))
 
     def _remember(self, key: str, now: float) -> None:
         self._recent[key] = now

@@ -85,7 +85,7 @@ class BilibiliSource(BilibiliWsSource):
         async with httpx.AsyncClient(timeout=self.http_timeout_s, headers=headers) as http:
             self._http = http
             await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                    rng=self.rng)
+                                    rng=self.rng, watch=self.link)
 
     async def _get(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
         r = await self._http.get(self.api + path, params=params)

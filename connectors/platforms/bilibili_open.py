@@ -79,7 +79,7 @@ class BilibiliOpenSource(BilibiliWsSource):
             beat = asyncio.create_task(self._app_heartbeat(), name="bilibili_open:app-heartbeat")
             try:
                 await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                        rng=self.rng)
+                                        rng=self.rng, watch=self.link)
             finally:
                 beat.cancel()
                 await asyncio.gather(beat, return_exceptions=True)

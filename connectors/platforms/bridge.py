@@ -65,6 +65,7 @@ class BridgeSource(PumpSource):
         async with serve_app(app, self.host, self.port, close_timeout_s=self.options.close_timeout_s) as port:
             self.port = port
             self._ready.set()
+            self.link.up()  # listening: the platform pushes to us
             await asyncio.Event().wait()
 
     def _authorized(self, token: str | None) -> bool:

@@ -70,6 +70,7 @@ class DouyinSource(PumpSource):
         async with serve_app(app, self.host, self.port, close_timeout_s=self.options.close_timeout_s) as port:
             self.port = port
             self._ready.set()
+            self.link.up()  # listening: the platform pushes to us
             if self.start_tasks:
                 await reconnect_forever(self._start_tasks, name=self.name, clock=self.clock,
                                         backoff=self.backoff, rng=self.rng)

@@ -13,7 +13,7 @@ import httpx
 from websockets.exceptions import WebSocketException
 
 from agent.errors import RetryableError
-from agent.ports import Clock
+from agent.ports import Clock, LinkWatch
 from agent.toolbox.backoff import Backoff, Session, retry_forever
 from connectors.platforms.options import SourceOptions
 
@@ -35,6 +35,8 @@ def backoff_of(options: SourceOptions) -> Backoff:
 
 
 async def reconnect_forever(connect: Callable[[Session], Awaitable[bool]], *, name: str, clock: Clock,
-                            backoff: Backoff, rng: random.Random) -> None:
-    """:func:`agent.toolbox.backoff.retry_forever` over a platform connection's errors."""
-    await retry_forever(connect, name=name, clock=clock, backoff=backoff, retryable=RETRYABLE, rng=rng)
+                            backoff: Backoff, rng: random.Random, watch: LinkWatch | None = None) -> None:
+    """:func:`agent.toolbox.backoff.retry_forever` over a platform connection's errors; ``watch`` (the source's
+    ``link``) hears each connection go up and down."""
+    await retry_forever(connect, name=name, clock=clock, backoff=backoff, retryable=RETRYABLE, rng=rng,
+                        watch=watch)

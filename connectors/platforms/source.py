@@ -16,6 +16,7 @@ from typing import Final
 from agent.events import Event
 from agent.ports import Clock
 from agent.toolbox.dedup import Deduper
+from agent.toolbox.link import Link
 from agent.toolbox.tasks import cancel_and_wait
 from connectors.platforms.options import SourceOptions
 from connectors.platforms.reconnect import backoff_of
@@ -33,7 +34,8 @@ _END: Final = _End()
 class PumpSource(abc.ABC):
     """Base of the connectors: de-duplicates by :attr:`Event.key` and ends the stream when ``_run`` ends.
 
-    ``options`` is the connector's typed ``[platforms.NAME]`` table; subclasses narrow its type."""
+    ``options`` is the connector's typed ``[platforms.NAME]`` table; subclasses narrow its type. ``link`` is
+    the connection's state for the health check; connectors hand it to ``reconnect_forever`` as its watch."""
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class PumpSource(abc.ABC):
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
         self._closed = False
+        self.link = Link(clock)
 
     @abc.abstractmethod
     async def _run(self) -> None:
@@ -75,6 +78,7 @@ class PumpSource(abc.ABC):
         except Exception as exc:  # handed to the consumer of events()
             self._error = exc
         finally:
+            self.link.end(type(self._error).__name__ if self._error is not None else "")
             self._finish()
 
     def _finish(self) -> None:
@@ -88,12 +92,14 @@ class PumpSource(abc.ABC):
     async def _emit(self, event: Event) -> None:
         """Queue an event, waiting when the consumer is behind (backpressure onto the socket)."""
         if self._fresh(event):
+            self.link.heard()
             await self._queue.put(event)
 
     def _offer(self, event: Event) -> bool:
         """Queue an event without waiting (ingress servers must answer fast); False when dropped."""
         if not self._fresh(event):
             return True
+        self.link.heard()
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:

@@ -147,7 +147,7 @@ class TikTokSource(PumpSource):
 
     async def _run(self) -> None:
         await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                rng=self.rng)
+                                rng=self.rng, watch=self.link)
 
     def _web_client(self) -> Any:
         signer = {"sign_api_base": self.sign_url, "sign_api_key": self._api_key or None}

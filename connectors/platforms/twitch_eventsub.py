@@ -62,7 +62,7 @@ class TwitchEventSubSource(PumpSource):
         async with httpx.AsyncClient(timeout=self.http_timeout_s, headers=headers) as http:
             self._http = http
             await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                    rng=self.rng)
+                                    rng=self.rng, watch=self.link)
 
     async def _open(self, url: str) -> tuple[ClientConnection, str]:
         """Connect and read ``session_welcome``; returns the connection and its session id."""

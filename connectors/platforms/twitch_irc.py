@@ -119,7 +119,7 @@ class TwitchIrcSource(PumpSource):
 
     async def _run(self) -> None:
         await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                rng=self.rng)
+                                rng=self.rng, watch=self.link)
 
     async def _session(self, session: Session) -> bool:
         async with connect(self.url, open_timeout=self.open_timeout_s, close_timeout=self.close_timeout_s,

@@ -56,7 +56,7 @@ class YouTubeSource(PumpSource):
         async with httpx.AsyncClient(timeout=self.http_timeout_s, headers=headers) as http:
             self._http = http
             await reconnect_forever(self._session, name=self.name, clock=self.clock, backoff=self.backoff,
-                                    rng=self.rng)
+                                    rng=self.rng, watch=self.link)
 
     async def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One API call, charged to the quota; waits for the quota to refill when it is spent."""

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, Caller], Awaitable[Response]]
 ERRORS = {"400": "bad input", "401": "no session or API key", "403": "wrong role, another site, or no CSRF token",
-          "404": "not found", "409": "changed by someone else", "422": "refused by a check", "429": "too many"}
+          "404": "not found", "409": "changed by someone else", "422": "refused by a check", "429": "too many",
+          "507": "not saved: the disk is full (the file is unchanged)"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket
 from agent.errors import ConfigError
 from agent.ports import ShowControls
 from agent.records.onair import OnAirRecord
+from agent.report.live import LiveFigures
 from connectors.web.api import Endpoint, Param, obj, openapi, routes
 from connectors.web.auth import Auth, Caller, Need
 from connectors.web.hub import Broadcaster
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_SAY = 500
 ASSETS = {"console.js": "text/javascript; charset=utf-8", "console-review.js": "text/javascript; charset=utf-8",
+          "console-figures.js": "text/javascript; charset=utf-8",
           "console.css": "text/css; charset=utf-8"}
 STR = {"type": "string"}
 COMMANDS = {"pause": "Pause the host (the script resumes where it stopped)", "resume": "Resume the show",
@@ -78,6 +80,7 @@ class Console:
 
     def __post_init__(self) -> None:
         self.write_lock = asyncio.Lock()  # one writer of files at a time (not global: one per console)
+        self.live = None if self.record is None else LiveFigures(self.record.events.query, self.record.show_id)
 
     # -- pages -----------------------------------------------------------------------------------------------
     async def page(self, request: Request) -> Response:
@@ -262,6 +265,11 @@ class Console:
         return Response(out.getvalue(), media_type="application/x-ndjson; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="onair.jsonl"'})
 
+    async def figures(self, request: Request, caller: Caller) -> Response:
+        """The report's key figures so far, from the live record (only the rows added since the last read)."""
+        live = self.live
+        return JSONResponse({"figures": None if live is None else await asyncio.to_thread(live.read)})
+
     async def audit(self, request: Request, caller: Caller) -> Response:
         limit = int(_num(request, "limit", 100) or 0)
         if not 1 <= limit <= 1000:
@@ -301,6 +309,8 @@ class Console:
                      params=(*record_q, Param("limit", "integer"), Param("offset", "integer"))),
             Endpoint("GET", "/api/record/export", "read", "The on-air record as JSONL", self.export_record,
                      "record", params=record_q, produces="application/x-ndjson"),
+            Endpoint("GET", "/api/figures", "read", "The show's figures so far: questions a minute, unanswered, "
+                     "latency p50/p95, blocked", self.figures, "record"),
             Endpoint("GET", "/api/audit", "control", "The audit trail, newest first", self.audit, "audit",
                      params=(Param("limit", "integer"), Param("before_id", "integer"), Param("who"),
                              Param("action"))),

@@ -6,6 +6,7 @@ so the show never reads a broken or half-written file; the replaced copy is kept
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -116,8 +117,14 @@ class PromptFiles:
             old = path.read_bytes()
             if old == data:
                 return self.read(rel)
-            self.history.archive(rel, old, st.st_mtime_ns)
-        atomic_write(path, data, 0o644 if st is None else st.st_mode & 0o777)
+        try:
+            if st is not None:
+                self.history.archive(rel, old, st.st_mtime_ns)
+            atomic_write(path, data, 0o644 if st is None else st.st_mode & 0o777)
+        except OSError as exc:  # the disk is full, or read-only: the file on disk is still the old one, whole
+            log.error("prompt file not saved", extra={"path": rel, "error": exc.strerror or str(exc)})
+            raise ConsoleError(507 if exc.errno == errno.ENOSPC else 500,
+                               f"not saved: {exc.strerror or exc}; the file is unchanged") from None
         if st is not None and path.stat().st_mtime_ns <= st.st_mtime_ns:
             bump = st.st_mtime_ns + 1  # a coarse clock must not hide this edit from base_mtime checks
             os.utime(path, ns=(bump, bump))

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,6 +23,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from agent.errors import ConfigError
+from agent.health import Health
+from agent.metrics import Metrics
 from connectors.web.hub import Broadcaster
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,22 @@ def overlay_routes(hub: Broadcaster) -> list[BaseRoute]:
         WebSocketRoute("/ws", hub.serve),
         Mount("/static", app=StaticFiles(directory=_static_path()), name="static"),
     ]
+
+
+def ops_routes(metrics: Metrics, health: Health) -> list[BaseRoute]:
+    """GET /metrics (Prometheus text format, this show's registry) and GET /healthz (each dependency; 200 while
+    the show can go on, 503 when a critical one is down). Read-only and public like the overlay: no chat text.
+    Put them before :func:`overlay_routes`, whose /healthz only says the server is up."""
+
+    async def prometheus(_: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST,
+                        headers={"Cache-Control": "no-store"})
+
+    async def healthz(_: Request) -> Response:
+        report = await health.report()
+        return JSONResponse(report, status_code=200 if report["ok"] else 503, headers={"Cache-Control": "no-store"})
+
+    return [Route("/metrics", prometheus, methods=["GET"]), Route("/healthz", healthz, methods=["GET"])]
 
 
 def build_app(*route_lists: Sequence[BaseRoute]) -> Starlette:

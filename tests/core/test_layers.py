@@ -17,17 +17,19 @@ ROOT = Path(__file__).resolve().parents[2]
 # lowest first; a module may import its own layer (without cycles) or any layer below
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("agent.errors", "agent.events", "agent.product", "agent.verdict", "agent.audio", "agent.render",
-     "agent.ports", "agent.clock", "agent.settings", "agent.metrics", "agent.language", "agent.vectors",
-     "agent.toolbox", "agent.prompts", "agent.onscreen"),
+     "agent.ports", "agent.clock", "agent.settings", "agent.speech_settings", "agent.metrics", "agent.language",
+     "agent.vectors",
+     "agent.toolbox", "agent.prompts", "agent.onscreen", "agent.health"),
     ("agent.llm", "agent.speech", "agent.knowledge", "agent.records"),
     ("agent.moderation",),
     ("agent.triage",),
     ("agent.guards",),
     ("agent.reply",),
     ("agent.director",),
-    ("agent.answering", "agent.tally", "agent.approval", "agent.said"),
+    ("agent.answering", "agent.tally", "agent.approval", "agent.said", "agent.seen", "agent.report"),
     ("agent.show", "agent.controls"),
-    ("connectors.platforms", "connectors.renderers", "connectors.web", "connectors.bridge_userscript"),
+    ("connectors.platforms", "connectors.renderers", "connectors.web", "connectors.bridge_userscript",
+     "connectors.rooms"),
     ("agent.app",),
 )
 MAX_LINES = 400

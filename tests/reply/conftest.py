@@ -18,7 +18,7 @@ from agent.knowledge.base import KnowledgeBase
 from agent.knowledge.embedding import HashEmbedder
 from agent.llm.client import OpenAiLlm
 from agent.metrics import Metrics
-from agent.ports import Clock
+from agent.ports import Clock, Llm
 from agent.prompts import PromptStore
 from agent.reply.facts import FactFinder
 from agent.reply.paraphrase import Paraphraser
@@ -47,7 +47,7 @@ async def scripted() -> AsyncIterator[ScriptedLlmServer]:
         await server.stop()
 
 
-def make_writer(kb: KnowledgeBase, repo_root: Path, llm: OpenAiLlm | None = None,
+def make_writer(kb: KnowledgeBase, repo_root: Path, llm: Llm | None = None,
                 paraphrase: Paraphrase = "always", timeout_s: float = 3.0, clock: Clock | None = None,
                 match: CatalogMatch | None = None) -> ReplyWriter:
     clock = clock or LoopClock()

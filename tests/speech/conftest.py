@@ -13,6 +13,8 @@ import pytest
 
 from agent.speech.espeak import EspeakLibrary, EspeakSynthesizer
 
+from .clone_kit import cosyvoice, fish_speech, gpt_sovits, reference  # noqa: F401 - the voice-clone servers' fixtures
+
 VOICES = {"en": "en-us", "fr": "fr", "zh": "cmn"}
 
 SENTENCES = {

@@ -10,7 +10,7 @@ from agent.clock import VirtualClock
 from agent.events import Event, EventKind, User
 from agent.settings import TriageSettings
 from agent.triage.flood import merge_key
-from agent.triage.queue import VerdictQueue
+from agent.triage.queue import MAX_ASKERS, VerdictQueue
 from agent.triage.stats import TriageStats
 from agent.verdict import Action, Category, Verdict
 
@@ -40,6 +40,18 @@ def test_fifty_price_questions_become_one_verdict_for_all_viewers(clock: Virtual
     v = q.get_nowait()
     assert v is not None and len(v.events) == 50 and len(v.users) == 50
     assert stats.merged == 49
+
+
+def test_a_flash_sale_keeps_a_merged_question_bounded_and_still_ranks_it_by_all_its_askers(
+        clock: VirtualClock) -> None:
+    q, _, _ = _queue(clock)
+    for i in range(10_000):
+        q.push(_v("price?", f"fan{i}", t=i * 0.0005))
+    q.push(_v("what sizes?", "ann", t=5.0))
+    q.push(_v("what sizes?", "bob", t=5.0))
+    v = q.get_nowait()
+    assert v is not None and v.event.text == "price?" and v.event.user.name == "fan0"  # the most asked first
+    assert len(v.events) == MAX_ASKERS and v.events[-1].user.name == "fan9999"  # the first and the newest kept
 
 
 def test_near_duplicates_merge_but_different_questions_do_not(clock: VirtualClock) -> None:

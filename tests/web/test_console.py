@@ -29,7 +29,7 @@ from connectors.web.auth import Auth
 from connectors.web.console import Console as WebConsole
 from connectors.web.console import console_routes, toml_validator
 from connectors.web.hub import Broadcaster
-from connectors.web.prompt_files import PromptFiles
+from connectors.web.prompt_files import ConsoleError, PromptFiles
 from connectors.web.server import WebServer, build_app
 from connectors.web.sessions import LoginGuard, Sessions
 
@@ -304,10 +304,50 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path,
         real(src, dst)
 
     monkeypatch.setattr(os, "replace", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ConsoleError, match="not saved: disk full; the file is unchanged") as refused:
         files.save("persona.md", "You are $host_name at $shop_name.", None)
+    assert refused.value.status == 500
     assert target.read_bytes() == before
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]
+
+
+async def test_a_full_disk_refuses_the_edit_with_507_and_keeps_the_old_file_whole(
+        console: Console, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """ENOSPC in the middle of writing the temporary file: the console answers 507 with the reason, the old
+    file is still there byte for byte, no temporary file is left, and no edit is audited."""
+    import errno
+
+    target = console.prompts / "persona.md"
+    before = target.read_bytes()
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, f: Any) -> None:
+            self._f = f
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._f.close()
+
+        def write(self, data: bytes) -> int:
+            self._f.write(data[: len(data) // 2])  # half of it made it to the disk
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def fdopen(fd: int, *args: Any, **kw: Any) -> Any:
+        f = real_fdopen(fd, *args, **kw)
+        return FullDisk(f) if os.readlink(f"/proc/self/fd/{fd}").startswith(str(console.prompts)) else f
+
+    monkeypatch.setattr(os, "fdopen", fdopen)  # what agent.toolbox.files.atomic_write opens its temp file with
+    r = await http.put("/api/prompts/persona.md", json={"content": "You are $host_name at $shop_name, live."})
+    monkeypatch.undo()
+    assert r.status_code == 507 and "No space left on device" in r.json()["error"]
+    assert target.read_bytes() == before
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]
+    assert "prompt file not saved" in [rec.getMessage() for rec in caplog.records]
+    assert not [e for e in console.audit.list(limit=50) if str(e["action"]).endswith(".edit")]
 
 
 async def test_a_stale_base_mtime_is_a_conflict(console: Console, http: httpx.AsyncClient) -> None:

@@ -101,7 +101,7 @@ async def test_a_wrong_password_is_refused_and_a_viewer_cannot_change_anything(b
         await p.get_by_label("Password").fill(PASSWORD)
         await p.get_by_role("button", name="Log in").click()
         await expect(p.locator("#who-name")).to_have_text("viv (viewer)")
-        await expect(p.locator("#notice")).to_contain_text("viewer")
+        await expect(p.locator("#read-only-note")).to_be_visible()
         status = await p.evaluate("""async () => (await fetch('/api/show/pause', {method: 'POST',
             headers: {'X-CSRF-Token': window.livehostConsole.csrf}})).status""")
         assert status == 403

@@ -274,7 +274,7 @@
     $("who").hidden = false;
     $("who-name").textContent = `${me.user} (${me.role})`;
     document.body.classList.toggle("read-only", me.role === "viewer");
-    notice(me.role === "viewer" ? "You are logged in as a viewer: you can watch, not change anything." : "");
+    $("read-only-note").hidden = me.role !== "viewer";
     if (!state.started) {
       state.started = true;
       pollStatus();

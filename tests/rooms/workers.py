@@ -1,0 +1,50 @@
+"""Settings files and ``livehost`` processes for the many-rooms tests that run the real commands."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_settings(folder: Path, *, redis_url: str, llm_url: str = "http://127.0.0.1:9/v1", lease_s: float = 1.0,
+                   extra: str = "") -> Path:
+    """A settings file in ``folder`` (its data_dir: ``folder/data``) for a show on the sample shop with hash
+    embeddings, a scripted LLM at ``llm_url``, the overlay on a free port and the rooms on ``redis_url``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "prompts").symlink_to(REPO / "prompts")
+    text = f"""
+[show]
+data_dir = "{folder / 'data'}"
+script = "{REPO / 'prompts/scripts/default.toml'}"
+idle_after_s = 0
+[llm]
+base_url = "{llm_url}"
+[knowledge]
+paths = ["{REPO / 'knowledge'}"]
+embedding = "hash"
+watch = false
+[speech]
+rate_wpm = 400
+[overlay]
+port = 0
+[triage]
+banned_topics_dir = "{REPO / 'prompts/banned_topics'}"
+[rooms]
+redis_url = "{redis_url}"
+lease_s = {lease_s}
+block_ms = 100
+{extra}
+"""
+    path = folder / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def livehost(settings: Path, *args: str, log: Path) -> asyncio.subprocess.Process:
+    """``livehost --settings SETTINGS ARGS...`` in the background, its stdout and stderr into ``log``."""
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "agent.app.cli", "--settings",
+                                                    str(settings), *args, cwd=REPO, stdout=out, stderr=out)
