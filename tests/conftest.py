@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.wall import Wall
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -25,3 +27,9 @@ def shared_fixtures() -> Path:
 
 # banned-topic stores for tests/triage and tests/moderation
 pytest_plugins = ["tests.topic_fixtures"]
+
+
+@pytest.fixture
+def wall() -> Wall:
+    """A wall clock the test sets (``wall.t``)."""
+    return Wall()

@@ -9,29 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from agent.clock import VirtualClock
 from agent.show import Show
+from testkit.chroma_server import CHROMA, chroma_server, free_port
 from testkit.tone_tts import ToneEngine
 from tests.faults import cli
 from tests.faults.kit import fault_settings, play, write_chat
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_a_chroma_server_that_is_not_there_stops_the_start_with_a_clear_error(tmp_path: Path) -> None:
@@ -49,25 +38,8 @@ async def test_a_chroma_server_that_is_not_there_stops_the_start_with_a_clear_er
 def chroma(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     if not CHROMA.exists():
         pytest.skip("no chroma executable beside the interpreter")
-    port = free_port()
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("chroma server did not become healthy")
-            time.sleep(0.1)
-        yield proc, url
-    finally:
-        proc.kill()
-        proc.wait()
+    with chroma_server(tmp_path / "chroma") as server:
+        yield server
 
 
 async def test_chroma_going_away_mid_show_leaves_the_answers_and_the_show_going(

@@ -10,21 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.records.audit import AuditLog
-
-
-class Wall:
-    """A wall clock the test sets."""
-
-    def __init__(self, t: float = 1_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def wall() -> Wall:
-    return Wall()
+from testkit.wall import Wall
 
 
 @pytest.fixture

@@ -12,19 +12,7 @@ import pytest
 from agent.records import events as store
 from agent.records.events import read_events, read_fates, read_seen, read_shows
 from agent.records.onair import OnAirRecord
-
-
-class Wall:
-    def __init__(self, t: float = 1_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def wall() -> Wall:
-    return Wall()
+from testkit.wall import Wall
 
 
 @pytest.fixture

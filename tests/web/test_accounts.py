@@ -13,21 +13,11 @@ import pytest
 from agent.errors import LivehostError
 from connectors.web import accounts as accounts_module
 from connectors.web.accounts import AccountError, Accounts, Role, User
+from testkit.wall import Wall
 
 PASSWORD = "correct horse"
 
 
-class Wall:
-    def __init__(self, t: float = 1_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def wall() -> Wall:
-    return Wall()
 
 
 @pytest.fixture

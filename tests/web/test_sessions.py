@@ -6,17 +6,10 @@ import pytest
 
 from connectors.web.accounts import Role, User
 from connectors.web.sessions import LoginGuard, Sessions
+from testkit.wall import Wall
 
 ANN = User("ann", Role.ADMIN, 0.0)
 BOB = User("bob", Role.VIEWER, 0.0)
-
-
-class Wall:
-    def __init__(self, t: float = 1_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def test_session_carries_user_role_and_random_tokens() -> None:
