@@ -37,6 +37,7 @@ def script_continuity(timeline: Sequence[dict[str, Any]], lines: int) -> tuple[i
 async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = None, script: str | None = None,
                    duration: float | None = None) -> dict[str, Any]:
     import asyncio
+    import tempfile
 
     from agent.app.compose import open_runtime, open_show
     from agent.records.events import read_said, read_seen
@@ -47,7 +48,9 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
     events = read_log(Path(chat))
     length = duration if duration is not None else (events[-1].time if events else 0) + 30.0
     driver = asyncio.ensure_future(clock.run())
-    record = OnAirRecord(":memory:", show_id="rehearsal")  # what was said and seen, for ``said`` and ``seen``
+    # what was said and seen, for ``said`` and ``seen``: in a file, as a live show keeps it, so memory stays flat
+    folder = tempfile.TemporaryDirectory(prefix="livehost-rehearsal-")
+    record = OnAirRecord(Path(folder.name) / "onair.sqlite3", show_id="rehearsal")
     try:
         async with open_runtime(settings, clock, knowledge_path=knowledge, busy=clock) as rt:
             source = ReplaySource(Path(chat), clock, speed=1.0, loop=False, events=events)
@@ -66,6 +69,7 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
         said = read_said(record.events.query, record.show_id)
     finally:
         record.close()
+        folder.cleanup()
         driver.cancel()
         await asyncio.gather(driver, return_exceptions=True)
     prev_kind = None
