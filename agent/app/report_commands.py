@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,14 +37,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     src = Path(args.record)
     out = Path(args.out) if args.out else src.with_suffix(".html")
-    t0 = time.perf_counter()
     figures, page = build_report(src, settings, show_id=args.show_id, language=args.language)
     from agent.toolbox.files import atomic_write
 
     atomic_write(out, page)
     lang = figures.language if figures.language in LANGUAGES else "en"
-    print(f"livehost: report of {figures.show_id} ({lang}) written to {out} in {time.perf_counter() - t0:.1f} s",
-          file=sys.stderr)
+    print(f"livehost: report of {figures.show_id} ({lang}) written to {out}", file=sys.stderr)
     print(json.dumps({"show_id": figures.show_id, "out": str(out), **figures.key}, ensure_ascii=False))
     return 0
 

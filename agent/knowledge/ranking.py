@@ -106,7 +106,7 @@ def rank(
         hits = np.flatnonzero(kw > 0)
         if hits.size:
             _add_ranks(fused, hits[_top(kw[hits], depth)], W_KEYWORD)
-            # Ranks alone tie "yellow sofa" with "yellow jumper" for "yellow jumper": reward matching more.
+            # Ranks alone tie a product matching one query word with one matching them all: reward matching more.
             fused += W_KEYWORD_SCORE * (kw / kw.max()) / (RRF_K + 1)
     row = snap.rows.get(on_screen) if on_screen else None
     resolved = False
