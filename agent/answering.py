@@ -64,9 +64,12 @@ class Answering:
         self._max_names = max_names
         self._plans: OrderedDict[tuple[str, str, str], ReplyPlan] = OrderedDict()
 
-    async def next(self, on_screen: Product | None, recent: Sequence[str] = ()) -> Answer:
+    async def next(self, on_screen: Product | None, recent: Sequence[str] = (),
+                   max_age_s: float | None = None) -> Answer:
+        """``max_age_s``: take only a question asked within that many seconds (one that can still be answered
+        in time); older ones wait in the queue to join a fresher reply."""
         while True:
-            verdict = await self._queue.get()
+            verdict = await self._queue.get(max_age_s)
             if await self._screened(verdict.event):
                 break
         if verdict.category is Category.CHITCHAT:
@@ -108,6 +111,15 @@ class Answering:
         else:
             self._plans.move_to_end(key)
         return plan
+
+
+def can_wait(answer: Answer) -> bool:
+    """What is left out while the room is busy: small talk (not greetings), deflections, and questions off the
+    shop's scope that would only be told the shop does not sell that."""
+    if answer.plan is None:
+        return not answer.verdict.reason.startswith("a greeting")
+    return answer.plan.decision == "deflect" or (
+        answer.plan.decision == "refuse" and answer.verdict.category is Category.OTHER_QUESTION)
 
 
 def chitchat_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:

@@ -21,14 +21,13 @@ import logging
 import random
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from agent.answering import Answer, Answering, chitchat_line, thanks_line
+from agent.answering import Answer, Answering, can_wait, chitchat_line, thanks_line
 from agent.approval import Approvals
 from agent.director.bus import RenderBus
-from agent.director.director import Director
+from agent.director.director import Director, TimelineEntry
 from agent.director.utterance import Kind, Utterance, from_texts
 from agent.events import Event
 from agent.metrics import Metrics, percentile
@@ -41,20 +40,11 @@ from agent.render import ChatSeen, ChatShown
 from agent.reply.writer import ReplyOutcome, ReplyWriter
 from agent.said import SaidLog
 from agent.speech.stream import synthesize
-from agent.tally import QuestionTally, airtime_share
+from agent.tally import AirCounts, QuestionTally, ShowStats
 from agent.triage.flood import merge_key
 from agent.verdict import Action, Category, Verdict
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ShowStats:
-    """Counts of what came in; what was said is read from the director's timeline."""
-
-    comments_seen: int = 0
-    comments_blocked: int = 0
-    merged: int = 0  # questions answered together with another one
 
 
 class Show:
@@ -124,6 +114,8 @@ class Show:
         self._last_question = float("-inf")
         self.skipped_when_busy = 0
         self.tally = QuestionTally(merge_window_s)
+        self.air = AirCounts()
+        director.listen(said=self._said_entry)
         self._drop_counts = drop_counts
         self._answering = Answering(queue, writer, clock, screened=self._screened, names=self.names,
                                     crowd=lambda language: self._prompts.refresh().phrase(language, "several"),
@@ -266,10 +258,11 @@ class Show:
             if self.approvals is not None and reviewing:
                 await self.approvals.room()  # replies wait for a moderator; the air is not what paces them
             else:
-                await self.director.until_free(self._lead_s)
-            answer = await self._answering.next(self.director.on_screen, list(self._recent))
-            if self._busy() and (answer.plan.decision == "deflect" if answer.plan is not None
-                                 else not answer.verdict.reason.startswith("a greeting")):
+                await self.director.until_free(self._lead_s, self._purchase_due)
+            # a question that could not start within answer_within_s is not taken (its reply would go unsaid)
+            max_age = None if reviewing else self._answer_within - self.director.remaining_s() - self._lead_s
+            answer = await self._answering.next(self.director.on_screen, list(self._recent), max_age)
+            if self._busy() and can_wait(answer):
                 self.skipped_when_busy += 1  # a busy room: the air goes to the shop's questions, not small talk
                 continue
             if self.approvals is not None and self.approvals.enabled:
@@ -304,9 +297,15 @@ class Show:
             return from_texts([chitchat_line(self._prompts.refresh(), answer.verdict, self.names(answer.verdict))])
         return self._writer.stream(answer.plan, outcome)
 
+    def _purchase_due(self) -> float | None:
+        """When the best product question waiting must be answered by (None: none waiting)."""
+        best = next((v for v in self._queue.waiting() if v.category is Category.PRODUCT_QUESTION), None)
+        return None if best is None else max(e.time for e in best.events) + self._answer_within
+
     def _busy(self) -> bool:
-        """A question came in lately (within ``answer_within_s``): small talk and deflections wait."""
+        """A question came in lately (within ``answer_within_s``)."""
         return self._clock.now() - self._last_question < self._answer_within
+
 
     def _joins_pending(self, event: Event) -> bool:
         """The same words as the reply about to start: the asker is answered by it (and listed with it)."""
@@ -331,14 +330,10 @@ class Show:
     def _reply(self, verdict: Verdict, text: AsyncIterator[str]) -> Utterance:
         event = verdict.event
         return Utterance(
-            Kind.REPLY,
-            text,
-            partial(synthesize, self._speech),
-            language=verdict.language,
+            Kind.REPLY, text, partial(synthesize, self._speech), language=verdict.language,
             comment={"user": event.user.name, "text": event.text},
             comments=tuple({"user": e.user.name, "text": e.text} for e in verdict.events),
-            received=event.time,
-            created=self._clock.now(),
+            received=event.time, created=self._clock.now(),
             expires=max(e.time for e in verdict.events) + self._answer_within,
         )
 
@@ -366,26 +361,30 @@ class Show:
                                            partial(synthesize, self._speech), language=lang))
             self._last_comment = self._clock.now()  # at most one invitation per quiet period
 
+    def _said_entry(self, entry: TimelineEntry) -> None:
+        self.air.said(entry)
+        self.tally.said(entry)
+
     def summary(self) -> dict[str, Any]:
-        timeline = self.director.state.timeline
+        """The show so far, from running counts (a day's timeline is not kept)."""
         p50 = percentile(self.metrics.samples.get("comment_to_first_audio", ()), 50)
         return {
             "comments_seen": self.stats.comments_seen,
-            "replies_spoken": sum(1 for t in timeline if t.kind == "reply"),
-            "script_sentences_spoken": sum(1 for t in timeline if t.kind == "script" and not t.interrupted),
+            "replies_spoken": self.air.spoken["reply"],
+            "script_sentences_spoken": self.air.whole["script"],
             "script_resumed_after_reply": self.director.state.resumed_after_reply,
-            "thanks_spoken": sum(1 for t in timeline if t.kind == "thanks"),
+            "thanks_spoken": self.air.spoken["thanks"],
             "comments_blocked": self.stats.comments_blocked,
             "median_comment_to_first_audio_ms": None if p50 is None else round(p50 * 1000, 1),
-            **self.tally.summary({t.utterance_id: t.start for t in timeline if t.kind == "reply"}),
+            **self.tally.summary(),
             "questions_merged": self.stats.merged,
             "drops_by_reason": self.drops(),
-            "script_airtime_share": airtime_share(timeline, "script"),
+            "script_airtime_share": self.air.share("script"),
         }
 
     def drops(self) -> dict[str, int]:
         drops = dict(self._drop_counts()) if self._drop_counts is not None else {}
-        expired = len(self.director.state.expired)
+        expired = self.director.state.expired_count
         if expired:
             drops["not_started_in_time"] = expired
         if self.left_out:

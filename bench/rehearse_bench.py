@@ -1,6 +1,7 @@
 """A busy room on virtual time: how fast and how much the host answers, and what the script keeps.
 
-    .venv/bin/python bench/rehearse_bench.py [--scenario hour|other|burst|all] [--minutes 60] [--llm scripted|embedded]
+    .venv/bin/python bench/rehearse_bench.py [--scenario hour|dev|other|burst|all] [--minutes 60]
+                                            [--llm scripted|embedded]
 
 Scenarios (each rehearsed in its own process, so its peak memory is its own):
 - ``hour``: the demo chat's questions, greetings, gifts and spam, repeated, mixed with the real Douyin
@@ -8,6 +9,8 @@ Scenarios (each rehearsed in its own process, so its peak memory is its own):
 - ``other``: a different hour the policies were not tuned on: the held-out moderation set's benign lines
   (evals/moderation/heldout_benign.jsonl: shop questions and chat in three languages, 225 lines), arriving at
   random (Poisson, one every 3.5 s on average) from 400 viewers, with a gift every 40 s;
+- ``dev``: as ``other``, from the development set's lines instead (evals/moderation/dev_benign.jsonl and
+  dev_chat.jsonl, 510 lines, seed 13): what the queue's and director's policies may be tuned on, with ``hour``;
 - ``burst``: the first ten minutes of the hour log with a flash sale at minute 5: 200 comments a second for a
   minute (12,000 comments from 3,000 viewers: purchase questions in English, French and Chinese, many asking
   the same thing in other words, and chatter).
@@ -62,9 +65,9 @@ def hour_log(minutes: int) -> list[dict[str, Any]]:
     return lines
 
 
-def other_log(minutes: int) -> list[dict[str, Any]]:
-    rng = random.Random(11)
-    lines = [json.loads(x)["text"] for x in (ROOT / "evals" / "moderation" / "heldout_benign.jsonl")
+def other_log(minutes: int, files: tuple[str, ...] = ("heldout_benign",), seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    lines = [json.loads(x)["text"] for f in files for x in (ROOT / "evals" / "moderation" / f"{f}.jsonl")
              .read_text(encoding="utf-8").splitlines() if x.strip()]
     out: list[dict[str, Any]] = []
     t = 2.0
@@ -74,6 +77,11 @@ def other_log(minutes: int) -> list[dict[str, Any]]:
     out += [{"t": float(g), "type": "gift", "user": f"g{g}", "gift": {"name": "rose", "count": 1, "value": 0.1}}
             for g in range(20, minutes * 60, 40)]
     return sorted(out, key=lambda x: x["t"])
+
+
+def dev_log(minutes: int) -> list[dict[str, Any]]:
+    """As ``other``, from the moderation development set's shop questions, hard negatives and chat."""
+    return other_log(minutes, ("dev_benign", "dev_chat"), seed=13)
 
 
 def burst_log() -> list[dict[str, Any]]:
@@ -92,15 +100,23 @@ class PeakRss:
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.show_peak: float | None = None  # the peak while the show ran (before its record was read back)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.peak = max(self.peak, int(line.split()[1]) / 1024)
+            self._sample()
             self._stop.wait(0.2)
+
+    def mark(self) -> None:
+        self._sample()
+        self.show_peak = self.peak
+
+    def _sample(self) -> None:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                self.peak = max(self.peak, int(line.split()[1]) / 1024)
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -123,7 +139,8 @@ async def child(scenario: str, llm: str, minutes: int) -> dict[str, Any]:
     from agent.settings import load_settings
     from testkit.scripted_llm import Script, ScriptedLlmServer
 
-    log = {"hour": hour_log, "other": other_log}[scenario](minutes) if scenario != "burst" else burst_log()
+    logs = {"hour": hour_log, "dev": dev_log, "other": other_log}
+    log = logs[scenario](minutes) if scenario != "burst" else burst_log()
     length = minutes * 60.0 if scenario != "burst" else 600.0
     with tempfile.TemporaryDirectory() as tmp:
         chat = Path(tmp) / "chat.jsonl"
@@ -137,12 +154,13 @@ async def child(scenario: str, llm: str, minutes: int) -> dict[str, Any]:
         settings = load_settings(ROOT / "settings.toml", overrides=overrides)
         t0 = time.perf_counter()
         with PeakRss() as rss:
-            report = await rehearse(settings, chat=str(chat), duration=length)
+            report = await rehearse(settings, chat=str(chat), duration=length, show_ended=rss.mark)
         wall = time.perf_counter() - t0
         if server is not None:
             await server.stop()
     s = report["summary"]
-    out: dict[str, Any] = {"events": len(log), "wall_s": round(wall, 1), "peak_rss_mib": round(rss.peak, 1), **s}
+    out: dict[str, Any] = {"events": len(log), "wall_s": round(wall, 1), "peak_rss_mib": round(rss.peak, 1),
+                           "show_peak_rss_mib": None if rss.show_peak is None else round(rss.show_peak, 1), **s}
     if scenario == "burst":
         asked = {(x.get("user"), x.get("text")): x["t"] for x in log if x.get("type") == "comment"}
         lat = [t["start"] - asked[(c["user"], c["text"])]
@@ -156,7 +174,7 @@ async def child(scenario: str, llm: str, minutes: int) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scenario", choices=("hour", "other", "burst", "all"), default="all")
+    ap.add_argument("--scenario", choices=("hour", "dev", "other", "burst", "all"), default="all")
     ap.add_argument("--minutes", type=int, default=60)
     ap.add_argument("--llm", choices=("scripted", "embedded"), default="scripted")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -164,7 +182,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(asyncio.run(child(args.scenario, args.llm, args.minutes)), ensure_ascii=False))
         return
-    scenarios = ("hour", "other", "burst") if args.scenario == "all" else (args.scenario,)
+    scenarios = ("hour", "dev", "other", "burst") if args.scenario == "all" else (args.scenario,)
     result: dict[str, Any] = {"llm": args.llm, "minutes": args.minutes}
     for sc in scenarios:
         cmd = [sys.executable, __file__, "--child", "--scenario", sc, "--llm", args.llm, "--minutes",
@@ -173,6 +191,9 @@ def main() -> None:
         result[sc] = json.loads(done.stdout.strip().splitlines()[-1])
     if "hour" in result and "burst" in result:
         result["burst_peak_memory_vs_hour"] = round(result["burst"]["peak_rss_mib"] / result["hour"]["peak_rss_mib"], 3)
+        # while the shows ran (the rehearsal then reads its record back for its JSON: 12,000 comments' fates)
+        result["burst_show_peak_memory_vs_hour"] = round(
+            result["burst"]["show_peak_rss_mib"] / result["hour"]["show_peak_rss_mib"], 3)
     out = ROOT / "bench" / "results" / f"rehearse-{args.llm}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))

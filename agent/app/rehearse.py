@@ -7,11 +7,13 @@ mark that work busy so the clock does not jump ahead while it runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from agent.clock import VirtualClock
+from agent.director.director import TimelineEntry
+from agent.director.utterance import Utterance
 from agent.metrics import percentile
 from agent.settings import Settings
 
@@ -35,7 +37,7 @@ def script_continuity(timeline: Sequence[dict[str, Any]], lines: int) -> tuple[i
 
 
 async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = None, script: str | None = None,
-                   duration: float | None = None) -> dict[str, Any]:
+                   duration: float | None = None, show_ended: Callable[[], None] | None = None) -> dict[str, Any]:
     import asyncio
     import tempfile
 
@@ -56,15 +58,20 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
             source = ReplaySource(Path(chat), clock, speed=1.0, loop=False, events=events)
             async with open_show(rt, sources=[source], renderers=[], script_path=script, busy=clock,
                                  record=record) as show:
+                entries: list[TimelineEntry] = []  # a rehearsal reports its whole timeline (the director keeps
+                expired: list[Utterance] = []  # only the latest entries)
+                show.director.listen(said=entries.append, expired=expired.append)
                 await show.run(length)
-                timeline = [t.to_json() for t in show.director.state.timeline]
+                if show_ended is not None:  # before the record is read back (a benchmark's memory stops here)
+                    show_ended()
+                timeline = [t.to_json() for t in entries]
                 lines = len(show.director.cursor.script.lines)
                 summary = show.summary()
                 dropped = list(rt.triage.dropped_json())
                 within = settings.show.answer_within_s
                 dropped += [{**c, "t": round(u.received or 0.0, 3),
                              "reason": f"not_started_in_time: the reply could not start within {within:g} s"}
-                            for u in show.director.state.expired for c in u.comments]
+                            for u in expired for c in u.comments]
         seen = read_seen(record.events.query, record.show_id)
         said = read_said(record.events.query, record.show_id)
     finally:

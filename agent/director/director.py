@@ -12,13 +12,13 @@ import itertools
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from agent.audio import Audio
 from agent.director.airtime import Airtime
 from agent.director.bus import RenderBus
 from agent.director.script import ScriptCursor, ScriptLine
+from agent.director.timeline import DirectorState as DirectorState  # re-exported: tests and controls read it here
 from agent.director.timeline import TimelineEntry as TimelineEntry  # re-exported: said, tally, seen import it here
 from agent.director.utterance import Kind, Utterance
 from agent.metrics import Metrics
@@ -29,15 +29,6 @@ from agent.render import AudioChunk, ProductShown, ShowState, UtteranceEnded, Ut
 from agent.speech.cache import SpeechCache
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DirectorState:
-    status: str = "playing"
-    on_screen: Product | None = None
-    resumed_after_reply: int = 0
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    expired: list[Utterance] = field(default_factory=list)  # replies dropped before they could start
 
 
 class Director:
@@ -90,6 +81,14 @@ class Director:
         self.state = DirectorState()
         self.current: Utterance | None = None
 
+    def listen(self, said: Callable[[TimelineEntry], None] | None = None,
+               expired: Callable[[Utterance], None] | None = None) -> None:
+        """Observe every entry once played, and every reply dropped before it could start."""
+        if said is not None:
+            self._said.append(said)
+        if expired is not None:
+            self._expired.append(expired)
+
     # -- controls (moderator and pipeline) -------------------------------------------------------------
     def submit(self, utt: Utterance) -> None:
         """Queue an utterance; its production (LLM, TTS) starts now, while the current sentence plays."""
@@ -111,13 +110,15 @@ class Director:
             return 0.0
         return max(0.0, self._chunk_end - self._clock.now()) + self.current.queued_seconds()
 
-    async def until_free(self, lead_s: float) -> None:
+    async def until_free(self, lead_s: float, due: Callable[[], float | None] | None = None) -> None:
         """Return once what plays now has at most ``lead_s`` seconds left and a reply would go next (the
-        script has had its share): the next reply is then made from the freshest questions, just in time,
-        instead of waiting behind the current utterance and the script sentences owed."""
+        script has had its share, or ``due()``, when the best question waiting must be answered by, comes
+        before another script sentence could end): the next reply is then made from the freshest questions,
+        just in time, instead of waiting behind the current utterance and the script sentences owed."""
         while not self._stopped and self.current is not None:
             left = self.remaining_s()
-            if left <= lead_s and (self._airtime.share <= 0 or self._airtime.script_has_its_share()):
+            share = self._airtime.share <= 0 or self._airtime.script_has_its_share()
+            if left <= lead_s and (share or self._too_late_after_script(due() if due is not None else None)):
                 return
             await self._clock.sleep(max(left - lead_s, 0.0) if left > lead_s else left + 0.01)
 
@@ -217,9 +218,13 @@ class Director:
         """Would the best waiting reply miss its deadline if a script sentence played first? Then it goes
         first: the script's share is kept over the airtime window, a late answer is lost for good."""
         top = self._heap[0][2] if self._heap else None
-        if top is None or top.kind is not Kind.REPLY or top.expires is None or self._airtime.script_short():
+        return top is not None and top.kind is Kind.REPLY and self._too_late_after_script(top.expires)
+
+    def _too_late_after_script(self, deadline: float | None) -> bool:
+        """Would ``deadline`` pass if a script sentence played first (and the script is not short of its share)?"""
+        if deadline is None or self._airtime.script_short():
             return False
-        return self._clock.now() + 2.5 * self._airtime.typical_script_s() > top.expires
+        return self._clock.now() + 2.5 * self._airtime.typical_script_s() > deadline
 
     def _pop(self) -> Utterance | None:
         """Highest priority first; but a thank-you that has waited too long goes before further replies,
@@ -235,7 +240,7 @@ class Director:
                 return u
         utt = heapq.heappop(self._heap)[2]
         if utt.expires is not None and now > utt.expires:
-            self.state.expired.append(utt)
+            self.state.add_expired(utt)
             for observe_expired in self._expired:
                 observe_expired(utt)
             self._metrics.count("reply_expired")
@@ -343,7 +348,7 @@ class Director:
                 start, end, utt.kind.label, " ".join(utt.spoken), utt.comment, interrupted,
                 utt.product_id, utt.id, script_index, latency, utt.comments,
             )
-            self.state.timeline.append(entry)
+            self.state.add(entry)
             for observe in self._said:
                 observe(entry)
             self._airtime.add(end, end - start, utt.kind is Kind.SCRIPT)

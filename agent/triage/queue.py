@@ -102,11 +102,16 @@ class VerdictQueue:
             self._ready.set()
         return True
 
-    def get_nowait(self) -> Verdict | None:
-        """The best fresh verdict, or None. Stale ones met on the way are dropped with their age."""
+    def get_nowait(self, max_age_s: float | None = None) -> Verdict | None:
+        """The best fresh verdict, or None. Stale ones met on the way are dropped with their age. With
+        ``max_age_s``, only a question asked (last) within that many seconds is taken: an older one could no
+        longer be answered in time, so it stays only to join a fresher reply (until it goes stale)."""
         now = self.clock.now()
         while self._entries:
-            best = max(self._entries, key=self._rank)
+            pool = self._entries if max_age_s is None else [e for e in self._entries if now - e.newest <= max_age_s]
+            if not pool:
+                return None
+            best = max(pool, key=self._rank)
             self._entries.remove(best)
             if self._is_stale(best, now):
                 self._drop(best.verdict, self._stale_reason(best, now))
@@ -138,9 +143,9 @@ class VerdictQueue:
         oldest would be stale before its turn, the freshest can still be answered in time."""
         return (e.verdict.priority, e.asked, e.newest)
 
-    async def get(self) -> Verdict:
+    async def get(self, max_age_s: float | None = None) -> Verdict:
         while True:
-            v = self.get_nowait()
+            v = self.get_nowait(max_age_s)
             if v is not None:
                 return v
             if self._ready is None:

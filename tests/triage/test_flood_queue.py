@@ -131,3 +131,15 @@ async def test_get_waits_for_the_next_push(clock: VirtualClock) -> None:
 def test_merge_key_ignores_case_punctuation_emoji_and_repeats() -> None:
     assert merge_key("Price??") == merge_key("price 😀") == merge_key("priiice")
     assert merge_key("多少钱？") == merge_key("多少钱")
+
+
+def test_a_question_too_old_to_be_answered_in_time_is_not_taken_but_a_fresh_one_is(clock: VirtualClock) -> None:
+    q, drops, _ = _queue(clock)
+    q.push(_v("what sizes?", "ann", t=0.0, priority=30))  # more important, but asked 9 s ago
+    q.push(_v("is it waterproof?", "bob", t=8.0))
+    clock.advance(9.0)
+    v = q.get_nowait(max_age_s=5.0)
+    assert v is not None and v.event.text == "is it waterproof?"
+    assert q.get_nowait(max_age_s=5.0) is None and len(q) == 1 and drops == []  # it waits to join a fresh reply
+    v = q.get_nowait()
+    assert v is not None and v.event.text == "what sizes?"
