@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -45,25 +45,21 @@ def drop_code(reason: str) -> str:
 
 
 class _Recent:
-    """A bounded map from a key to the event numbers seen with it, newest last."""
+    """A bounded map from a key to the latest event number seen with it (a small int per key: a flood fills
+    it with thousands of keys)."""
 
     def __init__(self, keep: int) -> None:
         self._keep = keep
-        self._map: OrderedDict[Any, deque[int]] = OrderedDict()
+        self._map: OrderedDict[Any, int] = OrderedDict()
 
     def add(self, key: Any, seq: int) -> None:
-        seqs = self._map.get(key)
-        if seqs is None:
-            seqs = self._map[key] = deque(maxlen=8)
-        else:
-            self._map.move_to_end(key)
-        seqs.append(seq)
+        self._map[key] = seq
+        self._map.move_to_end(key)
         while len(self._map) > self._keep:
             self._map.popitem(last=False)
 
     def latest(self, key: Any) -> int | None:
-        seqs = self._map.get(key)
-        return seqs[-1] if seqs else None
+        return self._map.get(key)
 
 
 class SeenLog:
@@ -77,8 +73,8 @@ class SeenLog:
         self._log = events
         self._clock = clock
         self._by_key: OrderedDict[str, int] = OrderedDict()  # event.key -> seq
-        self._by_comment = _Recent(keep)  # (user, text) -> seqs
-        self._by_chat = _Recent(keep)  # (platform, user, text) -> seqs
+        self._by_comment = _Recent(keep)  # (user, text) -> seq
+        self._by_chat = _Recent(keep)  # (platform, user, text) -> seq
         self._echo: dict[tuple[str, str, str, str], int] = {}  # ChatSeen still to come for events just decided
         self._keep = keep
         self.failed = 0

@@ -334,7 +334,7 @@ class Show:
             comment={"user": event.user.name, "text": event.text},
             comments=tuple({"user": e.user.name, "text": e.text} for e in verdict.events),
             received=event.time, created=self._clock.now(),
-            expires=max(e.time for e in verdict.events) + self._answer_within,
+            expires=min(e.time for e in verdict.events) + self._answer_within,  # every asker named in time
         )
 
     async def _thank(self) -> None:

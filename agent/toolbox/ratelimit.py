@@ -7,7 +7,7 @@ keeps a bounded number of keys so a chat storm costs O(1) per event.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 
 from agent.ports import Clock
 
@@ -22,12 +22,12 @@ class Window:
             raise ValueError("calls must be >= 1 and per_s > 0")
         self.calls = calls
         self.per_s = per_s
-        self.stamps: deque[float] = deque()
+        self.stamps: list[float] = []  # a short list (``calls`` at most): a chat storm holds thousands
 
     def wait_time(self, now: float) -> float:
         """Seconds until a slot is free (0: free now)."""
         while self.stamps and now - self.stamps[0] >= self.per_s:
-            self.stamps.popleft()
+            del self.stamps[0]
         if len(self.stamps) < self.calls:
             return 0.0
         return self.per_s - (now - self.stamps[0])
@@ -69,6 +69,7 @@ class KeyedRateLimiter:
         self._windows: OrderedDict[str, Window] = OrderedDict()
 
     def allow(self, key: str) -> bool:
+        now = self.clock.now()
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = Window(self.calls, self.per_s)
@@ -76,4 +77,14 @@ class KeyedRateLimiter:
                 self._windows.popitem(last=False)
         else:
             self._windows.move_to_end(key)
-        return window.take(self.clock.now())
+        self._forget_idle(now)
+        return window.take(now)
+
+    def _forget_idle(self, now: float) -> None:
+        """Keys seen longest ago whose window holds nothing recent any more are forgotten (a flood's viewers
+        do not stay in memory for the rest of the day)."""
+        for _ in range(2):  # a little at a time: O(1) per call
+            oldest = next(iter(self._windows.values()))
+            if oldest.stamps and now - oldest.stamps[-1] < self.per_s or len(self._windows) == 1:
+                return
+            self._windows.popitem(last=False)
