@@ -6,7 +6,8 @@ and the console's live figures. It is fed from the outside of the show, by what 
 - triage's decision on each event (:meth:`SeenLog.triage` wraps the show's decider): the event and its verdict;
 - the render bus (:class:`SeenLog` is a :class:`agent.ports.Renderer`): a ``ChatSeen`` that comes after the
   event's own one is the semantic screen blocking it (fate ``blocked``, reason ``screen``);
-- the reply queue's drops (``on_drop``): ``stale``, ``queue_full``, ``displaced``, ``duplicate``;
+- the reply queue's drops (``on_drop``): ``stale``, ``queue_full``, ``displaced``, ``duplicate``; and the
+  show's own (``Show(dropped=...)``): ``small_talk_when_busy``, ``stale_merged``;
 - the director: each reply said (fate ``answered``, by that utterance) and each reply dropped before it could
   start (``not_started_in_time``);
 - approval mode's decisions: ``rejected_by_moderator``, ``not_approved_in_time``.
@@ -142,7 +143,8 @@ class SeenLog:
         return both
 
     def dropped(self, verdict: Verdict, reason: str) -> None:
-        """The reply queue's ``on_drop``: every event of the verdict is dropped with the reason's code."""
+        """The reply queue's ``on_drop`` (and the show's drops): every event of the verdict is dropped with the
+        reason's code."""
         code = drop_code(reason)
         for e in verdict.events:
             seq = self._by_key.get(e.key)

@@ -39,7 +39,7 @@ class ShowSettings(_Section):
     script_share: float = Field(0.3, ge=0, le=1)
     airtime_window_s: float = Field(300.0, gt=0)
     # A question is answered while it is fresh: a reply that cannot start within this many seconds of its
-    # (newest) comment is dropped, with the reason, instead of being said late.
+    # (oldest named) comment is dropped, with the reason, instead of being said late.
     answer_within_s: float = Field(10.0, gt=0)
     idle_after_s: float = Field(60.0, ge=0)
     data_dir: str = ".livehost"

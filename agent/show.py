@@ -19,15 +19,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from agent.answering import Answer, Answering, can_wait, chitchat_line, thanks_line
 from agent.approval import Approvals
 from agent.director.bus import RenderBus
-from agent.director.director import Director, TimelineEntry
+from agent.director.director import Director
 from agent.director.utterance import Kind, Utterance, from_texts
 from agent.events import Event
 from agent.metrics import Metrics, percentile
@@ -77,12 +78,14 @@ class Show:
         drop_counts: Callable[[], dict[str, int]] | None = None,
         approvals: Approvals | None = None,
         said: SaidLog | None = None,
+        dropped: Callable[[Verdict, str], None] | None = None,
     ) -> None:
         """``screen``: the semantic moderation layer (None: word lists only). ``name_ok``: whether a viewer's
         name may be said on air; ``flagged(platform, user_id)``: a viewer blocked lately, never named.
         ``feed_backlog``: comments waiting for the broadcast's chat feed; in a flood the oldest are left out of
         the feed (moderators still see them). ``on_screen``: each product put on screen warms the LLM for it.
-        ``approvals``: approval mode (replies wait for a moderator); ``said``: notes for the on-air record."""
+        ``approvals``: approval mode (replies wait for a moderator); ``said``: notes for the on-air record;
+        ``dropped(verdict, reason)``: told of each drop decided here (the record's fates)."""
         self._clock = clock
         self._sources = list(sources)
         self._triage = triage
@@ -108,19 +111,18 @@ class Show:
         metrics.depth("chat_feed", lambda: len(self._feed))
         if on_screen is not None:
             on_screen.listen(self.product_changed)
-        self._answer_within = answer_within_s
-        self._lead_s = lead_s
+        self._answer_within, self._lead_s = answer_within_s, lead_s
         self._pending: tuple[Utterance, frozenset[str]] | None = None
         self._last_question = float("-inf")
-        self.skipped_when_busy = 0
-        self.tally = QuestionTally(merge_window_s)
-        self.air = AirCounts()
-        director.listen(said=self._said_entry)
+        self._dropped, self._drops_here = dropped, Counter[str]()  # small talk when busy, stale merged askers
+        self.tally, self.air = QuestionTally(merge_window_s), AirCounts()  # what was asked, what was said
+        for observe in (self.air.said, self.tally.said):
+            director.listen(said=observe)
+        director.busy = self._busy  # no bridge phrases while questions keep coming: the air goes to answers
         self._drop_counts = drop_counts
         self._answering = Answering(queue, writer, clock, screened=self._screened, names=self.names,
                                     crowd=lambda language: self._prompts.refresh().phrase(language, "several"),
                                     candidates=candidates, fresh_s=answer_within_s / 3)
-        self.left_out = 0  # askers of a merged question too old to be named: dropped as stale
         self.approvals = approvals
         self._said = said or SaidLog(None)
 
@@ -262,8 +264,8 @@ class Show:
             # a question that could not start within answer_within_s is not taken (its reply would go unsaid)
             max_age = None if reviewing else self._answer_within - self.director.remaining_s() - self._lead_s
             answer = await self._answering.next(self.director.on_screen, list(self._recent), max_age)
-            if self._busy() and can_wait(answer):
-                self.skipped_when_busy += 1  # a busy room: the air goes to the shop's questions, not small talk
+            if self._busy() and can_wait(answer) and not self.director.air_to_spare():
+                self._drop(answer.verdict, "small_talk_when_busy: questions keep coming, the air goes to them")
                 continue
             if self.approvals is not None and self.approvals.enabled:
                 self.approvals.spawn(self._reviewed(self.approvals, answer))
@@ -321,7 +323,8 @@ class Show:
     def reply_utterance(self, answer: Answer) -> Utterance:
         outcome = ReplyOutcome()
         self.stats.merged += answer.merged
-        self.left_out += len(answer.left_out)
+        if answer.left_out:  # askers of the same thing too old to be named
+            self._drop(replace(answer.verdict, events=answer.left_out), "stale_merged: too old to name in the reply")
         utt = self._reply(answer.verdict, self._text(answer, outcome))
         self._said.reply(utt.id, answer.plan, outcome)
         self.tally.replied(utt.id, answer.verdict.events)
@@ -361,10 +364,6 @@ class Show:
                                            partial(synthesize, self._speech), language=lang))
             self._last_comment = self._clock.now()  # at most one invitation per quiet period
 
-    def _said_entry(self, entry: TimelineEntry) -> None:
-        self.air.said(entry)
-        self.tally.said(entry)
-
     def summary(self) -> dict[str, Any]:
         """The show so far, from running counts (a day's timeline is not kept)."""
         p50 = percentile(self.metrics.samples.get("comment_to_first_audio", ()), 50)
@@ -382,15 +381,17 @@ class Show:
             "script_airtime_share": self.air.share("script"),
         }
 
+    def _drop(self, verdict: Verdict, reason: str) -> None:
+        self._drops_here[reason.split(":", 1)[0]] += len(verdict.events)
+        if self._dropped is not None:
+            self._dropped(verdict, reason)
+
     def drops(self) -> dict[str, int]:
         drops = dict(self._drop_counts()) if self._drop_counts is not None else {}
         expired = self.director.state.expired_count
         if expired:
             drops["not_started_in_time"] = expired
-        if self.left_out:
-            drops["stale_merged"] = self.left_out
-        if self.skipped_when_busy:
-            drops["small_talk_when_busy"] = self.skipped_when_busy
+        drops.update(self._drops_here)
         if self.approvals is not None:
             for action, reason in (("reject", "rejected_by_moderator"), ("expired", "not_approved_in_time")):
                 if self.approvals.counts.get(action):

@@ -1,6 +1,7 @@
 """A 24-hour show on virtual time, with a flash-sale burst: memory, queues, tasks and latency, hour by hour.
 
     .venv/bin/python bench/soak_bench.py [--hours 24] [--burst-at-h 12] [--burst-rate 10000] [--burst-s 60]
+                                         [--answer-within-s S --out soak-S.json]
 
 The chat is bench/rehearse_bench.py's ``hour`` log (demo questions, greetings, gifts and spam mixed with real
 Douyin comments, about 1,100 events an hour) replayed hour after hour, with, at ``--burst-at-h``, a flash sale of
@@ -104,7 +105,8 @@ class SoakSource:
         self._closed = True
 
 
-async def run(hours: int, burst_at_h: float | None, rate: int, burst_s: float, idle: bool = False) -> dict[str, Any]:
+async def run(hours: int, burst_at_h: float | None, rate: int, burst_s: float, idle: bool = False,
+              answer_within_s: float | None = None) -> dict[str, Any]:
     from agent.app.compose import open_runtime, open_show
     from agent.clock import VirtualClock
     from agent.settings import load_settings
@@ -113,7 +115,8 @@ async def run(hours: int, burst_at_h: float | None, rate: int, burst_s: float, i
     server = ScriptedLlmServer(Script(["Thanks for asking! ", "Have a look at the card on screen."]))
     await server.start()
     settings = load_settings(ROOT / "settings.toml", overrides={
-        "show.data_dir": str(ROOT / ".livehost"), "llm.base_url": server.base_url, "knowledge.watch": False})
+        "show.data_dir": str(ROOT / ".livehost"), "llm.base_url": server.base_url, "knowledge.watch": False,
+        **({} if answer_within_s is None else {"show.answer_within_s": answer_within_s})})
     clock = VirtualClock.charging_real_time()
     driver = asyncio.ensure_future(clock.run())
     rows: list[dict[str, Any]] = []
@@ -171,9 +174,12 @@ def main() -> None:
     ap.add_argument("--burst-at-h", type=float, default=12.0)
     ap.add_argument("--burst-rate", type=int, default=10_000)
     ap.add_argument("--burst-s", type=float, default=60.0)
+    ap.add_argument("--answer-within-s", type=float, default=None, help="instead of settings.toml's (both runs)")
+    ap.add_argument("--out", default="soak.json", help="file name in bench/results/")
     args = ap.parse_args()
-    idle = asyncio.run(run(1, None, 0, 0.0, idle=True))
-    soak = asyncio.run(run(args.hours, args.burst_at_h, args.burst_rate, args.burst_s))
+    idle = asyncio.run(run(1, None, 0, 0.0, idle=True, answer_within_s=args.answer_within_s))
+    soak = asyncio.run(run(args.hours, args.burst_at_h, args.burst_rate, args.burst_s,
+                           answer_within_s=args.answer_within_s))
     rows = soak["hours"]
     idle_p95 = idle["hours"][0]["p95_ms"]
     worst = max((r["p95_ms"] or 0.0) for r in rows)
@@ -193,7 +199,7 @@ def main() -> None:
     }
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "soak.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (results / args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(out["headline"], indent=2))
 
 

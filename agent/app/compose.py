@@ -288,7 +288,7 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             answer_within_s=settings.show.answer_within_s,
             merge_window_s=settings.triage.merge_window_s,
             drop_counts=lambda: dict(runtime.triage.stats.drops),
-            approvals=approvals, said=said,
+            approvals=approvals, said=said, dropped=seen.dropped if seen is not None else None,
         )
         runtime.metrics.depths(reply_queue=lambda: len(runtime.triage.queue.waiting()),
                                approvals=lambda: len(approvals.waiting()), director=lambda: len(director.pending))

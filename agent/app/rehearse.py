@@ -74,6 +74,10 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
                             for u in expired for c in u.comments]
         seen = read_seen(record.events.query, record.show_id)
         said = read_said(record.events.query, record.show_id)
+        # the drops the show decides itself (small talk in a busy room, askers too old to name) are in the record
+        dropped += [{"user": e["user"], "text": e.get("text", ""), "t": round(e["t"], 3),
+                     "reason": (f.get("detail") or {}).get("reason", f["reason"])}
+                    for e in seen for f in e["fates"] if f["reason"] in ("small_talk_when_busy", "stale_merged")]
     finally:
         record.close()
         folder.cleanup()

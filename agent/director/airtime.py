@@ -51,3 +51,9 @@ class Airtime:
         share set, never: the director then keeps its fixed script sentences between replies)."""
         recent = self.recent_share()
         return self.share > 0 and recent is not None and recent >= self.share
+
+    def air_to_spare(self, margin: float = 0.03) -> bool:
+        """True when the script has had more than its share (plus ``margin``) lately: the chat may have the
+        spare air (small talk is answered even in a busy room)."""
+        recent = self.recent_share()
+        return self.share > 0 and recent is not None and recent > self.share + margin

@@ -79,6 +79,7 @@ class Director:
         self._finishing = False  # a graceful stop: the sentence playing ends, then the closing line
         self._closing: Utterance | None = None
         self.state = DirectorState()
+        self.busy: Callable[[], bool] = lambda: False  # questions keep coming (the show says): no bridges then
         self.current: Utterance | None = None
 
     def listen(self, said: Callable[[TimelineEntry], None] | None = None,
@@ -121,6 +122,10 @@ class Director:
             if left <= lead_s and (share or self._too_late_after_script(due() if due is not None else None)):
                 return
             await self._clock.sleep(max(left - lead_s, 0.0) if left > lead_s else left + 0.01)
+
+    def air_to_spare(self) -> bool:
+        """The script has had more than its share of the air lately (see ``Airtime.air_to_spare``)."""
+        return self._airtime.air_to_spare()
 
     @property
     def on_screen(self) -> Product | None:
@@ -197,7 +202,7 @@ class Director:
                 if after_reply:
                     after_reply = False
                     self.state.resumed_after_reply += 1
-                    if not self._heap:  # no bridge while a reply waits: the air is short
+                    if not self._heap and not self.busy():  # no bridge while questions wait or keep coming
                         await self._bridge(line)
                 if await self._play_line(line):
                     owed -= 1

@@ -134,3 +134,13 @@ def test_in_a_busy_room_small_talk_deflections_and_off_scope_refusals_wait_but_p
     assert can_wait(answer(Category.OTHER_QUESTION, "refuse"))
     assert not can_wait(answer(Category.PRODUCT_QUESTION, "refuse"))  # "we do not sell that" answers it
     assert not can_wait(answer(Category.PRODUCT_QUESTION, "answer"))
+
+
+def test_spare_air_goes_to_the_chat_only_when_the_script_had_more_than_its_share() -> None:
+    airtime = Airtime(0.3, 60.0)
+    airtime.add(10.0, 2.0, script=True)
+    airtime.add(18.0, 8.0, script=False)
+    assert not airtime.air_to_spare()  # the script had 20% against its 30%: no air to spare...
+    airtime.add(22.0, 4.0, script=True)
+    assert airtime.air_to_spare()  # ...43%: small talk may have some
+    assert not Airtime(0.0, 60.0).air_to_spare()

@@ -86,6 +86,19 @@ async def test_bridge_phrase_is_said_before_the_script_resumes() -> None:
     assert d.state.timeline[2].text == "Back to the Linen Shirt."
 
 
+async def test_no_bridge_phrase_while_questions_keep_coming() -> None:
+    clock = VirtualClock()
+    d, _, _ = make_director(clock, bridges=lambda lang, p: ["Back to the show."])
+    d.busy = lambda: True
+
+    async def comment() -> None:
+        await clock.sleep(0.1)
+        d.submit(Utterance(Kind.REPLY, from_texts(["Sure."]), partial(synthesize, ToneEngine())))
+
+    await run_for(clock, d, 6, comment)
+    assert [t.kind for t in d.state.timeline][:3] == ["script", "reply", "script"]
+
+
 async def test_product_card_follows_the_script_segment() -> None:
     clock = VirtualClock()
     d, rec, _ = make_director(clock)

@@ -156,7 +156,36 @@ async def test_a_rehearsal_carries_every_event_with_its_verdict_and_what_became_
         assert reply["kind"] == "reply" and {"user": e["user"], "text": e["text"]} in reply["comments"]
     dropped = sorted((d["user"], d["text"], d["reason"].split(":")[0]) for d in report["dropped"])
     recorded = sorted((e["user"], e["text"], f["reason"]) for e in seen for f in e["fates"] if f["fate"] == "dropped")
-    assert recorded == dropped and dropped
+    assert recorded == dropped  # a question every 12 s: usually every one is answered, nothing dropped
     blocked = [e for e in seen if e["verdict"]["action"] == "block"]
     assert len(blocked) == report["summary"]["comments_blocked"] and blocked
     json.dumps(report)  # the whole report stays JSON
+
+
+async def test_in_a_busy_rehearsal_the_shows_own_drops_are_fates_and_in_the_dropped_list(tmp_path: Path) -> None:
+    from agent.app.rehearse import rehearse
+    from agent.settings import load_settings
+    from testkit.scripted_llm import Script, ScriptedLlmServer
+    from tests.report.rehearsed import QUESTIONS, SETTINGS
+
+    chat: list[dict[str, Any]] = [{"t": 2.0 + i, "type": "comment", "user": f"v{i}",
+                                   "text": QUESTIONS[i % len(QUESTIONS)]} for i in range(40)]
+    chat += [{"t": 2.5 + i, "type": "comment", "user": f"c{i}", "text": "this stream is so fun lol"} for i in range(40)]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in sorted(chat, key=lambda x: x["t"])), encoding="utf-8")
+    server = ScriptedLlmServer(Script(["Thanks for asking!"]))
+    await server.start()
+    try:
+        settings = load_settings(SETTINGS, overrides={"show.data_dir": str(tmp_path / "data"),
+                                                      "knowledge.embedding": "hash", "llm.base_url": server.base_url})
+        report = await rehearse(settings, chat=str(path), duration=90.0)
+    finally:
+        await server.stop()
+    recorded = sorted((e["user"], f["reason"]) for e in report["seen"] for f in e["fates"] if f["fate"] == "dropped")
+    listed = sorted((d["user"], d["reason"].split(":")[0]) for d in report["dropped"])
+    assert recorded == listed
+    own = {r for _, r in recorded} & {"small_talk_when_busy", "stale_merged"}
+    assert own, recorded  # askers too old to name in a merged reply, small talk skipped: decided by the show
+    for reason in own:
+        assert report["summary"]["drops_by_reason"][reason] == sum(1 for _, r in recorded if r == reason)
+
