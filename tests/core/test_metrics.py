@@ -219,3 +219,17 @@ async def test_speech_failures_are_counted_and_tell_the_health_check() -> None:
             await broken.say("hello")
         assert broken.status().state is (State.DOWN if n == 3 else State.DEGRADED)
     assert _value(m, "livehost_speech_errors_total", engine="cloud") == 4
+
+
+def test_labelled_counters_are_looked_up_once_and_stay_bounded() -> None:
+    from agent.metrics import MAX_LABEL_VALUES, Metrics
+
+    m = Metrics(VirtualClock())
+    for _ in range(3):
+        m.comment("douyin")
+    assert len(m._kids) == 1
+    for i in range(10 * MAX_LABEL_VALUES):  # a platform name nobody bounded upstream: "other" past the bound
+        m.comment(f"p{i}")
+    assert len(m._kids) <= 4 * MAX_LABEL_VALUES
+    text = generate_latest(m.registry).decode()
+    assert 'livehost_comments_total{platform="douyin"} 3.0' in text and 'platform="other"' in text
