@@ -124,7 +124,7 @@ class Metrics:
 
     # -- typed events -------------------------------------------------------------------------------------------
     def comment(self, platform: str) -> None:
-        self._child(self._comments, "comments", platform).inc()
+        self._child(self._comments, "platform", platform).inc()
 
     def verdict(self, verdict: Verdict) -> None:
         """One triage decision (and the comment behind it, counted by platform)."""

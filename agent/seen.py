@@ -30,7 +30,7 @@ from agent.director.utterance import Utterance
 from agent.events import Event
 from agent.ports import Clock, Decider, EventLog
 from agent.render import ChatSeen, RenderEvent
-from agent.verdict import Verdict
+from agent.verdict import Verdict, drop_code
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +38,6 @@ KEEP = 20_000  # events remembered for matching their fates (a busy hour); older
 DECISIONS = {"reject": "rejected_by_moderator", "expired": "not_approved_in_time"}
 _TOPIC = re.compile(r"'([^']+)'")
 T = TypeVar("T")
-
-
-def drop_code(reason: str) -> str:
-    """The code of a queue's drop reason: 'stale: waited 12.0 s (limit 10 s)' -> 'stale'."""
-    return reason.split(":", 1)[0].strip() or "dropped"
 
 
 class _Recent:

@@ -43,7 +43,7 @@ from agent.said import SaidLog
 from agent.speech.stream import synthesize
 from agent.tally import AirCounts, QuestionTally, ShowStats
 from agent.triage.flood import merge_key
-from agent.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict, drop_code
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,6 @@ class Show:
         """A question came in lately (within ``answer_within_s``)."""
         return self._clock.now() - self._last_question < self._answer_within
 
-
     def _joins_pending(self, event: Event) -> bool:
         """The same words as the reply about to start: the asker is answered by it (and listed with it)."""
         pending = self._pending
@@ -382,7 +381,7 @@ class Show:
         }
 
     def _drop(self, verdict: Verdict, reason: str) -> None:
-        self._drops_here[reason.split(":", 1)[0]] += len(verdict.events)
+        self._drops_here[drop_code(reason)] += len(verdict.events)
         if self._dropped is not None:
             self._dropped(verdict, reason)
 

@@ -59,10 +59,10 @@ class QuestionTally:
         self._chains: dict[str, list[_Chain]] = {}  # merge key -> its recent open chains, oldest first
         self._heap: list[tuple[float, int, _Chain]] = []  # (last question, seq, chain): what may settle next
         self._seq = count()
-        self._replies: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()  # reply -> (merge key, asked at)
-        self._made: dict[str, float] = {}  # reply -> when it was made (replies never said are forgotten later)
+        # reply -> (when it was made, [(merge key, asked at)...]); a reply never said is forgotten settle_s later
+        self._replies: OrderedDict[str, tuple[float, list[tuple[str, float]]]] = OrderedDict()
         self._tenths: Counter[int] = Counter()  # comment-to-first-audio latencies of answered questions, in 0.1 ms
-        self._settled = {"questions": 0, "groups": 0, "answered": 0}
+        self._settled: Counter[str] = Counter(questions=0, groups=0, answered=0)
 
     # -- what the show reports --------------------------------------------------------------------------
     def asked(self, event: Event) -> None:
@@ -86,23 +86,21 @@ class QuestionTally:
             _root(chain).blocked += 1
 
     def replied(self, utterance_id: str, events: Sequence[Event]) -> None:
-        self._replies[utterance_id] = [(merge_key(e.text), e.time) for e in events]
-        made = self._made[utterance_id] = max((e.time for e in events), default=0.0)
+        made = max((e.time for e in events), default=0.0)
+        self._replies[utterance_id] = (made, [(merge_key(e.text), e.time) for e in events])
         self._forget_unsaid(made - self._settle)
 
     def joined(self, utterance_id: str, event: Event) -> None:
         """``event`` asked what the reply ``utterance_id`` (not started yet) answers: it counts as answered by it."""
-        self._replies.setdefault(utterance_id, []).append((merge_key(event.text), event.time))
-        self._made.setdefault(utterance_id, event.time)
+        self._replies.setdefault(utterance_id, (event.time, []))[1].append((merge_key(event.text), event.time))
 
     def said(self, entry: TimelineEntry) -> None:
         """The director closed ``entry``: a reply that started answers its questions, all as one group."""
-        asked = self._replies.pop(entry.utterance_id, None)
-        self._made.pop(entry.utterance_id, None)
-        if asked is None or entry.kind != "reply":
+        reply = self._replies.pop(entry.utterance_id, None)
+        if reply is None or entry.kind != "reply":
             return
         group: _Chain | None = None
-        for key, t in asked:
+        for key, t in reply[1]:
             self._tenths[round((entry.start - t) * 10_000)] += 1
             chain = self._find(key, t)
             if chain is None:
@@ -119,22 +117,16 @@ class QuestionTally:
 
     # -- the summary -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        questions, groups, answered = (self._settled[k] for k in ("questions", "groups", "answered"))
-        roots = {id(r): r for r in (_root(c) for _, _, c in self._heap) if not r.done}
-        for r in roots.values():
-            live = r.asked - r.blocked
-            questions += live
-            if live > 0:
-                groups += 1
-                answered += r.answered
-        n = sum(self._tenths.values())
+        counts = Counter(self._settled)
+        for r in {id(r): r for r in (_root(c) for _, _, c in self._heap) if not r.done}.values():
+            _count(r, counts)  # the groups not settled yet, as they stand
+        groups, answered = counts["groups"], counts["answered"]
         return {
-            "product_questions": questions,
+            "product_questions": counts["questions"],
             "distinct_product_questions": groups,
             "distinct_product_questions_answered": answered,
             "distinct_answered_share": round(answered / groups, 3) if groups else None,
-            "answered_comment_to_first_audio_ms": {"n": n, "p50": self._percentile_ms(50),
-                                                   "p95": self._percentile_ms(95)},
+            "answered_comment_to_first_audio_ms": self._percentiles_ms(50, 95),
         }
 
     # -- internals ---------------------------------------------------------------------------------------
@@ -155,11 +147,7 @@ class QuestionTally:
                     heapq.heappush(self._heap, (root.group_last, next(self._seq), chain))
                     continue
                 root.done = True
-                live = root.asked - root.blocked
-                self._settled["questions"] += live
-                if live > 0:
-                    self._settled["groups"] += 1
-                    self._settled["answered"] += root.answered
+                _count(root, self._settled)
             chains = self._chains.get(chain.key)
             if chains is not None and chain in chains:
                 chains.remove(chain)
@@ -168,25 +156,21 @@ class QuestionTally:
 
     def _forget_unsaid(self, cutoff: float) -> None:
         """Replies made long ago and never said (dropped before they started) are forgotten."""
-        while self._replies:
-            uid = next(iter(self._replies))
-            if self._made.get(uid, cutoff) >= cutoff:
-                break
+        while self._replies and next(iter(self._replies.values()))[0] < cutoff:
             self._replies.popitem(last=False)
-            self._made.pop(uid, None)
 
-    def _percentile_ms(self, q: float) -> float | None:
-        """Nearest-rank percentile of the latencies, in ms to 0.1 (as agent.metrics.percentile on the values)."""
+    def _percentiles_ms(self, *qs: float) -> dict[str, Any]:
+        """``n`` and the nearest-rank percentiles of the latencies, in ms to 0.1 (as agent.metrics.percentile
+        on the values), in one pass over the sorted histogram."""
         n = sum(self._tenths.values())
-        if not n:
-            return None
-        k = max(0, min(n - 1, round(q / 100 * (n - 1))))
+        out: dict[str, Any] = {"n": n, **{f"p{q:g}": None for q in qs}}
+        ranks = sorted((max(0, min(n - 1, round(q / 100 * (n - 1)))), f"p{q:g}") for q in qs) if n else []
         seen = 0
         for tenth in sorted(self._tenths):
             seen += self._tenths[tenth]
-            if seen > k:
-                return tenth / 10
-        return None
+            while ranks and seen > ranks[0][0]:
+                out[ranks.pop(0)[1]] = tenth / 10
+        return out
 
 
 @dataclass
@@ -196,6 +180,16 @@ class ShowStats:
     comments_seen: int = 0
     comments_blocked: int = 0
     merged: int = 0  # questions answered together with another one
+
+
+def _count(root: _Chain, counts: Counter[str]) -> None:
+    """Add a group (its root) to ``counts``: its questions not blocked, and whether it is a distinct question
+    (one of them was not blocked) and an answered one."""
+    live = root.asked - root.blocked
+    counts["questions"] += live
+    if live > 0:
+        counts["groups"] += 1
+        counts["answered"] += root.answered
 
 
 class AirCounts:

@@ -73,3 +73,8 @@ class Verdict:
             "reason": self.reason,
             "matched": list(self.matched),
         }
+
+
+def drop_code(reason: str) -> str:
+    """The code of a drop reason: 'stale: waited 12.0 s (limit 10 s)' -> 'stale'."""
+    return reason.split(":", 1)[0].strip() or "dropped"

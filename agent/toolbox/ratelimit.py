@@ -85,6 +85,6 @@ class KeyedRateLimiter:
         do not stay in memory for the rest of the day)."""
         for _ in range(2):  # a little at a time: O(1) per call
             oldest = next(iter(self._windows.values()))
-            if oldest.stamps and now - oldest.stamps[-1] < self.per_s or len(self._windows) == 1:
+            if len(self._windows) == 1 or (oldest.stamps and now - oldest.stamps[-1] < self.per_s):
                 return
             self._windows.popitem(last=False)

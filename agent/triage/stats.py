@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from agent.verdict import Action, Category, Verdict
+from agent.verdict import Action, Category, Verdict, drop_code
 
 # Enum ``.value`` goes through a descriptor; a dict look-up per verdict is several times cheaper.
 _ACTION = {a: a.value for a in Action}
@@ -35,7 +35,7 @@ class TriageStats:
             self.topics[verdict.topic] += 1
 
     def drop(self, verdict: Verdict, reason: str) -> None:
-        self.drops[reason.split(":", 1)[0]] += 1
+        self.drops[drop_code(reason)] += 1
 
     def merge(self) -> None:
         self.merged += 1
