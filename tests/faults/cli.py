@@ -74,3 +74,10 @@ async def finish(proc: asyncio.subprocess.Process, seen: list[str], within_s: fl
         out, err = await asyncio.gather(proc.stdout.read(), proc.stderr.read())
         code = await proc.wait()
     return code, out.decode(errors="replace"), "".join(seen) + err.decode(errors="replace")
+
+
+async def reap(proc: asyncio.subprocess.Process) -> None:
+    """Kill ``proc`` if it is still running (a test that failed half-way leaves no livehost behind)."""
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()

@@ -74,9 +74,7 @@ async def test_a_stop_during_start_up_exits_0_without_traceback_nor_llm_server_l
         proc.send_signal(sig)
         code, out, err = await cli.finish(proc, seen)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await cli.reap(proc)
     assert code == 0, err
     assert "Traceback" not in err and "stopped before going on air" in err
     assert json.loads(out.strip().splitlines()[-1]) == {"stopped": "before on air"}
@@ -102,9 +100,7 @@ async def test_sigterm_on_air_finishes_the_sentence_then_says_the_closing_line(t
         proc.send_signal(signal.SIGTERM)
         code, out, err = await cli.finish(proc, seen)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await cli.reap(proc)
     assert code == 0, err
     assert "Traceback" not in err
     summary = json.loads(out.strip().splitlines()[-1])
@@ -130,6 +126,4 @@ async def test_a_killed_show_leaves_no_llm_server_behind(tmp_path: Path) -> None
         await proc.wait()
         await until(lambda: not processes_with(marker), within_s=10.0)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await cli.reap(proc)

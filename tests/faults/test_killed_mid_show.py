@@ -55,9 +55,7 @@ async def test_a_show_killed_mid_show_leaves_its_on_air_record_whole(tmp_path: P
         proc.send_signal(signal.SIGKILL)
         code, _, err = await cli.finish(proc, seen)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await cli.reap(proc)
     assert code == -signal.SIGKILL, err
     with sqlite3.connect(record) as db:  # opened for writing: the WAL is replayed, as the next show would
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
