@@ -116,7 +116,8 @@ class KnowledgeSettings(_Section):
     answer_min_dense: float = Field(0.865, ge=0, le=1)
     answer_min_margin: float = Field(0.03, ge=0, le=1)
     answer_exists_dense: float = Field(0.93, ge=0, le=1)  # "do you sell X?" without X in the catalog's words
-    answer_cross_sure_dense: float = Field(0.92, ge=0, le=1)  # the same, for a question in another language
+    answer_cross_min_keyword: float = Field(3.0, ge=0)  # the same, for a question in another language
+    answer_cross_sure_dense: float = Field(0.92, ge=0, le=1)
     answer_cross_min_dense: float = Field(0.79, ge=0, le=1)
     answer_cross_min_margin: float = Field(0.005, ge=-1, le=1)
     answer_cross_exists_dense: float = Field(0.93, ge=0, le=1)

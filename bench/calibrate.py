@@ -197,7 +197,7 @@ def catalog_features() -> list[Asked]:
     from agent.clock import LoopClock
     from agent.knowledge.embedding import embedder_for
     from agent.metrics import Metrics
-    from agent.reply.planner import _EXISTENCE, Planner
+    from agent.reply.planner import Planner, asks_existence
     from bench.modsets import settings
 
     s = settings()
@@ -207,7 +207,9 @@ def catalog_features() -> list[Asked]:
 
     async def run() -> None:
         for folder in sorted(DEV.iterdir()):
-            cat = next(p for p in folder.iterdir() if p.name.startswith("catalog"))
+            cat = next((p for p in folder.iterdir() if p.name.startswith("catalog")), None) if folder.is_dir() else None
+            if cat is None or not (folder / "questions.jsonl").exists():
+                continue  # not a shop (evals/dev/report holds the report's records)
             kb = open_knowledge(s, str(cat), embedder=embedder, progress=lambda *_: None)
             planner = Planner(kb, LoopClock(), Metrics(LoopClock()))
             catalog_lang = planner._catalog_language()
@@ -222,7 +224,7 @@ def catalog_features() -> list[Asked]:
                     d["expect"] == "answer", top.product.id in d.get("products", []), d["lang"] != catalog_lang,
                     top.dense,
                     top.dense - max((h.dense for h in hits[1:]), default=0.0), top.keyword,
-                    _EXISTENCE.search(d["question"]) is not None, Planner._names_it(d["question"], top.product),
+                    asks_existence(d["question"]), Planner._names_it(d["question"], top.product),
                     content > 0 and known == 0))
             kb.close()
 

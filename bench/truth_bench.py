@@ -20,11 +20,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
+
+
+def shops(group: str) -> list[tuple[str, Path, Path]]:
+    """The shops of a group: folders with a catalog and questions (evals/dev/report holds the report's records)."""
+    out = []
+    for d in sorted((EVALS / group).iterdir()):
+        catalog = next((p for p in sorted(d.iterdir()) if p.name.startswith("catalog")), None) if d.is_dir() else None
+        if catalog is not None and (d / "questions.jsonl").exists():
+            out.append((d.name, d / "questions.jsonl", catalog))
+    return out
+
+
 SETS: dict[str, list[tuple[str, Path, Path]]] = {
-    "heldout": [(d.name, d / "questions.jsonl", next(p for p in d.iterdir() if p.name.startswith("catalog")))
-                for d in sorted((EVALS / "heldout").iterdir()) if d.is_dir()],
-    "dev": [(d.name, d / "questions.jsonl", next(p for p in d.iterdir() if p.name.startswith("catalog")))
-            for d in sorted((EVALS / "dev").iterdir()) if d.is_dir()],
+    "heldout": shops("heldout"),
+    "dev": shops("dev"),
     "regression": [("sample_shop", EVALS / "sample_shop.jsonl", ROOT / "knowledge"),
                    ("shopify", EVALS / "shopify.jsonl", ROOT.parent / "shared" / "fixtures" / "shopify"),
                    ("electronics", EVALS / "electronics.jsonl", EVALS / "electronics_catalog.json")],

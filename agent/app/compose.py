@@ -163,7 +163,7 @@ def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: Pr
                  scope: ScopeStore | None, output_check: Callable[[str], str | None] | None) -> ReplyWriter:
     """The reply chain: planner (scope, retrieval, sold here?), fact finder, verified paraphrase."""
     ks, rs = settings.knowledge, settings.reply
-    cross = CatalogMatch(min_keyword=ks.answer_min_keyword, sure_dense=ks.answer_cross_sure_dense,
+    cross = CatalogMatch(min_keyword=ks.answer_cross_min_keyword, sure_dense=ks.answer_cross_sure_dense,
                          min_dense=ks.answer_cross_min_dense, min_margin=ks.answer_cross_min_margin,
                          exists_dense=ks.answer_cross_exists_dense)
     match = CatalogMatch(min_keyword=ks.answer_min_keyword, sure_dense=ks.answer_sure_dense,

@@ -43,14 +43,16 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                            r"|价钱"
                            r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"),
               _rx(r"^price$|^prix$|价格|售价")),
-    Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b|\bversions?\b|\bmodels?\b|\bvariants?\b|\boptions?\b|which one"
+    Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b(?! temperatures?)|\bversions?\b|\bmodels?\b|\bvariants?\b"
+                              r"|\boptions?\b|which one"
                               r"|tailles?|pointures?|couleurs?|coloris|modèles?|尺码|码数|尺寸有|颜色|色号|款式|规格"
                               r"|型号|几种|哪几"
                               r"|(?:哪些|几种|什么|几个)(?:尺寸|尺码|颜色|款式|规格)"
                               r"|(?:尺寸|尺码|颜色)(?:有哪些|有几|有什么)"),
               _rx(r"^(sizes?|colou?rs?|variants?|options?|tailles?|couleurs?|尺码|颜色|规格|款式)$")),
     Attribute("stock", _rx(r"\bstock\b|\bleft\b|\bavailable\b|\bsold out\b|\bin stock|\bstill (?:have|got)\b"
-                           r"|\bhow many\b.{0,40}\b(?:have|got)\b|reste|dispo|épuisé|encore en|库存|有货"
+                           r"|\bhow many\b.{0,40}\b(?:you|we) (?:still )?(?:have|got)\b|\bhow many\b.{0,30}\bleft\b"
+                           r"|reste|dispo|épuisé|encore en|库存|有货"
                            r"|现货|还有吗|还有没有|还有货"
                            r"|还剩|剩几|卖完|断货|缺货"),
               _rx(r"^(stock|inventory|库存)$")),
@@ -133,6 +135,18 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                  _rx(r"features?|caractéristiques|特点|功能")),
 )}
 DURATION = _rx(_DURATION)
+# A question that names a kind of measure ("how long does it last", "combien de watts", "多少度") asks for a
+# value in its unit, whichever attribute it is filed under: a sheet clause holding such a value can answer it.
+MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (_rx(r"\bhow long (?:does|do|will|can|is the battery|before|until)|\bhow often\b"
+         r"|\bbattery life|\bhow many (?:hours|days|weeks|months|years)|combien de (?:temps|jours|heures|semaines"
+         r"|mois|minutes)|\bdurée|\bdure\b|多久|多长时间|几天|几个小时|几小时|几分钟|几个月|续航|能用多"),
+     DURATION),
+    (_rx(r"\bwatts?\b|\bwattage|\bhow (?:much )?power(?:ful)?\b|\bpower output|puissance|功率|多少瓦|几瓦|多少w\b"),
+     _rx(r"\d\s?(?:w|kw|watts?|瓦)(?![a-z])")),
+    (_rx(r"\btemperature|\bdegrees?\b|\bhow hot\b|températures?|degrés?|多少度|几度|温度|°"),
+     _rx(r"\d\s?(?:°|℃|degrees|degrés|度)")),
+)
 _EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|\bwhat'?s the damage\b|prix"
                       r"|co[uû]t|tarif|euros?\b"
                       r"|dollars?\b|[$€£¥]|多少钱|价|几块|多少米|怎么卖")
@@ -173,3 +187,8 @@ def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
         ordered.remove("price")
         ordered.insert(0, "price")
     return ordered[:keep]
+
+
+def measures(question: str) -> list[re.Pattern[str]]:
+    """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature)."""
+    return [value for cue, value in MEASURES if cue.search(question)]

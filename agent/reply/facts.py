@@ -21,11 +21,12 @@ from agent.knowledge.keywords import tokenize
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.ports import Vector
 from agent.product import Product
-from agent.reply.attributes import ATTRIBUTES, Attribute
+from agent.reply.attributes import ATTRIBUTES, Attribute, cued, measures
 from agent.vectors import PhraseVectors
 
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
 _CLAUSE_MIN = 6
+_AND = re.compile(r"\s(?:and|et|y|und)\s|以及", re.IGNORECASE)
 _PARTS = re.compile(r"[；;，]|,(?!\d)| / ")
 _MAX_CANDIDATES = 60
 
@@ -33,7 +34,9 @@ W_KEY = 0.12  # the field's name is the attribute's
 W_MARK = 0.06  # the clause says a word about the attribute
 W_LEX = 0.04  # per content word of the question found in the candidate (at most 3)
 W_FIRST = 0.03  # the attribute most likely asked
+W_UNIT = 0.12  # the question names a measure ("combien de watts", "多少度") and the candidate holds a value in its unit
 CLAUSE_SLACK = 0.08
+MEASURE_MARGIN = 0.02  # one of two joined measures is said alone when it is this much nearer the question
 # Attributes a sheet states in any words (no field name, marker word or unit to look for): the question's own
 # words in a sentence are evidence enough.
 LOOSE = frozenset({"features", "use", "compatibility", "care"})
@@ -45,6 +48,7 @@ class Candidate:
     text: str  # as the sheet writes it ("key: value" for a field)
     key: str = ""  # the field's name, "" for a sentence of the description
     value: str = ""  # the field's value, or the sentence itself
+    spec: bool = False  # the product's title or a variant's name: an answer only as a measured value ("5L")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,12 @@ class Finding:
 
 
 def clauses(sentence: str) -> list[str]:
-    """A sentence cut at its commas and semicolons, never inside brackets ("（请随身携带，不可托运）")."""
+    """A sentence cut at its commas and semicolons, never inside brackets ("（请随身携带，不可托运）"), and
+    between two measures joined by "and"."""
+    return [part.strip() for c in _at_commas(sentence) for part in _measures_apart(c) if part.strip()]
+
+
+def _at_commas(sentence: str) -> list[str]:
     out, depth, start = [], 0, 0
     for i, ch in enumerate(sentence):
         if ch in "(（[【":
@@ -75,6 +84,14 @@ def clauses(sentence: str) -> list[str]:
     return [c.strip() for c in out if c.strip()]
 
 
+def _measures_apart(clause: str) -> list[str]:
+    """Two measures joined by "and" ("keeps drinks cold 24 hours and hot 12 hours") are two clauses."""
+    parts = _AND.split(clause)
+    if len(parts) > 1 and all(any(ch.isdigit() for ch in p) for p in parts):
+        return parts
+    return [clause]
+
+
 def candidates(p: Product) -> list[Candidate]:
     """Named fields, then the description's sentences, and the clauses of its long sentences."""
     out = [Candidate(f"{k}: {v}", k, v) for k, v in p.facts if str(v).strip()]
@@ -85,8 +102,8 @@ def candidates(p: Product) -> list[Candidate]:
         parts = [c for c in clauses(sentence) if len(c) >= _CLAUSE_MIN]
         if len(parts) > 1:
             out += [Candidate(c, "", c) for c in parts]
-    out += [Candidate(v.name, "", v.name) for v in p.variants if any(ch.isdigit() for ch in v.name)]
-    out.append(Candidate(p.title, "", p.title))  # titles often hold the spec ("5L", "28cm", "500ml")
+    out += [Candidate(v.name, "", v.name, spec=True) for v in p.variants if any(ch.isdigit() for ch in v.name)]
+    out.append(Candidate(p.title, "", p.title, spec=True))  # titles often hold the spec ("5L", "28cm", "500ml")
     seen: set[str] = set()
     unique = []
     for c in out:
@@ -139,15 +156,23 @@ class FactFinder:
         # the attribute most likely asked counts fully; the next one only when its own evidence is there
         wanted = [(ATTRIBUTES[a], W_FIRST if i == 0 else -W_KEY / 2) for i, a in enumerate(attributes)
                   if a in ATTRIBUTES]
+        # An attribute the question's words name is evidence; one guessed by meaning alone (no cue word) weighs
+        # half, so that a wrong guess does not outrank the sentence closest to the question.
+        guessed = not wanted or wanted[0][0].name not in cued(question)
+        kinds = measures(question)
         best, best_score = None, -9.0
         scored: list[tuple[Candidate, float]] = []
         loose = not wanted or wanted[0][0].name in LOOSE
         for c, sim in zip(cands, sims, strict=True):
+            unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
+            if c.spec and not unit and (guessed or not any(_measured(a, c) for a, _ in wanted)):
+                continue  # a name says which product, not what was asked, unless it holds the measure asked
             hits = min(3, lexical_hits(terms, c.text))
-            support = max((_support(a, c) + first for a, first in wanted), default=-1.0)
-            if support < 0 and not (hits and loose):
+            support = max((_support(a, c) + (0.0 if guessed else first) for a, first in wanted), default=-1.0)
+            if support < 0 and not (hits and loose) and not (unit and guessed):
                 continue  # no sign it speaks of what was asked: a measure without its unit, another field
-            score = float(sim) + max(0.0, support) + W_LEX * hits
+            support = support / 2 if guessed else support
+            score = float(sim) + max(0.0, support) + unit + W_LEX * hits
             scored.append((c, score))
             if score > best_score:
                 best, best_score = c, score
@@ -160,7 +185,21 @@ class FactFinder:
                      and sc >= best_score - CLAUSE_SLACK and hits_of[c.text] >= max(1, hits_of[best.text])]
             if parts:
                 best, best_score = max(parts, key=lambda x: (hits_of[x[0].text], x[1]))
+            else:
+                best, best_score = _one_measure(best, best_score, scored)
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
+
+
+def _one_measure(best: Candidate, score: float, scored: list[tuple[Candidate, float]]) -> tuple[Candidate, float]:
+    """Of two measures joined in one clause ("cold 24 hours and hot 12 hours"), the one clearly nearer the
+    question, when one is (the other would answer what was not asked)."""
+    by_text = dict((c.text, (c, sc)) for c, sc in scored)
+    for clause in _at_commas(best.text):
+        parts = sorted((by_text[p.strip()] for p in _measures_apart(clause) if p.strip() in by_text),
+                       key=lambda x: -x[1])
+        if len(parts) > 1 and parts[0][1] - parts[1][1] >= MEASURE_MARGIN and parts[0][1] >= score - CLAUSE_SLACK:
+            return parts[0]
+    return best, score
 
 
 def narrowed(c: Candidate, question: str) -> Candidate:
@@ -178,6 +217,11 @@ def narrowed(c: Candidate, question: str) -> Candidate:
         return c
     value = named[0]
     return Candidate(f"{c.key}: {value}" if c.key else value, c.key, value)
+
+
+def _measured(a: Attribute, c: Candidate) -> bool:
+    """Does ``c`` hold a value with the unit of measured attribute ``a`` ("28cm" for a size)?"""
+    return a.value is not None and a.value.search(c.value) is not None
 
 
 def _support(a: Attribute, c: Candidate) -> float:

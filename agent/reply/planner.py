@@ -38,6 +38,16 @@ _EXISTENCE = re.compile(
 
 # "How many ... do you have?" asks a quantity of something the shop has, not whether it has it.
 _QUANTITY = re.compile(r"\bhow (?:many|much)\b|\bcombien\b|多少|几", re.IGNORECASE)
+_CLAUSE = re.compile(r"[?？。!！;；]+")
+
+
+def asks_existence(question: str) -> bool:
+    """Does the question ask whether the shop has a thing ("do you sell X?", "有扫地机器人吗？多少钱？"), rather
+    than how many it has ("how many do you have left?")? Each clause on its own: a price asked after the
+    existence question does not make it a quantity question."""
+    return any(_EXISTENCE.search(c) and not _QUANTITY.search(c) for c in _CLAUSE.split(question))
+
+
 # The thing asked for comes before these: "replacement wheels | for the scooter", "un couvercle | pour la cocotte".
 _HEAD_CUT = re.compile(r"\s(?:for|of|with|to fit|that fits|pour|de la|du|des|de|avec|qui va avec)\s", re.IGNORECASE)
 
@@ -132,7 +142,7 @@ class Planner:
             return True
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
-        exists = _EXISTENCE.search(question) is not None and _QUANTITY.search(question) is None
+        exists = asks_existence(question)
         if exists:
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning
             if same:  # the catalog's own words are there to name it: only they count

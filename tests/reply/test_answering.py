@@ -44,7 +44,7 @@ async def _passes(event: Event) -> bool:
 def _shop_match() -> CatalogMatch:
     """The sold-here thresholds the show uses (settings.toml's, calibrated on the development shops)."""
     k = KnowledgeSettings()
-    cross = CatalogMatch(k.answer_min_keyword, k.answer_cross_sure_dense, k.answer_cross_min_dense,
+    cross = CatalogMatch(k.answer_cross_min_keyword, k.answer_cross_sure_dense, k.answer_cross_min_dense,
                          k.answer_cross_min_margin, k.answer_cross_exists_dense)
     return CatalogMatch(k.answer_min_keyword, k.answer_sure_dense, k.answer_min_dense, k.answer_min_margin,
                         k.answer_exists_dense, cross)

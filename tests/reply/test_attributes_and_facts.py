@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
+from agent.product import Product
 from agent.reply.attributes import asked
-from agent.reply.facts import Candidate, clauses, narrowed
+from agent.reply.facts import Candidate, FactFinder, clauses, narrowed
+from agent.reply.planner import asks_existence
+from agent.vectors import PhraseVectors
 
 
 @pytest.mark.parametrize(("question", "first"), [
@@ -41,3 +47,73 @@ def test_clauses_are_never_cut_inside_brackets() -> None:
 def test_the_part_of_a_value_the_question_names(value: str, question: str, part: str | None) -> None:
     got = narrowed(Candidate(f"k: {value}", "k", value), question)
     assert got.value == (part or value)
+
+
+class _Flat:
+    """Every text the same vector: meaning ties everywhere, so only the finder's other signals decide."""
+
+    name, dim = "flat", 4
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_queries(texts)
+
+
+def _find(product: Product, question: str, attributes: list[str]) -> str | None:
+    finder = FactFinder(PhraseVectors(_Flat()), min_score=0.8)
+    found = finder.find(product, attributes, question, _Flat().embed_query(question))
+    return found.candidate.text if found.candidate is not None else None
+
+
+_KETTLE = Product("k1", "Brass Camping Kettle 0.9 L", 30.0, "EUR", facts=(("compatibility", "gas and wood stoves"),),
+                  text="Boils a litre in about 6 minutes on a gas stove. The handle folds flat. Ships in a cotton bag.")
+
+
+@pytest.mark.parametrize(("question", "guess", "said"), [
+    # the question names a measure (a duration, a power, a temperature): a sheet value in its unit answers it,
+    # whatever attribute meaning guessed
+    ("how long does it take to boil?", ["compatibility"], "Boils a litre in about 6 minutes on a gas stove."),
+    ("elle chauffe en combien de minutes ?", ["shipping"], "Boils a litre in about 6 minutes on a gas stove."),
+])
+def test_a_measure_named_in_the_question_finds_the_value_in_its_unit(question: str, guess: list[str],
+                                                                     said: str) -> None:
+    assert _find(_KETTLE, question, guess) == said
+
+
+def test_a_cue_word_keeps_its_attribute_over_a_value_of_the_measure_asked() -> None:
+    # "how long is the warranty": the words ask for the warranty; a shipping time is no answer
+    assert _find(_KETTLE, "warranty? how long?", ["warranty"]) is None
+
+
+def test_a_product_name_is_said_only_as_the_measure_asked() -> None:
+    # the title holds "0.9 L": an answer to the capacity, never to a question it only names the product for
+    assert _find(_KETTLE, "what capacity is it?", ["capacity"]) == "Brass Camping Kettle 0.9 L"
+    assert _find(_KETTLE, "is it good for a camping trip?", ["use"]) is None
+
+
+def test_two_measures_joined_by_and_are_two_clauses() -> None:
+    assert clauses("Keeps drinks cold 20 hours and hot 10 hours.") == ["Keeps drinks cold 20 hours", "hot 10 hours."]
+    assert clauses("Salt and pepper, 2 mills.") == ["Salt and pepper,", "2 mills."]  # words, not measures
+
+
+@pytest.mark.parametrize(("question", "exists"), [
+    ("do you sell camping stoves?", True),
+    ("你们家有露营炉吗？多少钱？", True),  # the price asked after it does not make it a quantity question
+    ("how many do you have left?", False),
+    ("还有多少个？", False),
+])
+def test_an_existence_question_is_read_clause_by_clause(question: str, exists: bool) -> None:
+    assert asks_existence(question) is exists
+
+
+@pytest.mark.parametrize(("question", "not_first"), [
+    ("what colour temperature does the bulb give?", "variants"),  # a light's measure, not a colour option
+    ("how many settings does the fan have?", "stock"),  # what it has, not how many the shop has
+])
+def test_words_that_look_like_a_cue_but_ask_something_else(question: str, not_first: str) -> None:
+    assert not_first not in asked(question, ["features"])
