@@ -228,6 +228,8 @@ def _support(a: Attribute, c: Candidate) -> float:
     """Evidence that ``c`` speaks of attribute ``a`` (-1: none, or a measure without its unit)."""
     if a.value is not None and not a.value.search(c.value):
         return -1.0  # a measure needs a value with its unit: a price is not a size, a pack count not a stock
+    if c.key and not a.keys.search(c.key) and any(o.keys.search(c.key) for o in ATTRIBUTES.values() if o is not a):
+        return -1.0  # a field is about what its name says: "weight: 5L model 4.2 kg" is no capacity
     score = -1.0
     if c.key and a.keys.search(c.key):
         score = W_KEY

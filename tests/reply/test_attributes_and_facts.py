@@ -117,3 +117,12 @@ def test_an_existence_question_is_read_clause_by_clause(question: str, exists: b
 ])
 def test_words_that_look_like_a_cue_but_ask_something_else(question: str, not_first: str) -> None:
     assert not_first not in asked(question, ["features"])
+
+
+def test_a_field_is_about_what_its_name_says() -> None:
+    # "weight: 2 L model 1.1 kg" holds a volume, but it is the weight: no answer to the capacity
+    pot = Product("p1", "Enamel Stock Pot", 40.0, "EUR", facts=(("weight", "2 L model 1.1 kg"),
+                                                               ("capacity", "2 L or 3 L")))
+    assert _find(pot, "what capacity is it?", ["capacity"]) == "capacity: 2 L or 3 L"
+    alone = Product("p2", "Enamel Stock Pot", 40.0, "EUR", facts=(("weight", "2 L model 1.1 kg"),))
+    assert _find(alone, "what capacity is it?", ["capacity"]) is None
