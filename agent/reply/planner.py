@@ -39,13 +39,17 @@ _EXISTENCE = re.compile(
 # "How many ... do you have?" asks a quantity of something the shop has, not whether it has it.
 _QUANTITY = re.compile(r"\bhow (?:many|much)\b|\bcombien\b|多少|几", re.IGNORECASE)
 _CLAUSE = re.compile(r"[?？。!！;；]+")
+# "Still have it in size 9?", "还有吗", "il en reste ?": whether some is left of a thing the shop has (stock).
+_STILL = re.compile(r"\bstill (?:have|got|sell|in stock)\b|\bany left\b|\bencore\b|\breste\b|还有|还剩|还卖",
+                    re.IGNORECASE)
 
 
 def asks_existence(question: str) -> bool:
     """Does the question ask whether the shop has a thing ("do you sell X?", "有扫地机器人吗？多少钱？"), rather
-    than how many it has ("how many do you have left?")? Each clause on its own: a price asked after the
-    existence question does not make it a quantity question."""
-    return any(_EXISTENCE.search(c) and not _QUANTITY.search(c) for c in _CLAUSE.split(question))
+    than how many it has ("how many do you have left?") or whether some is still left ("黑色S码还有吗")? Each
+    clause on its own: a price asked after the existence question does not make it a quantity question."""
+    return any(_EXISTENCE.search(c) and not _QUANTITY.search(c) and not _STILL.search(c)
+               for c in _CLAUSE.split(question))
 
 
 # The thing asked for comes before these: "replacement wheels | for the scooter", "un couvercle | pour la cocotte".

@@ -106,6 +106,8 @@ def test_two_measures_joined_by_and_are_two_clauses() -> None:
     ("你们家有露营炉吗？多少钱？", True),  # the price asked after it does not make it a quantity question
     ("how many do you have left?", False),
     ("还有多少个？", False),
+    ("黑色M码还有吗", False),  # whether some is left: a stock question about a thing the shop has
+    ("do you still have the green one?", False),
 ])
 def test_an_existence_question_is_read_clause_by_clause(question: str, exists: bool) -> None:
     assert asks_existence(question) is exists
