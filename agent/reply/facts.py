@@ -5,8 +5,11 @@ the sentences and clauses of its description are the candidates. Each is scored 
 question (multilingual, so a French question finds a Chinese clause), plus the signals that do not depend on
 the model: the field's name is the attribute's, the clause says a word about the attribute ("附赠", "livré
 avec"), the question's own content words occur in it, and for measured attributes (dimensions, weight,
-capacity, age) it holds a value with the right kind of unit. Below ``min_score`` nothing is found and the
-host says the sheet does not say, never a guess.
+capacity, age) it holds a value with the right kind of unit; a question that names a measure ("how long does
+it last", "combien de watts", "多少度") favours a value in that unit. An attribute only guessed by meaning
+(no cue word) weighs half: it ranks, it does not decide. A field is about what its name says, and the
+product's name is an answer only as the measure asked. Below ``min_score`` nothing is found and the host
+says the sheet does not say, never a guess.
 """
 
 from __future__ import annotations
@@ -162,9 +165,11 @@ class FactFinder:
         kinds = measures(question)
         best, best_score = None, -9.0
         scored: list[tuple[Candidate, float]] = []
+        near: dict[str, tuple[Candidate, float]] = {}  # every candidate by meaning, unit and words alone
         loose = not wanted or wanted[0][0].name in LOOSE
         for c, sim in zip(cands, sims, strict=True):
             unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
+            near[c.text] = (c, float(sim) + unit + W_LEX * min(3, lexical_hits(terms, c.text)))
             if c.spec and not unit and (guessed or not any(_measured(a, c) for a, _ in wanted)):
                 continue  # a name says which product, not what was asked, unless it holds the measure asked
             hits = min(3, lexical_hits(terms, c.text))
@@ -186,20 +191,18 @@ class FactFinder:
             if parts:
                 best, best_score = max(parts, key=lambda x: (hits_of[x[0].text], x[1]))
             else:
-                best, best_score = _one_measure(best, best_score, scored)
+                best = _one_measure(best, near)
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
 
 
-def _one_measure(best: Candidate, score: float, scored: list[tuple[Candidate, float]]) -> tuple[Candidate, float]:
-    """Of two measures joined in one clause ("cold 24 hours and hot 12 hours"), the one clearly nearer the
-    question, when one is (the other would answer what was not asked)."""
-    by_text = dict((c.text, (c, sc)) for c, sc in scored)
+def _one_measure(best: Candidate, near: dict[str, tuple[Candidate, float]]) -> Candidate:
+    """Of two measures joined in one clause of the answer ("cold 24 hours and hot 12 hours"), the one clearly
+    nearer the question, when one is (the other would answer what was not asked)."""
     for clause in _at_commas(best.text):
-        parts = sorted((by_text[p.strip()] for p in _measures_apart(clause) if p.strip() in by_text),
-                       key=lambda x: -x[1])
-        if len(parts) > 1 and parts[0][1] - parts[1][1] >= MEASURE_MARGIN and parts[0][1] >= score - CLAUSE_SLACK:
-            return parts[0]
-    return best, score
+        parts = sorted((near[p.strip()] for p in _measures_apart(clause) if p.strip() in near), key=lambda x: -x[1])
+        if len(parts) > 1 and parts[0][1] - parts[1][1] >= MEASURE_MARGIN:
+            return parts[0][0]
+    return best
 
 
 def narrowed(c: Candidate, question: str) -> Candidate:

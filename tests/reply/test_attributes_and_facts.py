@@ -128,3 +128,30 @@ def test_a_field_is_about_what_its_name_says() -> None:
     assert _find(pot, "what capacity is it?", ["capacity"]) == "capacity: 2 L or 3 L"
     alone = Product("p2", "Enamel Stock Pot", 40.0, "EUR", facts=(("weight", "2 L model 1.1 kg"),))
     assert _find(alone, "what capacity is it?", ["capacity"]) is None
+
+
+class _Words:
+    """A toy embedder: texts about heat ('hot', 'warm') and about 'cold' point different ways."""
+
+    name, dim = "words", 3
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        rows = []
+        for t in texts:
+            v = np.array([t.count("hot") + t.count("warm"), t.count("cold"), 1.0], dtype=np.float32)
+            rows.append(v / np.linalg.norm(v))
+        return np.array(rows)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_queries(texts)
+
+
+def test_of_two_joined_measures_the_one_asked_is_said_alone() -> None:
+    flask = Product("f1", "Steel Flask", 20.0, "EUR", text="Keeps drinks cold 20 hours and hot 10 hours.")
+    finder = FactFinder(PhraseVectors(_Words()), min_score=0.5)
+    question = "how long does it keep drinks warm?"  # shares "keep drinks" with the cold half only
+    found = finder.find(flask, ["features"], question, _Words().embed_query(question))
+    assert found.candidate is not None and found.candidate.text == "hot 10 hours."
