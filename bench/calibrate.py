@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.modsets import Line, read_set, stack, verdict  # noqa: E402
+from bench.shops import shops  # noqa: E402
 
 FLOOR = 0.0  # a topic never matches unless it is closer than every allowed phrase
 DEV = ROOT / "evals" / "dev"
@@ -206,14 +207,11 @@ def catalog_features() -> list[Asked]:
     rows: list[Asked] = []
 
     async def run() -> None:
-        for folder in sorted(DEV.iterdir()):
-            cat = next((p for p in folder.iterdir() if p.name.startswith("catalog")), None) if folder.is_dir() else None
-            if cat is None or not (folder / "questions.jsonl").exists():
-                continue  # not a shop (evals/dev/report holds the report's records)
+        for _, questions, cat in shops("dev"):
             kb = open_knowledge(s, str(cat), embedder=embedder, progress=lambda *_: None)
             planner = Planner(kb, LoopClock(), Metrics(LoopClock()))
             catalog_lang = planner._catalog_language()
-            for raw in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            for raw in questions.read_text(encoding="utf-8").splitlines():
                 d = json.loads(raw) if raw.strip() else None
                 if not d or d.get("expect") not in ("answer", "refuse"):
                     continue

@@ -36,13 +36,10 @@ GROUPS = ("dev", "heldout")
 
 
 def shops() -> list[tuple[str, str, Path, Path]]:
-    out = []
-    for group in GROUPS:
-        for d in sorted((ROOT / "evals" / group).iterdir()):
-            cat = next((p for p in sorted(d.iterdir()) if p.name.startswith("catalog")), None) if d.is_dir() else None
-            if cat is not None and (d / "questions.jsonl").exists():  # a shop: a catalog and its questions
-                out.append((group, d.name, d / "questions.jsonl", cat))
-    return out
+    """(group, name, questions, catalog) for every development and held-out shop."""
+    from bench.shops import shops as of_group
+
+    return [(group, *shop) for group in GROUPS for shop in of_group(group)]
 
 
 def _pct(values: list[float], q: float) -> float | None:

@@ -14,23 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
+sys.path.insert(0, str(ROOT))
 
-
-def shops(group: str) -> list[tuple[str, Path, Path]]:
-    """The shops of a group: folders with a catalog and questions (evals/dev/report holds the report's records)."""
-    out = []
-    for d in sorted((EVALS / group).iterdir()):
-        catalog = next((p for p in sorted(d.iterdir()) if p.name.startswith("catalog")), None) if d.is_dir() else None
-        if catalog is not None and (d / "questions.jsonl").exists():
-            out.append((d.name, d / "questions.jsonl", catalog))
-    return out
-
+from bench.shops import shops  # noqa: E402
 
 SETS: dict[str, list[tuple[str, Path, Path]]] = {
     "heldout": shops("heldout"),

@@ -1,0 +1,20 @@
+"""The evaluation shops: a folder of ``evals/dev`` or ``evals/heldout`` with a catalog and its questions.
+
+Other folders there are not shops (``evals/dev/report`` holds the report's question groups) and are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EVALS = Path(__file__).resolve().parents[1] / "evals"
+
+
+def shops(group: str) -> list[tuple[str, Path, Path]]:
+    """(name, questions file, catalog) for every shop of ``group`` ("dev" or "heldout"), by name."""
+    out = []
+    for d in sorted((EVALS / group).iterdir()):
+        catalog = next((p for p in sorted(d.iterdir()) if p.name.startswith("catalog")), None) if d.is_dir() else None
+        if catalog is not None and (d / "questions.jsonl").exists():
+            out.append((d.name, d / "questions.jsonl", catalog))
+    return out
