@@ -169,10 +169,10 @@ class FactFinder:
         loose = not wanted or wanted[0][0].name in LOOSE
         for c, sim in zip(cands, sims, strict=True):
             unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
-            near[c.text] = (c, float(sim) + unit + W_LEX * min(3, lexical_hits(terms, c.text)))
+            hits = min(3, lexical_hits(terms, c.text))
+            near[c.text] = (c, float(sim) + unit + W_LEX * hits)
             if c.spec and not unit and (guessed or not any(_measured(a, c) for a, _ in wanted)):
                 continue  # a name says which product, not what was asked, unless it holds the measure asked
-            hits = min(3, lexical_hits(terms, c.text))
             support = max((_support(a, c) + (0.0 if guessed else first) for a, first in wanted), default=-1.0)
             if support < 0 and not (hits and loose) and not (unit and guessed):
                 continue  # no sign it speaks of what was asked: a measure without its unit, another field
