@@ -140,9 +140,11 @@ DURATION = _rx(_DURATION)
 MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (_rx(r"\bhow long (?:does|do|will|can|is the battery|before|until)|\bhow often\b"
          r"|\bbattery life|\bhow many (?:hours|days|weeks|months|years)|combien de (?:temps|jours|heures|semaines"
-         r"|mois|minutes)|\bdurée|\bdure\b|多久|多长时间|几天|几个小时|几小时|几分钟|几个月|续航|能用多"),
+         r"|mois|minutes)|\bdurée|\bdure (?:combien|longtemps)|ça dure"
+         r"|多久|多长时间|几天|几个小时|几小时|几分钟|几个月|续航|能用多"),
      DURATION),
-    (_rx(r"\bwatts?\b|\bwattage|\bhow (?:much )?power(?:ful)?\b|\bpower output|puissance|功率|多少瓦|几瓦|多少w\b"),
+    (_rx(r"\bwatts?\b|\bwattage|\bhow (?:much )?power(?:ful)?\b|\bpower output|puissance"
+         r"|功率|多少瓦|几瓦|多少w(?![a-z])"),
      _rx(r"\d\s?(?:w|kw|watts?|瓦)(?![a-z])")),
     (_rx(r"\btemperature|\bdegrees?\b|\bhow hot\b|températures?|degrés?|多少度|几度|温度|°"),
      _rx(r"\d\s?(?:°|℃|degrees|degrés|度)")),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from agent.product import Product
-from agent.reply.attributes import asked
+from agent.reply.attributes import asked, measures
 from agent.reply.facts import Candidate, FactFinder, clauses, narrowed
 from agent.reply.planner import asks_existence
 from agent.vectors import PhraseVectors
@@ -155,3 +155,15 @@ def test_of_two_joined_measures_the_one_asked_is_said_alone() -> None:
     question = "how long does it keep drinks warm?"  # shares "keep drinks" with the cold half only
     found = finder.find(flask, ["features"], question, _Words().embed_query(question))
     assert found.candidate is not None and found.candidate.text == "hot 10 hours."
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("how long does the charge last?", 1),
+    ("ça dure combien de temps ?", 1),
+    ("la coque est dure ?", 0),  # "dure" as in hard: a material, not a duration
+    ("充电器多少w的", 1),
+    ("is the power bank heavy?", 0),  # a product's name, not a power asked
+    ("最高多少度", 1),
+])
+def test_the_measure_a_question_names(question: str, kinds: int) -> None:
+    assert len(measures(question)) == kinds
