@@ -95,6 +95,14 @@ def burst_log() -> list[dict[str, Any]]:
     return lines
 
 
+def rss_mib() -> float:
+    """The process's resident memory now, in MiB (0 where /proc says nothing)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class PeakRss:
     """The process's resident memory, sampled every 0.2 s of real time; ``peak`` in MiB."""
 
@@ -114,9 +122,7 @@ class PeakRss:
         self.show_peak = self.peak
 
     def _sample(self) -> None:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                self.peak = max(self.peak, int(line.split()[1]) / 1024)
+        self.peak = max(self.peak, rss_mib())
 
     def __enter__(self) -> PeakRss:
         self._thread.start()

@@ -33,20 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from rehearse_bench import CHATTER, SALE, hour_log  # noqa: E402
+from rehearse_bench import CHATTER, SALE, hour_log, rss_mib  # noqa: E402
 
 from agent.events import Event  # noqa: E402
 from agent.metrics import percentile  # noqa: E402
 from agent.ports import Clock  # noqa: E402
 
 HOUR = 3600.0
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class SoakSource:
