@@ -31,7 +31,7 @@ from agent.events import Event, EventKind, Gift, User
 from agent.records.onair import OnAirRecord
 from connectors.rooms.stream import RoomStream
 from testkit.scripted_llm import Script, ScriptedLlmServer
-from tests.rooms.workers import livehost, write_settings
+from tests.rooms.workers import livehost, stop_all, write_settings
 
 ROOMS = ("kill-a", "kill-b")
 KILLS_PER_ROOM = 10  # 20 in all
@@ -158,12 +158,7 @@ async def test_killing_the_worker_that_holds_a_room_20_times_loses_no_event_and_
     finally:
         stop.set()
         await asyncio.gather(*publishers, return_exceptions=True)
-        for room in rooms.values():
-            for w in room.workers:
-                if w.proc.returncode is None:
-                    w.proc.send_signal(signal.SIGTERM)
-            for w in room.workers:
-                await asyncio.wait_for(w.proc.wait(), 60)
+        await stop_all([w.proc for room in rooms.values() for w in room.workers])
 
     report = {}
     for room in rooms.values():

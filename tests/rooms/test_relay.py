@@ -18,7 +18,7 @@ from agent.events import Event, EventKind, User
 from agent.toolbox.backoff import Backoff
 from connectors.rooms.relay import relay
 from connectors.rooms.stream import RoomStream, decode_event
-from tests.rooms.workers import livehost, write_settings
+from tests.rooms.workers import livehost, stop_all, write_settings
 
 CHAT = [
     {"t": 0.0, "type": "comment", "user": "ana", "text": "How much is the linen shirt?", "id": "p-1"},
@@ -55,7 +55,10 @@ async def test_the_relay_command_publishes_a_rooms_platform_events_with_their_me
                                     "loop = false\n")
     log = tmp_path / "relay.log"
     proc = await livehost(settings, "relay", "--room", "shop1", log=log)
-    assert await asyncio.wait_for(proc.wait(), 60) == 0, log.read_text()
+    try:
+        assert await asyncio.wait_for(proc.wait(), 60) == 0, log.read_text()
+    finally:
+        await stop_all([proc], grace_s=5.0)
     assert json.loads(log.read_text().strip().splitlines()[-1]) == {"room": "shop1", "published": 3}
     events = await published(client, "livehost:room:shop1:events")
     assert [(e.kind, e.user.name, e.text, e.message_id) for e in events] == [

@@ -48,3 +48,17 @@ async def livehost(settings: Path, *args: str, log: Path) -> asyncio.subprocess.
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(sys.executable, "-m", "agent.app.cli", "--settings",
                                                     str(settings), *args, cwd=REPO, stdout=out, stderr=out)
+
+
+async def stop_all(procs: list[asyncio.subprocess.Process], grace_s: float = 30.0) -> None:
+    """SIGTERM every process still running, give them ``grace_s`` together to exit, then SIGKILL and reap the
+    rest: a test that failed or timed out half-way leaves no worker behind to slow the tests after it."""
+    running = [p for p in procs if p.returncode is None]
+    for p in running:
+        p.terminate()
+    if running:
+        await asyncio.wait([asyncio.ensure_future(p.wait()) for p in running], timeout=grace_s)
+    for p in running:
+        if p.returncode is None:
+            p.kill()
+            await p.wait()
