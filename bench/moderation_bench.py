@@ -49,7 +49,8 @@ def rates(triage: Any, screen: Any, lines: list[Line]) -> dict[str, Any]:
             by_topic[line.topic][line.lang][0] += int(blocked)
             by_topic[line.topic][line.lang][1] += 1
         if blocked:
-            layers["meaning" if "(meaning)" in v["reason"] else "words"] += 1
+            layers["meaning" if "(meaning)" in v["reason"] else "decoded" if "(decoded words)" in v["reason"]
+                   else "words"] += 1
         if blocked != line.block:
             failures.append({"lang": line.lang, "topic": line.topic, "trick": line.trick, "text": line.text,
                              "verdict": v["reason"]})

@@ -97,7 +97,8 @@ def _checked(triage: Triage, screen: Screen | None, event: Event) -> dict[str, A
         return out
     what = {"spam": "spam", "injection": "injection attempt"}.get(m.category, "banned topic")
     return {"action": "block", "category": TOPIC_CATEGORY[m.category].value,
-            "reason": f"{what} '{m.topic}' (meaning)", "matched": [m.label()]}
+            "reason": f"{what} '{m.topic}' ({'meaning' if m.rule == 'meaning' else 'decoded words'})",
+            "matched": [m.label()]}
 
 
 def _events(path: str) -> Iterator[Event]:

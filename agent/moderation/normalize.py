@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
@@ -26,6 +27,7 @@ _SPACES = re.compile(r"\s+")
 _BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\w\u3400-\u4dbf\u4e00-\u9fff]+"
                           r"(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _SPELLED = re.compile(r"(?<![\w])(?:[^\W_][ .\-_*·•|/]){2,}[^\W_](?![\w])")
+_PAIR = re.compile(r"[^\W\d_][ .\-_*·•|/][^\W\d_]")
 _WORD_GAP = re.compile(r"\s{2,}|\s*[\u3000]\s*")
 _MIXED_TOKEN = re.compile(r"\S*[a-z]\S*")
 
@@ -186,8 +188,12 @@ def readable(folded: str) -> str:
     text = _BETWEEN_HAN.sub("", folded)
     if not text.isascii():
         text = _EMOJI_RX.sub(lambda m: _EMOJI_WORDS[m.group(0)], text)
-    # letters spelled out one by one: a single separator inside a word, two spaces between words
-    text = " ".join(_SPELLED.sub(_join_spelled, part) for part in _WORD_GAP.split(text))
+    # letters spelled out one by one: a single separator inside a word, two spaces between words (where some
+    # word is spelled out, a two-letter one is too: "b l o w  u p")
+    parts = _WORD_GAP.split(text)
+    spelled = len(parts) > 1 and any(_SPELLED.fullmatch(p.strip()) for p in parts)
+    text = " ".join(_SPELLED.sub(_join_spelled, part) if not (spelled and _PAIR.fullmatch(part.strip()))
+                    else re.sub(r"\W", "", part) for part in parts)
 
     def fold_token(m: re.Match[str]) -> str:
         tok = m.group(0)
@@ -222,3 +228,35 @@ def _words(tokens: list[str]) -> frozenset[str]:
 def squash(text: str) -> str:
     """Collapse whitespace (for readable ``matched`` snippets)."""
     return _SPACES.sub(" ", text).strip()
+
+
+_MASKED = re.compile(r"(?<![\w*])[a-z]*\*[a-z*]*(?![\w*])")
+
+
+class Unmasker:
+    """Letters masked with ``*`` ("b*mb", "s*icide", "p*te") read back as the word of the lists they hide: a
+    masked word in chat is one the writer knew would be caught. Only words with at least two letters shown and
+    no more masked than shown are read back; the first list word (alphabetically) that fits is used."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        by_length: dict[int, set[str]] = {}
+        for w in (w for phrase in words for w in phrase.replace("*", " ").split()):
+            form = word_form(w)
+            if len(form) >= 3 and form.isascii() and form.isalpha():
+                by_length.setdefault(len(form), set()).add(form)
+        self._by_length = {n: sorted(ws) for n, ws in by_length.items()}
+
+    def __call__(self, text: str) -> str:
+        if "*" not in text:
+            return text
+        return _MASKED.sub(self._word, text)
+
+    def _word(self, m: re.Match[str]) -> str:
+        tok = m.group(0)
+        shown = sum(c != "*" for c in tok)
+        if shown < 2 or shown < len(tok) - shown:
+            return tok
+        for w in self._by_length.get(len(tok), ()):
+            if all(c == "*" or c == wc for c, wc in zip(tok, w, strict=True)):
+                return w
+        return tok

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from agent.events import Event
 from agent.metrics import Metrics
@@ -36,11 +37,11 @@ class Screen:
         self.metrics = metrics
 
     def text_for(self, text: str) -> str:
-        """What is embedded: the comment itself, or its decoded form when it hides words, without the words it
-        quotes to condemn them."""
+        """What is embedded: the comment itself, or its decoded form when it hides words (spaced or masked
+        letters, leetspeak, emoji), without the words it quotes to condemn them."""
         text = unquoted(text) or text
         norm = self.topics.normalizer.fold(text)
-        decoded = readable(norm)
+        decoded = self.topics.unmask(readable(norm))
         return text if decoded == " ".join(norm.split()) else decoded
 
     def vector(self, text: str) -> Vector:
@@ -52,9 +53,14 @@ class Screen:
         return vec
 
     def match(self, text: str) -> Match | None:
-        """Synchronous check (CLI, benchmarks); the show uses :meth:`check`."""
+        """Synchronous check (CLI, benchmarks); the show uses :meth:`check`. A comment that hides its words
+        ("k i l l", "c0k3", "🔫") is read by the word lists and patterns again as decoded (triage read it as
+        typed), then by meaning."""
         if not text or text.isspace():
             return None
+        decoded = self.text_for(text)
+        if decoded != text and (m := self.topics.match(decoded)) is not None:
+            return replace(m, rule=f"decoded {m.rule}")
         return self.topics.meaning(self.vector(text))
 
     async def check(self, text: str, event: Event | None = None) -> Match | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from agent.errors import ConfigError
 from agent.moderation.matcher import Match, TopicMatcher
-from agent.moderation.normalize import Normalizer
+from agent.moderation.normalize import Normalizer, Unmasker
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.semantic import TopicMeaning
 from agent.moderation.topics import NAME, Topic, TopicError, parse_topic
@@ -46,6 +46,7 @@ class TopicSet:
     comments: TopicMatcher
     output: TopicMatcher
     meaning: TopicMeaning | None = None
+    unmask: Unmasker = Unmasker(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,10 @@ class TopicStore:
     def check_output(self, text: str) -> Match | None:
         """Check what the host is about to say against the same lists (topics scoped to "output")."""
         return self._live.output.match(text)
+
+    def unmask(self, text: str) -> str:
+        """Masked letters read back as the words of the live lists they hide ("b*mb" -> "bomb")."""
+        return self._live.unmask(text)
 
     def meaning(self, vec: Vector) -> Match | None:
         """The semantic layer's verdict on a text's vector (None when off or nothing is close enough)."""
@@ -244,6 +249,7 @@ class TopicStore:
             meaning=None if self.vectors is None else TopicMeaning(
                 [t for t in topics if "comments" in t.scope], self.vectors, negatives=self.negatives,
                 default=self.embedding_threshold),
+            unmask=Unmasker(kw for t in topics if t.blocks and "comments" in t.scope for _, kw in t.keywords),
         )
 
     def _matcher(self, topics: list[Topic], scope: str) -> TopicMatcher:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.moderation.normalize import Normalizer, readable
+from agent.moderation.normalize import Normalizer, Unmasker, readable
 
 
 @pytest.mark.parametrize(("text", "decoded"), [
@@ -23,3 +23,14 @@ def test_tricks_are_undone(folding: tuple[Normalizer, object], text: str, decode
 def test_prices_sizes_and_plain_text_are_left_alone(folding: tuple[Normalizer, object], text: str) -> None:
     folded = folding[0].fold(text)
     assert readable(folded) == " ".join(folded.split())
+
+
+def test_masked_letters_are_read_back_as_the_list_word_they_hide() -> None:
+    unmask = Unmasker(["bomb", "suicide", "murder*", "fils de pute", "kill you"])
+    assert unmask("b*mb threat s*icide m*rd*r") == "bomb threat suicide murder"
+    assert unmask("fils de p*te") == "fils de pute"
+
+
+@pytest.mark.parametrize("text", ["st*dio tour", "b** the p*", "5*3 cm", "****", "no mask here"])
+def test_masks_that_hide_no_list_word_or_too_much_stay(text: str) -> None:
+    assert Unmasker(["bomb", "studios", "sex"])(text) == text

@@ -52,3 +52,14 @@ def test_thresholds_come_from_the_topic_files(screen: Screen) -> None:
     meaning = screen.topics.live.meaning
     assert meaning is not None and meaning.thresholds
     assert all(-1 <= t <= 2 for t in meaning.thresholds.values())
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("b l o w  u p  t h e  a i r p o r t  tonight", "decoded pattern"),  # spaced out: the regex reads no words
+    ("gonna m*rder you after the live", "decoded keyword"),  # a masked letter
+])
+def test_a_comment_that_hides_a_list_word_is_blocked_by_the_lists_on_its_decoded_form(
+        screen: Screen, text: str, rule: str) -> None:
+    assert screen.topics.match(text) is None
+    m = screen.match(text)
+    assert m is not None and m.topic == "violence" and m.rule == rule
