@@ -12,7 +12,10 @@ retrieval, guards, espeak-ng, the director), on virtual time charged with the re
 
 Each hour it records the resident memory (peak of samples every virtual minute), the asyncio tasks alive, the
 reply queue and director backlog (peak), the comments seen, and the comment-to-first-audio latency of the
-replies that started in that hour. The idle baseline is one hour with one question a minute. Results:
+replies that started in that hour. The idle baseline is ``--idle-hours`` hours (4) with one question a minute,
+each question at a random moment of its minute (seeded), its percentiles over all of them (a question at the
+same second of every minute meets the script at one phase, and one hour's 50 replies make a p95 of the
+3rd-slowest). Results:
 bench/results/soak.json. Compared: each hour's p95 with the idle room's (target <= 2x), the last hour's peak
 memory with the first's (target within 10%), tasks at the start and the end (no leak), the queues' peaks.
 """
@@ -55,6 +58,7 @@ class SoakSource:
         self._rate = rate
         self._burst_s = burst_s
         self._closed = False
+        self._jitter_s = 50.0 if idle else 0.0  # an idle room's question comes at any moment of its minute
         if idle:
             questions = [e for e in hour_log(60) if e.get("type") == "comment" and "?" in e.get("text", "")]
             self._hour = [{**q, "t": float(i * 60 + 5)} for i, q in enumerate(questions[:60])]
@@ -63,11 +67,11 @@ class SoakSource:
 
     async def events(self) -> AsyncIterator[Event]:
         origin = self._clock.now()
-        rng = random.Random(5)
+        rng, when = random.Random(5), random.Random(6)
         for h in range(self._hours):
             burst_done = self._burst_at is None or not (h * HOUR <= self._burst_at < (h + 1) * HOUR)
             for n, line in enumerate(self._hour):
-                t = h * HOUR + line["t"]
+                t = h * HOUR + line["t"] + (when.uniform(0.0, self._jitter_s) if self._jitter_s else 0.0)
                 if not burst_done and self._burst_at is not None and t >= self._burst_at:
                     async for e in self._burst(origin, rng):
                         yield e
@@ -119,10 +123,12 @@ async def run(hours: int, burst_at_h: float | None, rate: int, burst_s: float, i
             source = SoakSource(clock, hours, burst_at_h, rate, burst_s, idle)
             async with open_show(rt, sources=[source], renderers=[], busy=clock) as show:
                 latencies: list[tuple[float, float]] = []  # (start, latency) of the replies of the hour
+                every: list[float] = []  # every reply's latency, all hours
 
                 def said(entry: Any) -> None:
                     if entry.kind == "reply" and entry.latency is not None:
                         latencies.append((entry.start, entry.latency))
+                        every.append(entry.latency)
 
                 show.director.listen(said=said)
 
@@ -154,7 +160,8 @@ async def run(hours: int, burst_at_h: float | None, rate: int, burst_s: float, i
         driver.cancel()
         await asyncio.gather(driver, return_exceptions=True)
         await server.stop()
-    return {"hours": rows, "wall_s": round(time.perf_counter() - t0, 1)}
+    return {"hours": rows, "wall_s": round(time.perf_counter() - t0, 1), "replies": len(every),
+            "p50_ms": _ms(percentile(every, 50)), "p95_ms": _ms(percentile(every, 95))}
 
 
 def _ms(v: float | None) -> float | None:
@@ -167,18 +174,20 @@ def main() -> None:
     ap.add_argument("--burst-at-h", type=float, default=12.0)
     ap.add_argument("--burst-rate", type=int, default=10_000)
     ap.add_argument("--burst-s", type=float, default=60.0)
+    ap.add_argument("--idle-hours", type=int, default=4)
     ap.add_argument("--answer-within-s", type=float, default=None, help="instead of settings.toml's (both runs)")
     ap.add_argument("--out", default="soak.json", help="file name in bench/results/")
     args = ap.parse_args()
-    idle = asyncio.run(run(1, None, 0, 0.0, idle=True, answer_within_s=args.answer_within_s))
+    idle = asyncio.run(run(args.idle_hours, None, 0, 0.0, idle=True, answer_within_s=args.answer_within_s))
     soak = asyncio.run(run(args.hours, args.burst_at_h, args.burst_rate, args.burst_s,
                            answer_within_s=args.answer_within_s))
     rows = soak["hours"]
-    idle_p95 = idle["hours"][0]["p95_ms"]
+    idle_p95 = idle["p95_ms"]
     worst = max((r["p95_ms"] or 0.0) for r in rows)
     first, last = rows[0]["rss_mib"], rows[-1]["rss_mib"]
     out = {
-        "settings": vars(args), "idle_room": idle["hours"][0], "hours": rows, "wall_s": soak["wall_s"],
+        "settings": vars(args), "idle_room": {k: idle[k] for k in ("replies", "p50_ms", "p95_ms", "hours")},
+        "hours": rows, "wall_s": soak["wall_s"],
         "headline": {
             "idle_p95_ms": idle_p95, "worst_hour_p95_ms": worst,
             "worst_p95_vs_idle": None if not idle_p95 else round(worst / idle_p95, 2),
