@@ -122,6 +122,10 @@ def wrong_claims(reply: str, question: str, sheets: Sequence[Product], forbid: I
     for p in sheets:
         allowed.update(round(x, 2) for x in p.prices)
         allowed.update(s for s in (p.total_stock, *(v.stock for v in p.variants)) if s is not None)
+        # a discount in percent follows from a price and the price it replaces ("750 -> 500: 33% off")
+        pairs = [(p.price, p.compare_at), *((v.price, v.compare_at) for v in p.variants)]
+        allowed.update(round((was - now) / was * 100) for now, was in pairs
+                       if now is not None and was is not None and was > now)
     for n in find_numbers(reply):
         if n.form is NumberForm.ARABIC and round(n.value, 2) not in allowed:
             wrong.append(f"number not on the sheet: {reply[n.start:n.end]}")

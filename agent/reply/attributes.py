@@ -41,7 +41,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                            r"|\bwhat'?s the damage\b"
                            r"|\$\$|prix|co[uû]te|combien(?! de\b| d')|combien d'euros|c'est combien|tarif|多少钱|价格"
                            r"|价钱"
-                           r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"),
+                           r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"
+                           # a discount is a price: "on sale?", "en promo ?", "打折吗" ("for sale" asks if it is sold)
+                           r"|\bon sale\b|\bdiscount|\bpromo|\bdeals?\b|\bremise\b|\bsoldes?\b|\bsoldée?s?\b|rabais"
+                           r"|打折|折扣|优惠|减价"),
               _rx(r"^price$|^prix$|价格|售价")),
     Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b(?! temperatures?)|\bversions?\b|\bmodels?\b|\bvariants?\b"
                               r"|\boptions?\b|which one"

@@ -20,6 +20,12 @@ def test_a_number_not_on_the_sheet_is_a_wrong_claim() -> None:
     assert wrong_claims("The box holds 40 bags.", "how many bags?", [BOX], ()) == ["number not on the sheet: 40"]
 
 
+def test_a_discount_in_percent_that_follows_from_the_sheets_prices_is_no_wrong_claim() -> None:
+    lamp = Product("lamp", "Desk Lamp", 60.0, "EUR", compare_at=80.0)
+    assert wrong_claims("It is 60 EUR instead of 80 EUR, 25% off.", "on sale?", [lamp], ()) == []
+    assert wrong_claims("It is 60 EUR, 30% off.", "on sale?", [lamp], ()) == ["number not on the sheet: 30"]
+
+
 def test_a_price_in_another_currency_is_a_wrong_claim() -> None:
     assert wrong_claims("It is 128 CNY.", "price?", [BOX], ()) == []
     assert wrong_claims("It is 128 EUR.", "price?", [BOX], ()) == ["currency EUR (sheet: CNY)"]

@@ -22,6 +22,9 @@ from agent.vectors import PhraseVectors
     ("四件套有哪些尺寸和颜色？", "variants"),  # which sizes: the variants, not the dimensions
     ("充电宝保修多久？", "warranty"),
     ("Can I send the chopping board back?", "returns"),
+    ("Is the wool throw on sale?", "price"),  # a discount is a price, not the stock
+    ("Le plaid est en promo ?", "price"),
+    ("这个毯子打折吗？", "price"),
 ])
 def test_the_attribute_asked(question: str, first: str) -> None:
     assert asked(question, ["capacity", "use"])[0] == first
