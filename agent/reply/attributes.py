@@ -151,6 +151,14 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      _rx(r"\d\s?(?:w|kw|watts?|瓦)(?![a-z])")),
     (_rx(r"\btemperature|\bdegrees?\b|\bhow hot\b|températures?|degrés?|多少度|几度|温度|°"),
      _rx(r"\d\s?(?:°|℃|degrees|degrés|度)")),
+    # how many settings: "5 brightness levels", "3 vitesses", "三档"
+    (_rx(r"\bhow many (?:\w+ )?(?:settings|levels|modes|speeds|steps|positions)\b"
+         r"|combien de (?:\w+ )?(?:niveaux|modes|vitesses|réglages|positions)\b|几档|几个档|多少档|几挡|几级|几种模式"),
+     _rx(r"\d\s?(?:[a-z]+ )?(?:settings?|levels?|modes?|speeds?|steps?|positions?|niveaux|vitesses|réglages)\b"
+         r"|\d\s?(?:档|挡|级)|[一二三四五六七八九十两]\s?(?:档|挡|级)")),
+    # which standard or certification: a standard's code ("EN 1078", "GB 4706", "ISO 9001")
+    (_rx(r"\bstandards?\b|\bcertifi|\bnormes?\b|homologu|标准|认证|国标"),
+     re.compile(r"\b(?:EN|ISO|IEC|ASTM|GB|UL|CE|CPSC|BS|DIN|NF)\s?[A-Z]?\s?\d{2,}")),
 )
 _EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|\bwhat'?s the damage\b|prix"
                       r"|co[uû]t|tarif|euros?\b"

@@ -167,6 +167,20 @@ def test_of_two_joined_measures_the_one_asked_is_said_alone() -> None:
     ("充电器多少w的", 1),
     ("is the power bank heavy?", 0),  # a product's name, not a power asked
     ("最高多少度", 1),
+    ("Combien de vitesses a le ventilateur ?", 1),  # a count of settings
+    ("取暖器有几档？", 1),
+    ("Which safety standard does the car seat meet?", 1),  # a standard's code
+    ("what settings do you recommend?", 0),
 ])
 def test_the_measure_a_question_names(question: str, kinds: int) -> None:
     assert len(measures(question)) == kinds
+
+
+@pytest.mark.parametrize(("question", "value", "holds"), [
+    ("how many heat settings?", "Three heat settings and 2 fan speeds.", True),
+    ("几档风速？", "风速三档可调。", True),
+    ("quelle norme ?", "Conforme à la norme EN 71-3.", True),
+    ("which standard?", "Meets the standard for kids.", False),
+])
+def test_the_measure_asked_is_found_in_its_value(question: str, value: str, holds: bool) -> None:
+    assert any(k.search(value) for k in measures(question)) == holds
