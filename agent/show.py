@@ -216,7 +216,7 @@ class Show:
         if m is None:
             return True
         what = {"spam": "spam", "injection": "injection attempt"}.get(m.category, "banned topic")
-        how = "meaning: close to" if m.rule == "meaning" else f"{m.rule} in the decoded text:"
+        how = "meaning: close to" if m.rule == "meaning" else f"{m.rule}:"  # "decoded pattern:", "decoded keyword:"
         await self._blocked(event, f"{what} '{m.topic}' ({how} \"{m.matched}\")",
                             category={"spam": "spam", "injection": "injection"}.get(m.category, "banned"))
         return False
