@@ -168,7 +168,8 @@ class Normalizer:
         return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm), _words(tokens))
 
 
-# What chat means by some emoji, for the semantic layer only (the word lists never read these): a reader sees
+# What chat means by some emoji, for the semantic screen (its meaning and its second read by the word lists;
+# triage never reads these): a reader sees
 # "🔪🩸 outside your studio" as a threat. Generic meanings, in English; the model is multilingual.
 _EMOJI_WORDS = {
     "🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb ", "🧨": " explosive ", "🩸": " blood ",
@@ -181,7 +182,7 @@ _EMOJI_RX = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
 
 
 def readable(folded: str) -> str:
-    """A folded text as a reader decodes it, for the semantic layer: letters spelled out one by one joined
+    """A folded text as a reader decodes it, for the semantic screen: letters spelled out one by one joined
     again ("g a m b l i n g", "s.e.x" -> "gambling", "sex"), leetspeak inside words folded ("g4mbl1ng"), and
     spaces or symbols between Chinese characters dropped ("怎 么 做" -> "怎么做"). Numbers and prices alone stay.
     """
