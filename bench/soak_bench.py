@@ -71,7 +71,7 @@ class SoakSource:
         for h in range(self._hours):
             burst_done = self._burst_at is None or not (h * HOUR <= self._burst_at < (h + 1) * HOUR)
             for n, line in enumerate(self._hour):
-                t = h * HOUR + line["t"] + (when.uniform(0.0, self._jitter_s) if self._jitter_s else 0.0)
+                t = h * HOUR + line["t"] + when.uniform(0.0, self._jitter_s)  # 0 without jitter
                 if not burst_done and self._burst_at is not None and t >= self._burst_at:
                     async for e in self._burst(origin, rng):
                         yield e

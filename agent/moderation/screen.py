@@ -45,7 +45,10 @@ class Screen:
         return text if decoded == " ".join(norm.split()) else decoded
 
     def vector(self, text: str) -> Vector:
-        key = self.text_for(text)
+        return self._embedded(self.text_for(text))
+
+    def _embedded(self, key: str) -> Vector:
+        """The vector of what :meth:`text_for` gave, from the cache shared with retrieval when it is there."""
         vec = self.cache.get(key)
         if vec is None:
             vec = self.embedder.embed_query(key)
@@ -58,10 +61,10 @@ class Screen:
         typed), then by meaning."""
         if not text or text.isspace():
             return None
-        decoded = self.text_for(text)
-        if decoded != text and (m := self.topics.match(decoded)) is not None:
+        key = self.text_for(text)  # decoded once: read by the lists, then embedded
+        if key != text and (m := self.topics.match(key)) is not None:
             return replace(m, rule=f"decoded {m.rule}")
-        return self.topics.meaning(self.vector(text))
+        return self.topics.meaning(self._embedded(key))
 
     async def check(self, text: str, event: Event | None = None) -> Match | None:
         """The semantic verdict, computed off the event loop; a match is a strike against ``event``'s viewer."""
