@@ -2,11 +2,13 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression] [--settings F]
+    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression|formats] [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
 development shops chose the thresholds; the regression sets were written with the code and its glossary, so
-they are no measurement of generality. Every case of a set is counted: nothing is left out of a headline.
+they are no measurement of generality. The formats sets (evals/formats) are catalogs as other tools export
+them; their sheets were read while the importer was fixed, so they are seen material too. Every case of a set
+is counted: nothing is left out of a headline.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     "regression": [("sample_shop", EVALS / "sample_shop.jsonl", ROOT / "knowledge"),
                    ("shopify", EVALS / "shopify.jsonl", ROOT.parent / "shared" / "fixtures" / "shopify"),
                    ("electronics", EVALS / "electronics.jsonl", EVALS / "electronics_catalog.json")],
+    # catalogs as other tools and people write them (evals/README.md): one questions file per catalog file
+    "formats": [(f"formats-{c.stem}", c.with_name(f"{c.stem}.questions.jsonl"), c)
+                for c in sorted((EVALS / "formats").glob("*.json*")) if ".questions." not in c.name],
 }
 KEYS = ("cases", "passed", "fact_accuracy", "llm_fact_accuracy", "attribute_answered", "refusal_accuracy",
         "block_accuracy", "wrong_claims_spoken", "broken_replies", "forbidden_leaks", "retrieval_hit_at_3",
@@ -82,7 +87,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "truth.json"))
     args = ap.parse_args()
     started = time.perf_counter()
-    result: dict[str, Any] = {}
+    out = Path(args.out)
+    # --only re-runs one kind and keeps the others' last figures in the same file
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if args.only and out.exists() else {}
     for kind, sets in SETS.items():
         if args.only and kind != args.only:
             continue
@@ -90,8 +97,9 @@ def main() -> None:
         result[kind] = {"sets": {n: {k: s.get(k) for k in KEYS} for n, s in summaries.items()},
                         "by_language_pooled": pooled(list(summaries.values()))}
     result["wall_s"] = round(time.perf_counter() - started, 1)
-    Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps({k: v.get("by_language_pooled") for k, v in result.items() if isinstance(v, dict)}, indent=1,
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps({k: v.get("by_language_pooled") for k, v in result.items() if isinstance(v, dict)
+                      and (not args.only or k == args.only)}, indent=1,
                      ensure_ascii=False))
 
 

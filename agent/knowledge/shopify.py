@@ -8,21 +8,18 @@ Line numbers are physical lines (an HTML body may span several), so an error poi
 from __future__ import annotations
 
 import csv
-import html
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from agent.errors import InputError
+from agent.knowledge.htmltext import html_to_text
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.memo import ParseMemo, lookup
 from agent.knowledge.records import count, number
 from agent.product import Product, Variant
 
 _REQUIRED = ("Handle", "Title", "Variant Price")
-_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "table"})
 
 
 Row = tuple[int, list[str]]  # (physical line, cells)
@@ -142,17 +139,12 @@ def _variant(row: dict[str, str], option_names: list[str], source: str, line: in
         name=" / ".join(v for _, v in options) or "Default Title",
         price=number(row.get("Variant Price"), fail("Variant Price")),
         compare_at=number(row.get("Variant Compare At Price"), fail("Variant Compare At Price")),
-        stock=_stock(row, fail("Variant Inventory Qty")),
+        stock=count(row.get("Variant Inventory Qty"), fail("Variant Inventory Qty")),
         sku=row.get("Variant SKU", ""),
         options=options,
     )
 
 
-def _stock(row: dict[str, str], fail: Callable[[str], InputError]) -> int | None:
-    raw = row.get("Variant Inventory Qty", "")
-    if raw.lstrip().startswith("-"):
-        return 0  # Shopify lets oversold variants go negative: none left to sell
-    return count(raw, fail)
 
 
 def _product(d: _Draft, source: str, currency: str) -> Product:
@@ -176,31 +168,3 @@ def _product(d: _Draft, source: str, currency: str) -> Product:
         source=source,
         line=d.line,
     )
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Strip tags, keep paragraph breaks, collapse spaces."""
-    if "<" not in markup:
-        return " ".join(html.unescape(markup).split())
-    parser = _TextOnly()
-    parser.feed(markup)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()

@@ -71,7 +71,7 @@ def test_missing_id_defaults_to_file_name_and_currency_to_the_setting(tmp_path: 
     [
         ("---\nid: a\ntitle: A\nprice: twelve\n---\n", 4, "price"),
         ("---\nid: a\nprice: 3\n---\n", 1, "title"),
-        ("---\nid: a\ntitle: A\nvariants:\n  - name: S\n    stock: -2\n---\n", 6, "variants[0].stock"),
+        ("---\nid: a\ntitle: A\nvariants:\n  - name: S\n    stock: 2.5\n---\n", 6, "variants[0].stock"),
         ("---\nid: a\ntitle: A\nvariants:\n  - price: 4\n---\n", 5, "variants[0].name"),
         ("---\nid: a\ntitle: A\ntags: [a, b\n---\n", 4, None),
         ("---\nid: a\ntitle: A\n", 1, None),

@@ -6,7 +6,8 @@ import pytest
 
 from agent.errors import InputError
 from agent.knowledge.catalog import load_catalog
-from agent.knowledge.shopify import html_to_text, import_shopify
+from agent.knowledge.htmltext import html_to_text
+from agent.knowledge.shopify import import_shopify
 
 from .conftest import SHOPIFY
 
