@@ -209,3 +209,9 @@ class Renderer(Protocol):
     async def send(self, event: RenderEvent) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+class ShopWords(Protocol):
+    """The shop's own wording, as the moderation lists consult it (agent.moderation.wording)."""
+
+    def covers(self, han: str, start: int, end: int) -> bool: ...

@@ -137,6 +137,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
         on_screen = OnScreen()
         triage = build_triage(settings, clock, vectors=vectors, negatives=scope.negatives() if scope else (),
                               on_screen=on_screen)
+        triage.topics.use_shop_wording(shop_texts(kb.products()))
         screen = None if vectors is None else Screen(triage.topics, kb.embedder, clock, cache=kb.query_cache,
                                                      strikes=triage.strikes, metrics=metrics)
         retriever: Retriever = kb
@@ -185,6 +186,12 @@ def paraphrase_policy(settings: Settings) -> Paraphrase:
     """``reply.paraphrase``, with ``auto`` resolved: a configured endpoint rephrases other-language facts."""
     rs = settings.reply
     return rs.paraphrase if rs.paraphrase != "auto" else ("never" if settings.llm.embedded_server else "other-language")
+
+
+def shop_texts(products: Sequence[Product]) -> list[str]:
+    """What the shop itself writes: titles, variant names, sheets and facts (the moderation lists excuse a
+    sound-alike the shop writes, never an exact list word)."""
+    return [t for p in products for t in (p.title, p.text, *(v.name for v in p.variants), *(v for _, v in p.facts))]
 
 
 def name_ok(topics: TopicStore, name: str) -> bool:
@@ -278,7 +285,9 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
             thanks=runtime.triage.thanks, writer=runtime.writer, director=director, bus=bus, speech=synth,
             prompts=prompts, metrics=runtime.metrics,
             # edited product sheets go live during the show, without a restart
-            background=[lambda: kb.watch(runtime.clock, settings.knowledge.watch_interval_s)]
+            background=[lambda: kb.watch(runtime.clock, settings.knowledge.watch_interval_s,
+                                         on_sync=lambda _: runtime.triage.topics.use_shop_wording(
+                                             shop_texts(kb.products())))]
             if settings.knowledge.watch and busy is None else [],
             idle_after_s=settings.show.idle_after_s,
             screen=runtime.screen,

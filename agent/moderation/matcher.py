@@ -17,6 +17,7 @@ from agent.moderation.gate import GatedPatterns
 from agent.moderation.normalize import HAN, Normalizer, Views, skeleton, word_form
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.topics import Topic
+from agent.ports import ShopWords
 
 _MIXED_TOKEN = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MIN_PINYIN = 4
@@ -44,6 +45,7 @@ class _Latin:
     topic: str
     rule: str
     text: str
+    plain: str = ""  # ``skel`` with 'l' kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,12 @@ class TopicMatcher:
                 self._han.setdefault(ch, []).append(_Han(word, i, topic, toneless, homophones))
             spelled = skeleton(self._py.spell(word))
             if len(word) >= 2 and len(spelled) >= MIN_PINYIN:
-                self._add_latin(_Latin(spelled, False, topic, "pinyin", word))
+                plain = skeleton(self._py.spell(word), fold_l=False)
+                self._add_latin(_Latin(spelled, False, topic, "pinyin", word, plain))
         else:
             sk = skeleton(core)
             if len(sk) > SHORT:
-                self._add_latin(_Latin(sk, prefix, topic, "keyword", kw))
+                self._add_latin(_Latin(sk, prefix, topic, "keyword", kw, skeleton(core, fold_l=False)))
             elif len(sk) >= 2:
                 # Short words ("kys", "vx", "sb", "sex") match only a whole word (leetspeak folded, letters
                 # spelled out joined), never across words and without folding 'l' to 'i': "LED" is not "ied",
@@ -125,20 +128,21 @@ class TopicMatcher:
 
     # -- matching -----------------------------------------------------------------------------------
 
-    def match(self, text: str) -> Match | None:
-        """The first rule ``text`` breaks, or None."""
+    def match(self, text: str, shop: ShopWords | None = None) -> Match | None:
+        """The first rule ``text`` breaks, or None. ``shop``: the shop's own wording, where a homophone of a
+        list word is the shop's word ("真丝单只装" holds 丝单, which sounds like 私单), not a viewer's trick."""
         if not text:
             return None
-        return self.match_views(self._norm.views(text))
+        return self.match_views(self._norm.views(text), shop)
 
-    def match_views(self, v: Views) -> Match | None:
-        m = (self._han_match(v) or self._latin_match(v) or self._short_match(v) or self._mixed_match(v)
+    def match_views(self, v: Views, shop: ShopWords | None = None) -> Match | None:
+        m = (self._han_match(v, shop) or self._latin_match(v) or self._short_match(v) or self._mixed_match(v)
              or self._pattern_match(v))
         if m is None or self._category[m.topic] == m.category:
             return m
         return replace(m, category=self._category[m.topic])
 
-    def _han_match(self, v: Views) -> Match | None:
+    def _han_match(self, v: Views, shop: ShopWords | None) -> Match | None:
         han = v.han
         if not han:
             return None
@@ -158,6 +162,9 @@ class TopicMatcher:
                     if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "keyword", e.word)
                 elif e.homophones and self._py.sounds_alike(window, e.word, toneless=e.toneless):
+                    # a sound-alike is looked for within one written run: not across "20000" in 充电宝20000毫安
+                    if any(s < b < end for b in v.han_breaks) or (shop is not None and shop.covers(han, s, end)):
+                        continue
                     if not self._allowed_span(self._allow_han.get(e.topic, []), han, s, end):
                         return Match(e.topic, "homophone", f"{window}~{e.word}")
         return None
@@ -178,6 +185,8 @@ class TopicMatcher:
                 entries = entries + index[lat[s : s + 2]]
             for e in entries:
                 if lat.startswith(e.skel, s) and (e.prefix or s + len(e.skel) in ends):
+                    if _real_l(v.plain, s, e.plain):
+                        continue
                     if not self._allowed_span(self._allow_latin.get(e.topic, []), lat, s, s + len(e.skel)):
                         return Match(e.topic, e.rule, e.text)
         return None
@@ -218,3 +227,9 @@ class TopicMatcher:
                     return True
                 i = view.find(phrase, i + 1)
         return False
+
+
+def _real_l(plain: str, start: int, word: str) -> bool:
+    """Does the text write a plain 'l' where the list word has an 'i'? 'l' and 'i' are folded together for
+    "kiII" (capitals I for l), but "folds" is a word of its own, not "foids"."""
+    return any(c == "i" and plain[start + k : start + k + 1] == "l" for k, c in enumerate(word))

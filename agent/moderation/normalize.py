@@ -20,7 +20,7 @@ from itertools import accumulate
 from agent.moderation.gate import trigrams
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _MIXED = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPACES = re.compile(r"\s+")
@@ -89,15 +89,34 @@ class Views:
     mixed: str
     tri: frozenset[str]
     words: frozenset[str] = frozenset()  # whole words (leetspeak folded, 'l' kept), letters spelled out joined
+    plain: str = ""  # ``latin`` before 'l' is folded to 'i' (same positions): "folds" is not "foids"
+    han_breaks: frozenset[int] = frozenset()  # positions in ``han`` where digits or letters were taken out
 
 
-def skeleton(word: str) -> str:
-    """Fold a Latin keyword the way :meth:`Normalizer.views` folds text (no separators kept)."""
+def skeleton(word: str, *, fold_l: bool = True) -> str:
+    """Fold a Latin keyword the way :meth:`Normalizer.views` folds text (no separators kept); ``fold_l``
+    False keeps 'l' as :attr:`Views.plain` does."""
     w = unicodedata.normalize("NFKC", word).casefold().translate(_ACCENTS)
     if _LEET_SYMBOL.search(w) is not None:
         w = " ".join(_leet_chunk(c) for c in w.split())
     toks = [t if t.isalpha() or t.isdigit() else t.translate(_LEET_DIGITS) for t in _TOKEN.findall(w)]
-    return "".join(toks).translate(_FOLD_L)
+    joined = "".join(toks)
+    return joined.translate(_FOLD_L) if fold_l else joined
+
+
+def _han_view(norm: str) -> tuple[str, frozenset[int]]:
+    """The Chinese characters joined (spaces and symbols between them are a spacing trick), and where a digit
+    or a letter stood between two of them ("充电宝20000毫安": 宝 and 毫 belong to different words)."""
+    runs: list[str] = []
+    breaks: list[int] = []
+    at, last = 0, None
+    for m in HAN_RUN.finditer(norm):
+        if last is not None and any(c.isalnum() for c in norm[last : m.start()]):
+            breaks.append(at)
+        runs.append(m.group(0))
+        at += len(m.group(0))
+        last = m.end()
+    return "".join(runs), frozenset(breaks)
 
 
 def word_form(word: str) -> str:
@@ -140,11 +159,11 @@ class Normalizer:
         norm = self.fold(text)
         if norm.isascii():
             ascii_only = True
-            han = ""
+            han, han_breaks = "", frozenset[int]()
             base = norm
         else:
             ascii_only = False
-            han = "".join(_HAN_RUN.findall(norm))
+            han, han_breaks = _han_view(norm)
             base = norm.translate(_ACCENTS) if _ACCENTED.search(norm) is not None else norm
         if _LEET_SYMBOL.search(base) is not None:
             base = " ".join(_leet_chunk(c) for c in base.split())
@@ -165,7 +184,8 @@ class Normalizer:
         starts = (0, *ends[:-1]) if ends else ()
         latin = joined.replace("l", "i")
         mixed = latin if ascii_only else "".join(_MIXED.findall(base)).replace("l", "i")
-        return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm), _words(tokens))
+        return Views(norm, han, latin, starts, frozenset(ends), mixed, trigrams(norm), _words(tokens), joined,
+                     han_breaks)
 
 
 # What chat means by some emoji, for the semantic screen (its meaning and its second read by the word lists;

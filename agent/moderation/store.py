@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from agent.moderation.normalize import Normalizer, Unmasker
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.semantic import TopicMeaning
 from agent.moderation.topics import NAME, Topic, TopicError, parse_topic
+from agent.moderation.wording import ShopWording
 from agent.ports import Clock, Vector
 from agent.toolbox.files import FileHistory, atomic_write
 from agent.vectors import PhraseVectors
@@ -90,6 +91,7 @@ class TopicStore:
         self.negatives = tuple(negatives)
         self.embedding_threshold = embedding_threshold
         self.last_error: str | None = None
+        self.shop = ShopWording()
         self._signature: tuple[tuple[str, int, int], ...] = ()
         self._next_poll = clock.now() + poll_s
         self._live = self._accept(self._build(self._read_dir()))
@@ -107,11 +109,16 @@ class TopicStore:
 
     def match(self, text: str) -> Match | None:
         """Check a viewer's comment against the live rules."""
-        return self._live.comments.match(text)
+        return self._live.comments.match(text, self.shop)
 
     def check_output(self, text: str) -> Match | None:
         """Check what the host is about to say against the same lists (topics scoped to "output")."""
-        return self._live.output.match(text)
+        return self._live.output.match(text, self.shop)
+
+    def use_shop_wording(self, texts: Iterable[str]) -> None:
+        """The catalog's titles and sheets (at start and after each sync): a sound-alike of a list word that
+        the shop itself writes is its word, not a trick (:mod:`wording`)."""
+        self.shop = ShopWording(texts, self.normalizer)
 
     def unmask(self, text: str) -> str:
         """Masked letters read back as the words of the live lists they hide ("b*mb" -> "bomb")."""

@@ -18,6 +18,7 @@ from agent.moderation.matcher import Match
 from agent.moderation.quotes import unquoted
 from agent.moderation.store import TopicSet, TopicStore
 from agent.moderation.strikes import Strikes
+from agent.moderation.wording import ShopWording
 from agent.onscreen import OnScreen
 from agent.ports import Clock
 from agent.product import Product
@@ -99,6 +100,7 @@ class Triage:
         self._cache_size = max(0, text_cache)
         self._facts: OrderedDict[str, _Facts] = OrderedDict()
         self._facts_for: TopicSet | None = None
+        self._shop_for: ShopWording | None = None
         self._rate_reason = f"rate limit: more than {settings.user_rate_per_min} comments a minute"
 
     def decide(self, event: Event) -> Verdict:
@@ -150,9 +152,9 @@ class Triage:
         """The text-only analysis of ``text``, from the LRU when this topic set has seen it before."""
         live = self.topics.live
         cache = self._facts
-        if live is not self._facts_for:
-            cache.clear()  # a reload changed the rules: forget every verdict made under the old ones
-            self._facts_for = live
+        if live is not self._facts_for or self.topics.shop is not self._shop_for:
+            cache.clear()  # a reload or a catalog sync changed the rules: forget the verdicts made under the old
+            self._facts_for, self._shop_for = live, self.topics.shop
         facts = cache.get(text)
         if facts is not None:
             cache.move_to_end(text)
@@ -169,7 +171,7 @@ class Triage:
         lang = detect_language(text, self.default_language)
         judged = unquoted(text) or text  # quoted to condemn: judged without the quoted words
         views = self.topics.normalizer.views(judged[: MAX_LEN * 2])
-        m = live.comments.match_views(views)
+        m = live.comments.match_views(views, self.topics.shop)
         if m is not None:
             stop: _Stop = (Action.BLOCK, TOPIC_CATEGORY[m.category], f"{_WHAT[m.category]} '{m.topic}' ({m.rule})",
                            (m.label(),), m.topic)
