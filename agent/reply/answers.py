@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 _BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)")
 _END = re.compile(r"[.!?。！？…]$")
+_CUT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,×*/%-]*$")
 _SPEC = re.compile(r"\d[\d.,]*[-\s]?[a-z]{1,5}\.?|\d+[.,]\d+|-|–|qt|oz|ml|cm|mm|kg", re.IGNORECASE)
 
 
@@ -58,7 +59,11 @@ def short_title(p: Product) -> str:
         return title
     cut = title[:limit]
     space = cut.rfind(" ")
-    return cut[:space] if space > limit // 3 else cut
+    if space > limit // 3:
+        return cut[:space]
+    split = _CUT_TOKEN.search(cut) if title[limit].isascii() and title[limit].isalnum() else None
+    # a number or a Latin word cut in two ("48x74cm" -> "48x7") would be a wrong figure: said whole or not at all
+    return cut[: split.start()] if split is not None and split.start() > limit // 3 else cut
 
 
 def ack(user: str, p: Product, language: str) -> str:

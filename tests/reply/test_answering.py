@@ -12,6 +12,8 @@ from agent.answering import Answering
 from agent.clock import VirtualClock
 from agent.events import Event, EventKind, User
 from agent.knowledge.base import KnowledgeBase
+from agent.product import Product
+from agent.reply.answers import short_title
 from agent.reply.planner import CatalogMatch
 from agent.settings import KnowledgeSettings, TriageSettings
 from agent.triage.queue import VerdictQueue
@@ -80,3 +82,12 @@ async def test_past_a_few_askers_the_reply_speaks_to_several_of_you(shop_e5: Kno
     answer = await _answering(queue, make_writer(shop_e5, repo_root, None, match=_shop_match()), clock).next(None)
     assert len(answer.verdict.events) >= 4 and answer.plan is not None
     assert answer.plan.users == ("several of you",)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [("加厚纯棉毛巾浴巾套装吸水不掉毛家用成人款70x140cm柔软亲肤礼盒装", "加厚纯棉毛巾浴巾套装吸水不掉毛家用成人款"),
+     ("超轻便携折叠雨伞晴雨两用防晒伞全自动遮阳UPF50+", "超轻便携折叠雨伞晴雨两用防晒伞全自动遮阳")],
+)
+def test_a_long_title_is_never_cut_inside_a_number_or_a_latin_word(title: str, said: str) -> None:
+    assert short_title(Product(id="t", title=title, price=1, currency="CNY")) == said
