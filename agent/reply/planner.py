@@ -22,7 +22,8 @@ from agent.language import detect_language
 from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
-from agent.reply.attributes import asked
+from agent.reply.attributes import asked, cued
+from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
 # "Do you sell / have X?" in EN, FR, ZH: the shop must carry X itself, not something near it.
@@ -57,6 +58,15 @@ _HEAD_CUT = re.compile(r"\s(?:for|of|with|to fit|that fits|pour|de la|du|des|de|
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a question that asks two things ("... and how much is it?"), with what it asks."""
+
+    question: str
+    attributes: tuple[str, ...]
+    vector: Vector | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReplyPlan:
     """What a reply will be about, decided before the LLM or the templates are used."""
 
@@ -70,6 +80,7 @@ class ReplyPlan:
     scope: ScopeDecision | None = None
     attributes: tuple[str, ...] = ()
     vector: Vector | None = None
+    second: Part | None = None  # another thing the same question asks, answered after the first
 
     @property
     def products(self) -> tuple[Product, ...]:
@@ -126,9 +137,30 @@ class Planner:
         self._metrics.observe("retrieval", self._clock.now() - t0)
         if not hits or not self.sold_here(question, hits, language):
             return ReplyPlan("refuse", hits=(), **base)  # type: ignore[arg-type]
-        by_meaning = [a for a, _ in self._scope.current.attributes(vec)] if self._scope and vec is not None else []
-        return ReplyPlan("answer", hits=(self._pick(question, hits),), attributes=tuple(asked(question, by_meaning)),
+        attributes = tuple(asked(question, self._by_meaning(vec)))
+        second = await self._second(question, attributes[0]) if attributes else None
+        return ReplyPlan("answer", hits=(self._pick(question, hits),), attributes=attributes, second=second,
                          **base)  # type: ignore[arg-type]
+
+    def _by_meaning(self, vec: Vector | None) -> list[str]:
+        return [a for a, _ in self._scope.current.attributes(vec)] if self._scope and vec is not None else []
+
+    async def _second(self, question: str, main: str) -> Part | None:
+        """The part of a two-part question that asks something other than ``main``, if any: a part that
+        names ``main`` by its cue words is the one the first answer covers; a part that asks nothing
+        ("这个杯子，多少钱？") is no question of its own."""
+        parts = question_parts(question)
+        if len(parts) < 2 or self._embed is None:
+            return None
+        for part in parts:
+            named = cued(part)
+            if main in named or not named or not asks_something(part):
+                continue
+            vec = await self._vector(part)
+            attributes = tuple(a for a in asked(part, self._by_meaning(vec)) if a != main and a in named)
+            if attributes:
+                return Part(part, attributes, vec)
+        return None
 
     async def _vector(self, question: str) -> Vector | None:
         if self._embed is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from agent.guards.injection_echo import echoes
@@ -133,15 +133,39 @@ class ReplyWriter:
         if structured or self._finder is None or plan.vector is None:
             out.source, out.stated = "facts", True
             yield self._structured(plan, product, attribute)
-            return
-        finding = self._finder.find(product, plan.attributes, plan.question, plan.vector)
-        if not finding.found:
-            out.source, out.stated = "not_stated", False
-            yield self._not_stated(plan, product)
-            return
-        out.stated = True
-        async for s in self._say_fact(plan, product, finding, out):
-            yield s
+        else:
+            finding = self._finder.find(product, plan.attributes, plan.question, plan.vector)
+            if not finding.found:
+                also = self._second(plan, product, "")
+                out.source, out.stated = ("facts", True) if also else ("not_stated", False)
+                # the other part is answered when the sheet says it; this one is not guessed either way
+                yield _join(ack(plan.addressee, product, plan.language), also, plan.language) if also else (
+                    self._not_stated(plan, product))
+                return
+            out.stated = True
+            async for s in self._say_fact(plan, product, finding, out):
+                yield s
+        also = self._second(plan, product, out.fact)
+        if also:
+            out.source = "mixed" if out.source == "llm" else out.source
+            yield also
+
+    def _second(self, plan: ReplyPlan, product: Product, said: str) -> str:
+        """The sentence that answers the other part of a two-part question ("... and how much is it?") from
+        the sheet, or "" when there is none, the sheet does not say, or it is what was just said."""
+        part = plan.second
+        if part is None:
+            return ""
+        attribute = part.attributes[0]
+        if attribute in STRUCTURED and (attribute != "variants" or bool(product.variants)):
+            return self._structured(replace(plan, question=part.question, users=()), product, attribute)
+        if self._finder is None or part.vector is None:
+            return ""
+        finding = self._finder.find(product, part.attributes, part.question, part.vector)
+        found = finding.candidate.text if finding.candidate is not None else ""
+        if not found or (said and (found in said or said in found)):
+            return ""  # nothing, or what was just said (a clause of it, or the sentence it is a clause of)
+        return fact_sentence(finding, plan.language)
 
     def _structured(self, plan: ReplyPlan, product: Product, attribute: str) -> str:
         """Price, stock and the variants on offer, from the sheet's fields."""

@@ -148,3 +148,20 @@ async def test_a_sentence_with_a_banned_phrase_is_never_spoken(sample_kb: Knowle
     said, out = await collect(w, "What is the cashmere scarf made of? Which material?")
     assert out.rejected and out.rejected[0][1] == "banned topic: medical"
     assert said == ["ana, One moment, let me check that for you."] and out.source == "holding"
+
+
+async def test_a_question_that_asks_two_things_by_name_gets_both_from_the_sheet(writer: ReplyWriter) -> None:
+    said, out = await collect(writer, "How much is the linen shirt, and how do I wash it?")
+    assert said == ["ana, The Relaxed Linen Shirt is 59 EUR for S / White and M / White and 64 EUR for L / Sage "
+                    "and XL / Sage.", "Care: Machine wash at 30 °C, hang to dry, iron while slightly damp."]
+    assert out.attribute == "price" and out.source == "facts"
+
+
+async def test_a_part_that_only_names_the_product_adds_nothing(writer: ReplyWriter) -> None:
+    said, _ = await collect(writer, "The linen shirt, how much is it?")
+    assert len(said) == 1 and "59 EUR" in said[0]
+
+
+async def test_a_second_part_the_sheet_does_not_state_is_not_guessed(writer: ReplyWriter) -> None:
+    said, _ = await collect(writer, "How much is the linen shirt and what is the warranty?")
+    assert len(said) == 1 and "59 EUR" in said[0]
