@@ -306,6 +306,8 @@ async def open_show(runtime: Runtime, *, sources: Sequence[EventSource], rendere
         try:
             yield show
         finally:
+            # what still waits when the show ends gets its fate too: nothing asked goes unaccounted for
+            runtime.triage.queue.close("show_ended: still waiting when the show ended")
             runtime.triage.queue.on_drop = queue_drop
             if seen is not None:
                 seen.flush()

@@ -66,12 +66,13 @@ async def rehearse(settings: Settings, *, chat: str, knowledge: str | None = Non
                     show_ended()
                 timeline = [t.to_json() for t in entries]
                 lines = len(show.director.cursor.script.lines)
-                summary = show.summary()
-                dropped = list(rt.triage.dropped_json())
-                within = settings.show.answer_within_s
-                dropped += [{**c, "t": round(u.received or 0.0, 3),
-                             "reason": f"not_started_in_time: the reply could not start within {within:g} s"}
-                            for u in expired for c in u.comments]
+            # read once the show is closed: the questions still waiting at the end have their fate by then
+            summary = show.summary()
+            dropped = list(rt.triage.dropped_json())
+            within = settings.show.answer_within_s
+            dropped += [{**c, "t": round(u.received or 0.0, 3),
+                         "reason": f"not_started_in_time: the reply could not start within {within:g} s"}
+                        for u in expired for c in u.comments]
         seen = read_seen(record.events.query, record.show_id)
         said = read_said(record.events.query, record.show_id)
         # the drops the show decides itself (small talk in a busy room, askers too old to name) are in the record

@@ -6,9 +6,9 @@ A *question* is a comment triage took for one (``product_question`` or ``other_q
 said the shop does not sell it: a refusal), ``not_stated`` (the sheet does not say), ``fallback`` (a holding
 line), the queue's or the director's drop reason (``stale``, ``queue_full``, ``displaced``,
 ``not_started_in_time``...), a moderator's (``rejected_by_moderator``, ``not_approved_in_time``), ``blocked``
-(by the semantic screen, or by triage), ``ignored`` (triage: rate limit, muted...), or ``no_reply`` (nothing
-recorded: left out of a merged reply as too old, small talk skipped while the room was busy, or still waiting
-when the show ended; the show does not hand those out yet). ``deflected`` (off-topic, answered with a line
+(by the semantic screen, or by triage), ``ignored`` (triage: rate limit, muted...), ``show_ended`` (still
+waiting in the queue when the show ended), or ``no_reply`` (nothing recorded: a record written before the show
+handed those fates out). ``deflected`` (off-topic, answered with a line
 steering back to the products), ``duplicate`` (the same words answered a moment before) and
 ``small_talk_when_busy`` are neither answered nor to be added to a sheet.
 """
@@ -22,7 +22,8 @@ QUESTION_CATEGORIES = frozenset({"product_question", "other_question"})
 ANSWERED = "answered"
 # outcomes that leave a question unanswered, in the order the report lists them
 UNANSWERED = ("not_in_catalog", "not_stated", "fallback", "stale", "stale_merged", "queue_full", "displaced",
-              "not_started_in_time", "rejected_by_moderator", "not_approved_in_time", "blocked", "ignored", "no_reply")
+              "not_started_in_time", "rejected_by_moderator", "not_approved_in_time", "blocked", "ignored",
+              "show_ended", "no_reply")
 NEITHER = ("deflected", "duplicate", "small_talk_when_busy")
 BY_SOURCE = {"refusal": "not_in_catalog", "not_stated": "not_stated", "holding": "fallback", "deflect": "deflected"}
 NO_REPLY_AFTER_S = 30.0  # live: a question with no fate yet counts as unanswered once this old

@@ -120,6 +120,15 @@ class VerdictQueue:
             return best.verdict
         return None
 
+    def close(self, reason: str) -> int:
+        """Drop everything still waiting (the show ended): each with ``reason``, a stale one with its age, so
+        that every question has a fate in the record. Returns how many verdicts were dropped."""
+        now = self.clock.now()
+        entries, self._entries = self._entries, []
+        for e in entries:
+            self._drop(e.verdict, self._stale_reason(e, now) if self._is_stale(e, now) else reason)
+        return len(entries)
+
     def waiting(self) -> list[Verdict]:
         """The fresh verdicts waiting now, best first (a snapshot: nothing is taken)."""
         now = self.clock.now()

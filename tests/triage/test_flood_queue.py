@@ -143,3 +143,14 @@ def test_a_question_too_old_to_be_answered_in_time_is_not_taken_but_a_fresh_one_
     assert q.get_nowait(max_age_s=5.0) is None and len(q) == 1 and drops == []  # it waits to join a fresh reply
     v = q.get_nowait()
     assert v is not None and v.event.text == "what sizes?"
+
+
+def test_what_still_waits_when_the_show_ends_is_dropped_with_a_reason(clock: VirtualClock) -> None:
+    q, drops, stats = _queue(clock, stale_after_s=45.0)
+    q.push(_v("how much is the mug?", "ann", t=0.0))
+    clock.advance(50.0)
+    q.push(_v("what colours does the throw come in?", "bo", t=50.0))
+    assert q.close("show_ended: still waiting when the show ended") == 2
+    assert len(q) == 0 and q.get_nowait() is None
+    assert sorted(r.split(":")[0] for _, r in drops) == ["show_ended", "stale"]  # a stale one says so
+    assert stats.drops == {"show_ended": 1, "stale": 1}
