@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -137,6 +138,26 @@ class Event:
             count=int(d.get("count", 1)),
             message_id=str(d.get("id", d.get("message_id", ""))),
             time=t,
-            sent_at=float(d["sent_at"]) if d.get("sent_at") is not None else None,
+            sent_at=timestamp(d.get("sent_at")),
             extra=dict(extra) if isinstance(extra, Mapping) else {},
         )
+
+
+def timestamp(value: Any) -> float | None:
+    """A platform timestamp as Unix seconds: a number (seconds, or milliseconds as many platforms send them)
+    or an ISO 8601 string ("2026-11-30T20:15:02Z"; without a zone, UTC). Raises ValueError naming the field."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) / 1000.0 if value > 1e11 else float(value)
+    if isinstance(value, str):
+        try:
+            return timestamp(float(value))
+        except ValueError:
+            pass
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("field 'sent_at': must be Unix seconds or an ISO 8601 time") from None
+        return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
+    raise ValueError("field 'sent_at': must be Unix seconds or an ISO 8601 time")

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 def read_log(path: Path, strict: bool = False) -> list[Event]:
     """Parse a chat log. With ``strict`` the first bad line raises :class:`InputError` (file, line, field)."""
     events: list[Event] = []
+    timed_by_platform: list[int] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -44,7 +45,13 @@ def read_log(path: Path, strict: bool = False) -> list[Event]:
             continue
         if not event.message_id:
             event = replace(event, message_id=f"{path.name}:{n}")
+        if "t" not in data and "time" not in data and event.sent_at is not None:
+            timed_by_platform.append(len(events))
         events.append(event)
+    if timed_by_platform:  # a recorded log with platform times only: seconds from the earliest of them
+        first = min(events[i].sent_at or 0.0 for i in timed_by_platform)
+        for i in timed_by_platform:
+            events[i] = replace(events[i], time=(events[i].sent_at or first) - first)
     events.sort(key=lambda e: e.time)
     return events
 
