@@ -52,7 +52,9 @@ def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _looks_like_catalog(path: Path) -> bool:
-    """A folder may also hold JSONL logs (a chat replay): skip a .jsonl whose first record is no product."""
+    """A folder may also hold other JSONL files: skip one whose first record is a chat event ("user" with its
+    "text" or "type") or a test question ("question"); any other record is a product (its fields checked on
+    import, so a broken product is reported, never skipped)."""
     if path.suffix.lower() != ".jsonl":
         return True
     try:
@@ -61,7 +63,9 @@ def _looks_like_catalog(path: Path) -> bool:
         rec = json.loads(first) if first else {}
     except (OSError, UnicodeDecodeError, ValueError):
         return True  # let the importer report what is wrong
-    return not isinstance(rec, dict) or "title" in rec or "id" in rec
+    if not isinstance(rec, dict):
+        return True
+    return "question" not in rec and not ("user" in rec and ("text" in rec or "type" in rec))
 
 
 def import_file(path: str | Path, currency: str, previous: ImportResult | None = None) -> ImportResult:

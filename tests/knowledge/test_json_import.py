@@ -82,7 +82,9 @@ def test_folder_scan_skips_hidden_files_and_chat_logs_but_not_catalogs(tmp_path:
     (tmp_path / "demo_chat.jsonl").write_text('{"type": "comment", "user": "a", "text": "hi"}\n')
     (tmp_path / ".draft.md").write_text("---\ntitle: x\n---\n")
     (tmp_path / "notes.txt").write_text("not a catalog")
-    assert [f.name for f in catalog_files([tmp_path])] == ["shop.jsonl"]
+    (tmp_path / "questions.jsonl").write_text('{"question": "how much?", "expect": "answer"}\n')
+    (tmp_path / "woo.jsonl").write_text('{"name": "Apron", "regular_price": "30"}\n')  # another tool's names
+    assert [f.name for f in catalog_files([tmp_path])] == ["shop.jsonl", "woo.jsonl"]
 
 
 def test_missing_path_and_unsupported_file_are_input_errors(tmp_path: Path) -> None:
