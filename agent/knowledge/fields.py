@@ -90,7 +90,7 @@ def canonical_variant(rec: Mapping[str, Any], option_names: list[str]) -> tuple[
         alias = next((n for n in names if n in rec and not _blank(rec[n])), None)
         if _blank(out.get(field)) and alias is not None:
             out[field], origin[field] = rec[alias], alias
-    options = [(option_names[i] if i < len(option_names) else key, str(rec[key]))
+    options = [(option_names[i] if i < len(option_names) and option_names[i] else key, str(rec[key]))
                for i, key in enumerate(_OPTION_KEYS) if not _blank(rec.get(key))]
     options += _named_values(rec.get("attributes"))
     options = [(k, v) for k, v in options if v != _DEFAULT_VARIANT]
@@ -105,7 +105,11 @@ def is_placeholder(name: str) -> bool:
 
 
 def option_names(rec: Mapping[str, Any]) -> list[str]:
-    return [name for name, _ in _named_values(rec.get("options"))]
+    """The names of a product's options in their order (option1 is the first), values or not."""
+    options = rec.get("options")
+    if not isinstance(options, list):
+        return []
+    return [str(o.get("name", "")).strip() if isinstance(o, Mapping) else str(o) for o in options]
 
 
 def description(rec: Mapping[str, Any]) -> str:

@@ -127,3 +127,11 @@ def test_a_bad_value_under_another_tools_name_is_reported_under_that_name(tmp_pa
 def test_html_table_cells_are_said_as_name_and_value() -> None:
     assert html_to_text("<table><tr><td>Capacity</td><td>1 L</td></tr><tr><th>Power</th><td>900 W</td></tr>"
                         "</table>") == "Capacity: 1 L\nPower: 900 W"
+
+
+def test_option_values_are_named_by_the_options_position_even_when_one_lists_no_values(tmp_path: Path) -> None:
+    p = _one(tmp_path, {
+        "id": 7, "title": "Socks", "options": [{"name": "Size", "values": []}, {"name": "Colour", "values": ["Red"]}],
+        "variants": [{"title": "M / Red", "option1": "M", "option2": "Red", "price": "9.00"}],
+    })
+    assert p.variants[0].options == (("Size", "M"), ("Colour", "Red"))
