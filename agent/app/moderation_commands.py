@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.clock import VirtualClock
-from agent.errors import ConfigError, InputError
+from agent.errors import ConfigError, InputError, LivehostError
 from agent.events import Event, EventKind, User
 from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
@@ -25,6 +25,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("text", nargs="?", help="one comment to check")
     p.add_argument("--file", help="comments, one per line (plain text or JSONL events); '-' for stdin")
     p.add_argument("--json", action="store_true", help="print JSON (always on with --file)")
+    p.add_argument("--knowledge", help="the shop's catalog (default: the configured one): a sound-alike of a list "
+                                       "word that the shop's own sheets write is the shop's word, as in the show")
     p.set_defaults(func=moderate)
 
     t = subparsers.add_parser("topics", help="banned topics: validate the folder, list versions, roll back")
@@ -54,6 +56,7 @@ def moderate(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.model_copy(update={"triage": settings.triage.model_copy(
         update={"user_rate_per_min": 1_000_000_000, "mute_after": 0})})
     triage, screen = _moderation(settings, clock)
+    triage.topics.use_shop_wording(_shop_texts(settings, getattr(args, "knowledge", None)))
     if args.text and not args.file:
         v = _checked(triage, screen, Event(EventKind.COMMENT, User("cli", "cli"), platform="cli", text=args.text))
         if args.json:
@@ -67,6 +70,23 @@ def moderate(args: argparse.Namespace, settings: Settings) -> int:
         out.write(json.dumps(_checked(triage, screen, event), ensure_ascii=False) + "\n")
     out.flush()
     return 0
+
+
+def _shop_texts(settings: Settings, knowledge: str | None) -> list[str]:
+    """The catalog's own words, read from its files (no index needed). A ``knowledge`` path that cannot be read
+    is an error; the configured catalog, when it cannot be read, is left out with a warning."""
+    from agent.app.compose import shop_texts
+    from agent.app.knowledge_commands import imported_paths
+    from agent.knowledge.catalog import load_catalog
+
+    if knowledge:
+        return shop_texts(load_catalog([Path(knowledge)], settings.show.currency))
+    paths = [settings.path(p) for p in settings.knowledge.paths] + [Path(p) for p in imported_paths(settings)]
+    try:
+        return shop_texts(load_catalog([p for p in paths if p.exists()], settings.show.currency))
+    except LivehostError as exc:
+        print(f"livehost: the catalog was not read ({exc}); checking without the shop's wording", file=sys.stderr)
+        return []
 
 
 def _moderation(settings: Settings, clock: VirtualClock) -> tuple[Triage, Screen | None]:

@@ -89,3 +89,14 @@ def test_topics_validate_history_and_rollback(settings: Settings, topics_dir: Pa
     assert _run(["topics", "rollback", first], settings) == 0
     assert first in capsys.readouterr().out
     assert not (topics_dir / "knitting.toml").exists()
+
+
+def test_moderate_reads_the_shops_wording_as_the_show_does(settings: Settings, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    shop = tmp_path / "shop.json"
+    shop.write_text(json.dumps([{"id": "p", "title": "桑蚕丝枕套 真丝单只装", "price": 199}], ensure_ascii=False),
+                    encoding="utf-8")
+    assert _run(["moderate", "真丝单只装吗", "--json"], settings) == 0
+    assert json.loads(capsys.readouterr().out)["action"] == "block"  # no catalog: a sound-alike of 私单
+    assert _run(["moderate", "真丝单只装吗", "--json", "--knowledge", str(shop)], settings) == 0
+    assert json.loads(capsys.readouterr().out)["action"] != "block"
