@@ -18,3 +18,12 @@ def shops(group: str) -> list[tuple[str, Path, Path]]:
         if catalog is not None and (d / "questions.jsonl").exists():
             out.append((d.name, d / "questions.jsonl", catalog))
     return out
+
+
+def paired(folder: str) -> list[tuple[str, Path, Path]]:
+    """(name, questions file, catalog) for every catalog ``NAME.json[l]`` of ``evals/<folder>`` that has a
+    ``NAME.questions.jsonl`` beside it (several small shops in one folder)."""
+    d = EVALS / folder
+    return [(f"{d.name}-{c.stem}", c.with_name(f"{c.stem}.questions.jsonl"), c)
+            for c in sorted(d.glob("*.json*")) if ".questions." not in c.name
+            and c.with_name(f"{c.stem}.questions.jsonl").exists()]

@@ -2,7 +2,7 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression|formats] [--settings F]
+    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression|formats|dims] [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
 development shops chose the thresholds; the regression sets were written with the code and its glossary, so
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
 sys.path.insert(0, str(ROOT))
 
-from bench.shops import shops  # noqa: E402
+from bench.shops import paired, shops  # noqa: E402
 
 SETS: dict[str, list[tuple[str, Path, Path]]] = {
     "heldout": shops("heldout"),
@@ -34,8 +34,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
                    ("shopify", EVALS / "shopify.jsonl", ROOT.parent / "shared" / "fixtures" / "shopify"),
                    ("electronics", EVALS / "electronics.jsonl", EVALS / "electronics_catalog.json")],
     # catalogs as other tools and people write them (evals/README.md): one questions file per catalog file
-    "formats": [(f"formats-{c.stem}", c.with_name(f"{c.stem}.questions.jsonl"), c)
-                for c in sorted((EVALS / "formats").glob("*.json*")) if ".questions." not in c.name],
+    "formats": paired("formats"),
+    # development: sizes given axis by axis (height, largeur, 长...), to choose how a whole size is said
+    "dims": paired("dev/dims"),
 }
 KEYS = ("cases", "passed", "fact_accuracy", "llm_fact_accuracy", "attribute_answered", "refusal_accuracy",
         "block_accuracy", "wrong_claims_spoken", "broken_replies", "forbidden_leaks", "retrieval_hit_at_3",

@@ -27,6 +27,7 @@ from agent.product import Product
 from agent.reply.attributes import ATTRIBUTES, Attribute, cued, measures
 from agent.vectors import PhraseVectors
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
 _CLAUSE_MIN = 6
 _AND = re.compile(r"\s(?:and|et|y|und)\s|以及", re.IGNORECASE)
@@ -192,7 +193,33 @@ class FactFinder:
                 best, best_score = max(parts, key=lambda x: (hits_of[x[0].text], x[1]))
             else:
                 best = _one_measure(best, near)
+        if attribute == "dimensions":
+            best = all_axes(best, cands, question)
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
+
+
+# A field that holds one axis of a size ("height", "largeur", "长", "座高"), and a question that names one axis.
+_AXIS_FIELD = re.compile(r"height|width|depth|length|diameter|thickness|hauteur|largeur|profondeur|longueur"
+                         r"|diam[eè]tre|[ée]paisseur|^[长宽高深厚直]|[长宽高深厚]度|直径|座高", re.IGNORECASE)
+_AXIS_ASKED = re.compile(r"\b(?:tall|high|height|wide|width|long|length|deep|depth|diameter|thick)\b|hauteur|\bhaut\b"
+                         r"|largeur|\blarge\b|longueur|\blong\b|profond|diam[eè]tre|[ée]pais|多[高宽长深厚]|直径"
+                         r"|[长宽高深厚]度|座高", re.IGNORECASE)
+
+
+def all_axes(best: Candidate, cands: Sequence[Candidate], question: str) -> Candidate:
+    """A size asked as a whole ("how big?", "quelles dimensions ?", "尺寸多少？") when the sheet gives it axis by
+    axis ("height", "width", "depth" fields): every axis, in the sheet's order. A question that names one axis
+    ("how tall?") gets that one."""
+    if not best.key or not _AXIS_FIELD.search(best.key) or _AXIS_ASKED.search(question):
+        return best
+    length = ATTRIBUTES["dimensions"].value
+    axes = [c for c in cands if c.key and _AXIS_FIELD.search(c.key) and length is not None and length.search(c.value)]
+    if len(axes) < 2:
+        return best
+    han = any(HAN.search(c.key) for c in axes)
+    sep, comma = ("：", "，") if han else (": ", ", ")
+    value = comma.join(f"{c.key}{sep}{c.value}" for c in axes[:4])
+    return Candidate(value, "", value)
 
 
 def _one_measure(best: Candidate, near: dict[str, tuple[Candidate, float]]) -> Candidate:

@@ -14,6 +14,7 @@ viewer and the product, which cannot turn out wrong, so nothing said is ever tak
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -33,6 +34,7 @@ from agent.reply.planner import Planner, ReplyPlan
 log = logging.getLogger(__name__)
 
 Paraphrase = Literal["always", "other-language", "never"]
+_SIZE_WORDS = re.compile(r"\bsizes?\b|taille|尺寸|尺码|大小|多大", re.IGNORECASE)
 __all__ = ["Paraphrase", "ReplyOutcome", "ReplyPlan", "ReplyWriter"]
 
 
@@ -134,7 +136,12 @@ class ReplyWriter:
             out.source, out.stated = "facts", True
             yield self._structured(plan, product, attribute)
         else:
-            finding = self._finder.find(product, plan.attributes, plan.question, plan.vector)
+            attributes = plan.attributes
+            if attribute == "variants" and not product.variants and _SIZE_WORDS.search(plan.question):
+                # "what size is it?" of a product sold in one size asks how big it is
+                attributes = ("dimensions", *(a for a in attributes if a not in ("variants", "dimensions")))
+                out.attribute = "dimensions"
+            finding = self._finder.find(product, attributes, plan.question, plan.vector)
             if not finding.found:
                 also = self._second(plan, product, "")
                 out.source, out.stated = ("facts", True) if also else ("not_stated", False)

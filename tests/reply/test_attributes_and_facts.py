@@ -9,7 +9,7 @@ import pytest
 
 from agent.product import Product
 from agent.reply.attributes import asked, measures
-from agent.reply.facts import Candidate, FactFinder, clauses, narrowed
+from agent.reply.facts import Candidate, FactFinder, all_axes, clauses, narrowed
 from agent.reply.planner import asks_existence
 from agent.vectors import PhraseVectors
 
@@ -184,3 +184,30 @@ def test_the_measure_a_question_names(question: str, kinds: int) -> None:
 ])
 def test_the_measure_asked_is_found_in_its_value(question: str, value: str, holds: bool) -> None:
     assert any(k.search(value) for k in measures(question)) == holds
+
+
+_AXES = [Candidate("height: 84 cm", "height", "84 cm"), Candidate("material: oak", "material", "oak"),
+         Candidate("width: 212 cm", "width", "212 cm"), Candidate("depth: 93 cm", "depth", "93 cm"),
+         Candidate("Solid oak frame.", "", "Solid oak frame.")]
+
+
+@pytest.mark.parametrize("question", ["How big is the sofa?", "Quelles sont les dimensions ?", "沙发尺寸多少？"])
+def test_a_size_asked_as_a_whole_is_said_axis_by_axis_in_the_sheets_order(question: str) -> None:
+    said = all_axes(_AXES[0], _AXES, question)
+    assert said.text == "height: 84 cm, width: 212 cm, depth: 93 cm" and said.key == ""
+
+
+@pytest.mark.parametrize("question", ["How tall is the sofa?", "Il fait quelle largeur ?", "沙发多高？"])
+def test_a_question_that_names_one_axis_gets_that_one(question: str) -> None:
+    assert all_axes(_AXES[0], _AXES, question) is _AXES[0]
+
+
+def test_axes_given_in_chinese_are_joined_the_chinese_way() -> None:
+    axes = [Candidate("长: 120cm", "长", "120cm"), Candidate("宽: 60cm", "宽", "60cm")]
+    assert all_axes(axes[0], axes, "书桌尺寸？").text == "长：120cm，宽：60cm"
+
+
+def test_a_single_size_field_or_a_sentence_is_left_as_it_is() -> None:
+    one = [Candidate("size: 120 x 60 cm", "size", "120 x 60 cm"), _AXES[2]]
+    assert all_axes(one[0], one, "how big?") is one[0]  # "size" is no axis
+    assert all_axes(_AXES[4], _AXES, "how big?") is _AXES[4]
