@@ -143,11 +143,12 @@ class ReplyWriter:
                 out.attribute = "dimensions"
             finding = self._finder.find(product, attributes, plan.question, plan.vector)
             if not finding.found:
+                # not guessed: said not to be on the sheet, after the other part's answer when the sheet has it
                 also = self._second(plan, product, "")
-                out.source, out.stated = ("facts", True) if also else ("not_stated", False)
-                # the other part is answered when the sheet says it; this one is not guessed either way
-                yield _join(ack(plan.addressee, product, plan.language), also, plan.language) if also else (
-                    self._not_stated(plan, product))
+                out.source, out.stated = ("facts" if also else "not_stated"), False
+                if also:
+                    yield _join(ack(plan.addressee, product, plan.language), also, plan.language)
+                yield self._not_stated(plan, product)
                 return
             out.stated = True
             async for s in self._say_fact(plan, product, finding, out):

@@ -6,6 +6,7 @@ The LLM is a real OpenAI-compatible HTTP server that replays chosen token stream
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from agent.knowledge.base import KnowledgeBase
@@ -165,3 +166,17 @@ async def test_a_part_that_only_names_the_product_adds_nothing(writer: ReplyWrit
 async def test_a_second_part_the_sheet_does_not_state_is_not_guessed(writer: ReplyWriter) -> None:
     said, _ = await collect(writer, "How much is the linen shirt and what is the warranty?")
     assert len(said) == 1 and "59 EUR" in said[0]
+
+
+async def test_when_only_the_second_part_is_on_the_sheet_the_first_is_said_not_to_be(sample_kb: KnowledgeBase,
+                                                                                     repo_root: Path) -> None:
+    writer = make_writer(sample_kb, repo_root)  # no LLM: the sheet's words
+    plan = await writer.plan("What is the warranty on the cashmere scarf? And how do I wash it, hand wash cold?",
+                             ["ana"], "en", None)
+    assert plan.second is not None and plan.second.attributes == ("care",)
+    plan = replace(plan, attributes=("warranty",))  # the first part alone: not on the sheet
+    out = ReplyOutcome()
+    said = [s async for s in writer.stream(plan, out)]
+    assert said[0] == "ana, the Cashmere Scarf: Care: Hand wash cold with wool detergent, dry flat, store folded."
+    assert len(said) == 2 and "doesn't say" in said[1]
+    assert out.stated is False and out.source == "facts"  # the attribute asked first is not on the sheet
