@@ -59,9 +59,13 @@ def _knowledge_base(settings: Settings, knowledge_path: str | None, embedder: Em
             embedder=embedder,
             collection=f"{ks.collection}-cat-{key}",
         )
-    paths = [settings.path(p) for p in ks.paths]
-    paths += [Path(p) for p in imported_paths(settings) if Path(p) not in paths]
-    return KnowledgeBase(ks, paths, settings.data_dir, currency=currency, embedder=embedder)
+    return KnowledgeBase(ks, configured_paths(settings), settings.data_dir, currency=currency, embedder=embedder)
+
+
+def configured_paths(settings: Settings) -> list[Path]:
+    """The show's catalog: the configured paths, then those added with ``livehost knowledge import``."""
+    paths = [settings.path(p) for p in settings.knowledge.paths]
+    return paths + [Path(p) for p in imported_paths(settings) if Path(p) not in paths]
 
 
 def imported_paths(settings: Settings) -> list[str]:

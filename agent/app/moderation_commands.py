@@ -76,14 +76,13 @@ def _shop_texts(settings: Settings, knowledge: str | None) -> list[str]:
     """The catalog's own words, read from its files (no index needed). A ``knowledge`` path that cannot be read
     is an error; the configured catalog, when it cannot be read, is left out with a warning."""
     from agent.app.compose import shop_texts
-    from agent.app.knowledge_commands import imported_paths
+    from agent.app.knowledge_commands import configured_paths
     from agent.knowledge.catalog import load_catalog
 
     if knowledge:
         return shop_texts(load_catalog([Path(knowledge)], settings.show.currency))
-    paths = [settings.path(p) for p in settings.knowledge.paths] + [Path(p) for p in imported_paths(settings)]
     try:
-        return shop_texts(load_catalog([p for p in paths if p.exists()], settings.show.currency))
+        return shop_texts(load_catalog([p for p in configured_paths(settings) if p.exists()], settings.show.currency))
     except LivehostError as exc:
         print(f"livehost: the catalog was not read ({exc}); checking without the shop's wording", file=sys.stderr)
         return []

@@ -72,7 +72,7 @@ def canonical(rec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             out[field], origin[field] = rec[alias], alias
     if out.get("category") is not None and not isinstance(out["category"], str):
         out["category"] = ", ".join(_names(out["category"]))
-    if isinstance(out.get("tags"), list):
+    if isinstance(out.get("tags"), list | str):
         out["tags"] = _names(out["tags"])
     if "compare_at" in origin and not _above(out.get("compare_at"), out.get("price")):
         del out["compare_at"], origin["compare_at"]  # WooCommerce's regular price when nothing is on sale
@@ -196,9 +196,6 @@ def _availability(value: Any) -> str:
 
 
 def _above(old: Any, price: Any) -> bool:
-    try:
-        o = float(old) if isinstance(old, int | float) else amount(str(old))
-        p = float(price) if isinstance(price, int | float) else amount(str(price))
-    except (TypeError, ValueError):
-        return True
+    o = float(old) if isinstance(old, int | float) else amount(str(old))
+    p = float(price) if isinstance(price, int | float) else amount(str(price))
     return o is None or p is None or o > p

@@ -57,9 +57,7 @@ def product_from_record(
     if price is None:
         priced = [v.price for v in every if v.price is not None]
         price = min(priced) if priced else None
-    tags = rec.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [t for t in (x.strip() for x in tags.split(",")) if t]
+    tags = rec.get("tags") or ()  # a comma string or a list of {"name"} is a list of words by now (fields)
     if not isinstance(tags, list | tuple) or not all(isinstance(t, str | int | float) for t in tags):
         raise fail("must be a list of words", "tags")
     text = "\n".join(part for part in (text.strip(), fields.description(rec)) if part)

@@ -145,8 +145,6 @@ def _variant(row: dict[str, str], option_names: list[str], source: str, line: in
     )
 
 
-
-
 def _product(d: _Draft, source: str, currency: str) -> Product:
     head = d.head
     real = [v for v in d.variants if v.name != "Default Title"]

@@ -109,10 +109,10 @@ class TopicMatcher:
             homophones = sum(1 for ch in word if ch not in _FUNCTION_HAN) >= 2
             for i, ch in enumerate(word):
                 self._han.setdefault(ch, []).append(_Han(word, i, topic, toneless, homophones))
-            spelled = skeleton(self._py.spell(word))
+            spoken = self._py.spell(word)
+            spelled = skeleton(spoken)
             if len(word) >= 2 and len(spelled) >= MIN_PINYIN:
-                plain = skeleton(self._py.spell(word), fold_l=False)
-                self._add_latin(_Latin(spelled, False, topic, "pinyin", word, plain))
+                self._add_latin(_Latin(spelled, False, topic, "pinyin", word, skeleton(spoken, fold_l=False)))
         else:
             sk = skeleton(core)
             if len(sk) > SHORT:

@@ -24,9 +24,6 @@ class ShopWording:
             runs.extend(HAN_RUN.findall(folded))
         self._text = "\n".join(runs)
 
-    def __bool__(self) -> bool:
-        return bool(self._text)
-
     def covers(self, han: str, start: int, end: int) -> bool:
         """Is ``han[start:end]``, with the character before or after it, written in the shop's own wording?"""
         if not self._text:
