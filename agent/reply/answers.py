@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from agent.product import Product, Variant
-from agent.reply.attributes import ATTRIBUTES
+from agent.reply.attributes import ATTRIBUTES, LOAD_KEY
 from agent.reply.facts import Finding
 
 LANGS = ("en", "fr", "zh")
@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
     "ingredients": {"en": "Ingredients", "fr": "Composition", "zh": "成分"},
     "age": {"en": "Age", "fr": "Âge", "zh": "适用年龄"},
     "features": {"en": "Features", "fr": "Caractéristiques", "zh": "特点"},
+    "load": {"en": "Maximum load", "fr": "Charge maximale", "zh": "承重"},  # a weight borne, not weighed
 }
 _BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)")
 _END = re.compile(r"[.!?。！？…]$")
@@ -91,10 +92,17 @@ def fact_sentence(finding: Finding, language: str) -> str:
     c = finding.candidate
     if not c.key:
         return _sentence(c.value, lang)
-    attribute = next((name for name, a in ATTRIBUTES.items() if a.keys.search(c.key)), "")
-    label = LABELS.get(attribute, {}).get(lang) or c.key
+    named = next((n for n, a in ATTRIBUTES.items() if a.keys.search(c.key)), "")
+    attribute = "load" if LOAD_KEY.search(c.key) else named
+    label = LABELS.get(attribute, {}).get(lang) or _said(c.key)
     sep = "：" if lang == "zh" else (" : " if lang == "fr" else ": ")
     return _sentence(f"{label}{sep}{c.value}", lang)
+
+
+def _said(key: str) -> str:
+    """A field's name as said aloud: "height_range" is "Height range"."""
+    words = re.sub(r"[_]+", " ", key).strip()
+    return words[:1].upper() + words[1:] if words else key
 
 
 def _option_groups(variants: Sequence[Variant]) -> list[list[str]]:

@@ -29,7 +29,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)\b|\d\s?[x×*]\s?\d"
-_MASS = r"\d\s?(?:mg|g|kg|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
+_MASS = r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
 _VOLUME = r"\d\s?(?:ml|cl|dl|l|liters?|litres?|oz|fl ?oz|gallons?|cups?|tasses?|毫升|升|mah|wh|杯)(?![a-z])"
 _DURATION = (r"\d\s?(?:h|hrs?|hours?|heures?|min|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?"
              r"|小时|分钟|天|周|个月|月|年)(?![a-z])")
@@ -66,13 +66,14 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("dimensions", _rx(r"\bdimensions?|\bhow big|\bhow large|\bhow long(?! (?:does|do|will|can|is the battery"
                                 r"|before|until))|\bhow wide|\bhow tall|\bsize of\b"
                                 r"|\blength\b"
-                                r"|\bwidth|\bheight|dimension|taille de|longueur|largeur|hauteur|mesure|多大|尺寸"
-                                r"|多长|多宽"
-                                r"|多高|大小|长宽"),
+                                r"|\bhow (?:high|deep|thick)\b|\bwidth|\bheight|\bdepth\b|dimension|taille de|longueur"
+                                r"|largeur|hauteur|mesure|多大|尺寸|多长|多宽"
+                                r"|多高|多深|多厚|大小|长宽"),
                 _rx(r"dimension|size|taille|尺寸|规格|长宽"), _rx(_LENGTH)),
     Attribute("weight", _rx(r"\bweigh|\bheavy|\bhow light\b|\bweight|poids|pèse|pese|lourd|léger|多重|重量|几斤"
-                            r"|多少克|轻不轻"),
-              _rx(r"weight|poids|重量|净重"), _rx(_MASS)),
+                            r"|多少克|轻不轻|\bmax(?:imum)? load|\bload capacity|\bweight (?:limit|capacity)|charge max"
+                            r"|承重|载重|能承受"),
+              _rx(r"weight|poids|重量|净重|(?:\b|_)load|charge max|承重|载重"), _rx(_MASS)),
     Attribute("capacity", _rx(r"\bcapacity|\bhow much (?:does it|can it) hold|\bhold\b|\bvolume\b|\blit(?:er|re)s?\b"
                               r"|\bml\b"
                               r"|mah|contenance|capacité|litres?|容量|能装|装多少|几升|多少毫升|毫安"),
@@ -112,6 +113,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
               _rx(r"warranty|guarantee|garantie|保修|质保"),
               None, _rx(r"warrant|guarant|garanti|保修|质保|包换|换新")),
     Attribute("care", _rx(r"\bwash|\bclean|\bcare\b|\biron\b|\bdishwasher|\bdryer|\bmachine[- ]washable|laver|lavage"
+                          r"|\blav(?:e|es|ent|able|ables)\b"
                           r"|entretien"
                           r"|lave-vaisselle|repasser|sèche-linge|nettoyer|洗|清洗|清洁|保养|熨|烘干|机洗|手洗"),
           _rx(r"care|washing|entretien|lavage|洗涤|保养|清洗"),
@@ -138,6 +140,11 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                  _rx(r"features?|caractéristiques|特点|功能")),
 )}
 DURATION = _rx(_DURATION)
+# A load the product bears ("load_capacity: 350 lb", "charge max", "承重") is a weight field that answers only a
+# question about what it bears ("how much weight can it hold?"), never "how heavy is it?".
+LOAD_KEY = _rx(r"(?:\b|_)load|charge max|承重|载重")
+LOAD_ASKED = _rx(r"\bhold|\bsupport|\bbear|\bcarry|\bload|\bmax(?:imum)? weight|supporte|charge|承重|载重|能承受"
+                 r"|最大重量|能坐|能放多重|能挂多重")
 # A question that names a kind of measure ("how long does it last", "combien de watts", "多少度") asks for a
 # value in its unit, whichever attribute it is filed under: a sheet clause holding such a value can answer it.
 MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (

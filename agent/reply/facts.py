@@ -24,7 +24,7 @@ from agent.knowledge.keywords import tokenize
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.ports import Vector
 from agent.product import Product
-from agent.reply.attributes import ATTRIBUTES, Attribute, cued, measures
+from agent.reply.attributes import ATTRIBUTES, LOAD_ASKED, LOAD_KEY, Attribute, cued, measures
 from agent.vectors import PhraseVectors
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -168,11 +168,15 @@ class FactFinder:
         scored: list[tuple[Candidate, float]] = []
         near: dict[str, tuple[Candidate, float]] = {}  # every candidate by meaning, unit and words alone
         loose = not wanted or wanted[0][0].name in LOOSE
+        bears = LOAD_ASKED.search(question) is not None
         for c, sim in zip(cands, sims, strict=True):
+            if c.key and not bears and LOAD_KEY.search(c.key):
+                continue  # what it bears is no answer to how heavy it is
             unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
             hits = min(3, lexical_hits(terms, c.text))
             near[c.text] = (c, float(sim) + unit + W_LEX * hits)
-            if c.spec and not unit and (guessed or not any(_measured(a, c) for a, _ in wanted)):
+            if c.spec and (not _news(c.value, question)
+                           or not unit and (guessed or not any(_measured(a, c) for a, _ in wanted))):
                 continue  # a name says which product, not what was asked, unless it holds the measure asked
             support = max((_support(a, c) + (0.0 if guessed else first) for a, first in wanted), default=-1.0)
             if support < 0 and not (hits and loose) and not (unit and guessed):
@@ -247,6 +251,15 @@ def narrowed(c: Candidate, question: str) -> Candidate:
         return c
     value = named[0]
     return Candidate(f"{c.key}: {value}" if c.key else value, c.key, value)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _news(name: str, question: str) -> bool:
+    """Does a product's or variant's name hold a number the question does not? "16寸的自行车适合多高的孩子？"
+    is not answered by "Vélo enfant 16 pouces": the question named that measure to say which bike."""
+    return bool(set(_NUMBER.findall(name)) - set(_NUMBER.findall(question)))
 
 
 def _measured(a: Attribute, c: Candidate) -> bool:

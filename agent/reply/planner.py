@@ -22,7 +22,7 @@ from agent.language import detect_language
 from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
-from agent.reply.attributes import asked, cued
+from agent.reply.attributes import asked, cued, measures
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -154,10 +154,11 @@ class Planner:
             return None
         for part in parts:
             named = cued(part)
-            if main in named or not named or not asks_something(part):
+            # a part asks something of its own when its words name an attribute, or a measure ("功率多少？")
+            if main in named or not (named or measures(part)) or not asks_something(part):
                 continue
             vec = await self._vector(part)
-            attributes = tuple(a for a in asked(part, self._by_meaning(vec)) if a != main and a in named)
+            attributes = tuple(a for a in asked(part, self._by_meaning(vec)) if a != main and (a in named or not named))
             if attributes:
                 return Part(part, attributes, vec)
         return None

@@ -141,7 +141,7 @@ class ReplyWriter:
                 # "what size is it?" of a product sold in one size asks how big it is
                 attributes = ("dimensions", *(a for a in attributes if a not in ("variants", "dimensions")))
                 out.attribute = "dimensions"
-            finding = self._finder.find(product, attributes, plan.question, plan.vector)
+            finding = self._find_first(plan, product, attributes)
             if not finding.found:
                 # not guessed: said not to be on the sheet, after the other part's answer when the sheet has it
                 also = self._second(plan, product, "")
@@ -157,6 +157,20 @@ class ReplyWriter:
         if also:
             out.source = "mixed" if out.source == "llm" else out.source
             yield also
+
+    def _find_first(self, plan: ReplyPlan, product: Product, attributes: tuple[str, ...]) -> Finding:
+        """What the sheet says to the question, or to its first part when it asks two things (the other part
+        is answered on its own, after): a measure the other part names ("à combien de degrés ?") does not
+        steer the first answer. A first part the sheet answers only with the whole question's words gets
+        that answer."""
+        assert self._finder is not None and plan.vector is not None
+        if plan.second is not None:
+            own = tuple(a for a in attributes if a not in plan.second.attributes) or attributes
+            first = plan.question.replace(plan.second.question, " ").strip()
+            finding = self._finder.find(product, own, first or plan.question, plan.vector)
+            if finding.found:
+                return finding
+        return self._finder.find(product, attributes, plan.question, plan.vector)
 
     def _second(self, plan: ReplyPlan, product: Product, said: str) -> str:
         """The sentence that answers the other part of a two-part question ("... and how much is it?") from

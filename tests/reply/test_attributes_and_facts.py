@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from agent.product import Product
+from agent.reply.answers import fact_sentence
 from agent.reply.attributes import asked, measures
-from agent.reply.facts import Candidate, FactFinder, all_axes, clauses, narrowed
+from agent.reply.facts import Candidate, FactFinder, Finding, all_axes, clauses, narrowed
 from agent.reply.planner import asks_existence
 from agent.vectors import PhraseVectors
 
@@ -25,6 +26,10 @@ from agent.vectors import PhraseVectors
     ("Is the wool throw on sale?", "price"),  # a discount is a price, not the stock
     ("Le plaid est en promo ?", "price"),
     ("这个毯子打折吗？", "price"),
+    ("How high does the desk go?", "dimensions"),
+    ("书架多深？", "dimensions"),
+    ("On le lave comment ?", "care"),
+    ("What's the max load of the shelf?", "weight"),  # a load borne is a weight
 ])
 def test_the_attribute_asked(question: str, first: str) -> None:
     assert asked(question, ["capacity", "use"])[0] == first
@@ -97,6 +102,31 @@ def test_a_product_name_is_said_only_as_the_measure_asked() -> None:
     # the title holds "0.9 L": an answer to the capacity, never to a question it only names the product for
     assert _find(_KETTLE, "what capacity is it?", ["capacity"]) == "Brass Camping Kettle 0.9 L"
     assert _find(_KETTLE, "is it good for a camping trip?", ["use"]) is None
+    # a name whose only measure is the one the question named to say which product answers nothing
+    assert _find(_KETTLE, "how big is the 0.9 L kettle?", ["dimensions", "capacity"]) is None
+
+
+_DESK = Product("d1", "Standing Desk", 549.0, "USD",
+                facts=(("load_capacity", "350 lb"), ("height_range", "25 to 51 in")),
+                text="Heavyweight 600 gsm felt pad included.")
+
+
+def test_a_load_borne_answers_what_it_holds_never_how_heavy_it_is() -> None:
+    assert _find(_DESK, "how much weight can it hold?", ["capacity", "weight"]) == "load_capacity: 350 lb"
+    assert _find(_DESK, "how heavy is the desk?", ["weight"]) != "load_capacity: 350 lb"
+
+
+def test_a_fabric_weight_in_grams_per_square_metre_is_a_weight() -> None:
+    assert _find(_DESK, "what weight is the felt?", ["weight"]) == "Heavyweight 600 gsm felt pad included."
+
+
+@pytest.mark.parametrize(("key", "value", "said"), [
+    ("load_capacity", "350 lb", "Maximum load: 350 lb."),  # never "Weight: 350 lb": that is not what it weighs
+    ("height_range", "25 to 51 in", "Height range: 25 to 51 in."),  # a field's name as said aloud
+    ("warranty", "2 years", "Warranty: 2 years."),
+])
+def test_a_field_is_said_by_a_name_a_viewer_understands(key: str, value: str, said: str) -> None:
+    assert fact_sentence(Finding("x", Candidate(f"{key}: {value}", key, value)), "en") == said
 
 
 def test_two_measures_joined_by_and_are_two_clauses() -> None:

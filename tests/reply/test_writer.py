@@ -10,8 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from agent.knowledge.base import KnowledgeBase
-from agent.reply.planner import ReplyPlan
+from agent.knowledge.embedding import HashEmbedder
+from agent.reply.planner import CatalogMatch, ReplyPlan
 from agent.reply.writer import ReplyOutcome, ReplyWriter
+from agent.settings import KnowledgeSettings
 from testkit.scripted_llm import Script, ScriptedLlmServer
 
 from .conftest import collect, make_writer
@@ -158,6 +160,12 @@ async def test_a_question_that_asks_two_things_by_name_gets_both_from_the_sheet(
     assert out.attribute == "price" and out.source == "facts"
 
 
+async def test_a_part_that_names_only_a_measure_is_a_question_of_its_own(writer: ReplyWriter) -> None:
+    said, out = await collect(writer, "How much is the linen shirt? At how many degrees?")
+    assert "59 EUR" in said[0] and said[1] == "Care: Machine wash at 30 °C, hang to dry, iron while slightly damp."
+    assert out.attribute == "price"
+
+
 async def test_a_part_that_only_names_the_product_adds_nothing(writer: ReplyWriter) -> None:
     said, _ = await collect(writer, "The linen shirt, how much is it?")
     assert len(said) == 1 and "59 EUR" in said[0]
@@ -180,3 +188,22 @@ async def test_when_only_the_second_part_is_on_the_sheet_the_first_is_said_not_t
     assert said[0] == "ana, the Cashmere Scarf: Care: Hand wash cold with wool detergent, dry flat, store folded."
     assert len(said) == 2 and "doesn't say" in said[1]
     assert out.stated is False and out.source == "facts"  # the attribute asked first is not on the sheet
+
+
+async def test_a_measure_the_second_part_names_does_not_steer_the_first_answer(tmp_path: Path,
+                                                                               repo_root: Path) -> None:
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "throw.md").write_text("---\nid: throw\ntitle: Merino Throw\nprice: 69\ncurrency: EUR\n"
+                                   "dimensions: 180 x 130 cm\ncare: hand wash at 30 °C, dry flat\n---\n"
+                                   "A warm merino throw.\n", encoding="utf-8")
+    kb = KnowledgeBase(KnowledgeSettings(embedding="hash"), [shop], tmp_path / "kb", currency="EUR",
+                       embedder=HashEmbedder())
+    kb.sync()
+    sold = CatalogMatch(min_keyword=0.0, sure_dense=-1.0, min_dense=-1.0)  # a one-product shop: it is the one
+    writer = make_writer(kb, repo_root, match=sold)  # no LLM: the sheet's words
+    assert writer.finder is not None
+    writer.finder.min_score = -1.0  # the hash embedder has no meaning: the finder's other signals decide
+    said, out = await collect(writer, "How big is the merino throw, and what temperature do I wash it at?")
+    assert said == ["ana, the Merino Throw: Dimensions: 180 x 130 cm.", "Care: hand wash at 30 °C, dry flat."]
+    assert out.attribute == "dimensions"
