@@ -33,8 +33,23 @@ _EN_WORDS = frozenset(
 )
 
 
+# Chinese characters: the unified ideographs, extension A and the compatibility ideographs. Every module that
+# asks "is this Chinese?" asks it with these.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"[{HAN_CHARS}]")
+HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
+
+
+def has_han(text: str) -> bool:
+    return HAN.search(text) is not None
+
+
+def han_count(text: str) -> int:
+    return len(HAN.findall(text))
+
+
 _RANGES = (
-    ("zh", "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff"),
+    ("zh", HAN_CHARS),
     ("ja", "\u3040-\u30ff"),
     ("ko", "\uac00-\ud7af\u1100-\u11ff"),
     ("ru", "\u0400-\u04ff"),

@@ -19,6 +19,7 @@ import numpy as np
 
 from agent.guards.grounding import GroundingGuard
 from agent.guards.numbers import NumberForm, find_numbers
+from agent.language import has_han
 from agent.ports import Vector
 from agent.product import Product
 
@@ -106,7 +107,7 @@ def _material_index() -> tuple[dict[str, str], list[tuple[str, str]]]:
     han: list[tuple[str, str]] = []
     for canon, words in _MATERIALS.items():
         for w in words:
-            if any("\u4e00" <= ch <= "\u9fff" for ch in w):
+            if has_han(w):
                 han.append((w, canon))
             else:
                 latin[w.lower()] = canon

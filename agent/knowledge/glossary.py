@@ -22,9 +22,10 @@ from pathlib import Path
 
 from agent.errors import InputError
 from agent.knowledge.keywords import fold
+from agent.language import HAN_CHARS
 
 FILE = "glossary.toml"
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[\u3040-\u30ff{HAN_CHARS}]")  # kana too
 
 
 class Glossary:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from agent.language import HAN_CHARS
 from agent.product import Product
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[-_./][a-z0-9]+)*")
+_TOKEN = re.compile(rf"[{HAN_CHARS}]+|[a-z0-9]+(?:[-_./][a-z0-9]+)*")
 _FIELD_WEIGHTS = {"title": 3.0, "sku": 3.0, "variant": 2.0, "tag": 1.5, "text": 1.0}
 
 

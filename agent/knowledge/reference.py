@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from agent.knowledge.keywords import fold
+from agent.language import HAN_RUN
 
 _GENERIC_WORDS = frozenset(
     """
@@ -31,14 +32,13 @@ _GENERIC_ZH = (
 ).split()
 GENERIC_TERMS = _GENERIC_WORDS | frozenset(w for w in _GENERIC_ZH if len(w) <= 2)
 """Words that say nothing about which product: left out of keyword matching too."""
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 
 def names_a_product(query: str) -> bool:
     """True when the question holds words beyond generic shopping talk in English, French or Chinese."""
     q = fold(query)
-    zh = "".join(_CJK_RUN.findall(q))
+    zh = "".join(HAN_RUN.findall(q))
     for phrase in sorted(_GENERIC_ZH, key=len, reverse=True):
         zh = zh.replace(phrase, "")
     if zh:

@@ -13,13 +13,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from agent.language import HAN, HAN_CHARS
 from agent.moderation.gate import GatedPatterns
-from agent.moderation.normalize import HAN, Normalizer, Views, skeleton, word_form
+from agent.moderation.normalize import Normalizer, Views, skeleton, word_form
 from agent.moderation.pinyin import PinyinTable
 from agent.moderation.topics import Topic
 from agent.ports import ShopWords
 
-_MIXED_TOKEN = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_MIXED_TOKEN = re.compile(f"[a-z0-9{HAN_CHARS}]+")
 MIN_PINYIN = 4
 SHORT = 3  # Latin keywords this short match whole words only
 

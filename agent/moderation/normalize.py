@@ -17,15 +17,13 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
 
+from agent.language import HAN_CHARS, HAN_RUN
 from agent.moderation.gate import trigrams
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
-_MIXED = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_MIXED = re.compile(f"[a-z0-9{HAN_CHARS}]+")
 _SPACES = re.compile(r"\s+")
-_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\w\u3400-\u4dbf\u4e00-\u9fff]+"
-                          r"(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_BETWEEN_HAN = re.compile(f"(?<=[{HAN_CHARS}])[^\\w{HAN_CHARS}]+(?=[{HAN_CHARS}])")
 _SPELLED = re.compile(r"(?<![\w])(?:[^\W_][ .\-_*·•|/]){2,}[^\W_](?![\w])")
 _PAIR = re.compile(r"[^\W\d_][ .\-_*·•|/][^\W\d_]")
 _WORD_GAP = re.compile(r"\s{2,}|\s*[\u3000]\s*")

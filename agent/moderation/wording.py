@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from agent.moderation.normalize import HAN_RUN, Normalizer
+from agent.language import HAN_RUN
+from agent.moderation.normalize import Normalizer
 
 
 class ShopWording:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from agent.language import han_count
 from agent.product import Product, Variant
 from agent.reply.attributes import ATTRIBUTES, LOAD_KEY
 from agent.reply.facts import Finding
@@ -54,7 +55,7 @@ def short_title(p: Product) -> str:
     words = _BRACKETS.sub(" ", p.title).split()
     kept = [w for w in words if not _SPEC.fullmatch(w)]
     title = " ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title
-    cjk = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
+    cjk = han_count(title)
     limit = 24 if cjk > len(title) / 2 else 48
     if len(title) <= limit:
         return title

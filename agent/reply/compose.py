@@ -14,6 +14,7 @@ from enum import StrEnum
 from agent.guards import lexicon as lx
 from agent.guards.claims import ClaimKind, extract_claims
 from agent.guards.scope import option_values, variant_mentions
+from agent.language import HAN_CHARS
 from agent.product import Product, Variant, fmt_price
 
 
@@ -116,7 +117,7 @@ def _asked_variants(p: Product, question: str) -> tuple[Variant, ...]:
     return tuple(v for v in p.variants if named.get(v) == best)
 
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_CJK_RUN = re.compile(f"[{HAN_CHARS}]{{2,}}")
 
 
 def _colour_forms(word: str) -> tuple[str, ...]:

@@ -22,12 +22,12 @@ import numpy as np
 
 from agent.knowledge.keywords import tokenize
 from agent.knowledge.reference import GENERIC_TERMS
+from agent.language import has_han
 from agent.ports import Vector
 from agent.product import Product
 from agent.reply.attributes import ATTRIBUTES, LOAD_ASKED, LOAD_KEY, Attribute, cued, measures
 from agent.vectors import PhraseVectors
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
 _CLAUSE_MIN = 6
 _AND = re.compile(r"\s(?:and|et|y|und)\s|以及", re.IGNORECASE)
@@ -220,7 +220,7 @@ def all_axes(best: Candidate, cands: Sequence[Candidate], question: str) -> Cand
     axes = [c for c in cands if c.key and _AXIS_FIELD.search(c.key) and length is not None and length.search(c.value)]
     if len(axes) < 2:
         return best
-    han = any(_HAN.search(c.key) for c in axes)
+    han = any(has_han(c.key) for c in axes)
     sep, comma = ("：", "，") if han else (": ", ", ")
     value = comma.join(f"{c.key}{sep}{c.value}" for c in axes[:4])
     return Candidate(value, "", value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from agent.language import has_han
+
 _AFTER_MARK = re.compile(r"(?<=[?？])\s*(?=\S)")
 _AND_ASKS = re.compile(
     r"[,，]?\s+(?:and|also|plus|et|ou)\s+(?=(?:how|what|which|where|when|is|are|does|do|can|could|will|would|"
@@ -29,7 +31,7 @@ def question_parts(question: str) -> list[str]:
     parts = [p for p in _AFTER_MARK.split(question.strip()) if p.strip()]
     if len(parts) == 1:
         parts = [p for p in _AND_ASKS.split(question.strip()) if p.strip()]
-    if len(parts) == 1 and re.search(r"[\u4e00-\u9fff]", question):
+    if len(parts) == 1 and has_han(question):
         parts = [p for p in _ZH_BREAK.split(question.strip()) if p.strip()]
     return [p.strip() for p in parts[:MAX_PARTS]]
 

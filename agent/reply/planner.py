@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from agent.knowledge.reference import GENERIC_TERMS
-from agent.language import detect_language
+from agent.language import HAN_RUN, detect_language, has_han
 from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
@@ -203,9 +203,9 @@ class Planner:
         from agent.knowledge.keywords import tokenize
 
         own = set(tokenize(" ".join([p.title, *p.tags, p.category])))
-        han = "".join(re.findall(r"[\u4e00-\u9fff]+", question))
+        han = "".join(HAN_RUN.findall(question))
         if han:
-            for generic in sorted((w for w in GENERIC_TERMS if re.fullmatch(r"[\u4e00-\u9fff]+", w)), key=len,
+            for generic in sorted((w for w in GENERIC_TERMS if HAN_RUN.fullmatch(w)), key=len,
                                   reverse=True):
                 han = han.replace(generic, " ")
             runs = [r for r in han.split() if len(r) >= 2]
@@ -235,7 +235,7 @@ class Planner:
 
         def named(h: Hit) -> int:
             words = set(re.findall(r"\w{3,}", h.product.title.lower()))
-            return sum(1 for w in words if (w in q if re.search(r"[\u4e00-\u9fff]", w) else w in said))
+            return sum(1 for w in words if (w in q if has_han(w) else w in said))
 
         best = hits[0]
         for h in hits[1:]:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from agent.language import HAN
+
 PRIORITY_ON_SCREEN = 30
 PRIORITY_PRODUCT = 20
 PRIORITY_OTHER = 10
@@ -18,7 +20,6 @@ PRIORITY_GREETING = 3
 PRIORITY_CHITCHAT = 1
 
 _WORD = re.compile(r"[a-zà-öø-ÿœ0-9']+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 _Q_START = frozenset(
     "how what whats what's when where which who why is are do does did can could will would should any got "
@@ -83,7 +84,7 @@ class Classified:
 def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool = False) -> Classified:
     """Classify folded text. ``title_words``: lowercase words/bigrams of the on-screen product's title."""
     words = _WORD.findall(norm)
-    han = "".join(_HAN.findall(norm))
+    han = "".join(HAN.findall(norm))
     if not words and not han:
         return Classified(Kind.NOISE, why="no words (emoji or symbols only)")
     if not han and "".join(words).isdigit():
@@ -121,6 +122,6 @@ def title_words(title: str) -> frozenset[str]:
     """Words (3+ letters) and Han bigrams of a product title, for "is the <title> waterproof?"."""
     low = title.casefold()
     out = {w for w in _WORD.findall(low) if len(w) >= 3}
-    han = "".join(_HAN.findall(low))
+    han = "".join(HAN.findall(low))
     out.update(han[i : i + 2] for i in range(len(han) - 1))
     return frozenset(out)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_KEEP = re.compile(r"[\w\u4e00-\u9fff]+")
+from agent.language import HAN_CHARS
+
+_KEEP = re.compile(f"[\\w{HAN_CHARS}]+")
 _RUNS = re.compile(r"(.)\1+")
 
 

@@ -12,6 +12,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from agent.language import han_count
 from agent.moderation.gate import GatedPatterns
 
 _RULES: tuple[tuple[str, str], ...] = (
@@ -169,5 +170,5 @@ def _readable(s: str) -> bool:
     if not s:
         return False
     printable = sum(1 for c in s if c.isprintable() or c in "\n\t")
-    han = sum(1 for c in s if "\u4e00" <= c <= "\u9fff")
+    han = han_count(s)
     return printable / len(s) > 0.9 and (len(_WORDS.findall(s)) >= 2 or han >= 4)
