@@ -132,6 +132,48 @@ def content_terms(question: str, product: Product) -> set[str]:
     return {t for t in tokenize(question) if t not in GENERIC_TERMS and t not in title and len(t) > 1}
 
 
+# A yes/no question ("can I iron it?", "elle marche sur induction ?", "能放微波炉吗？") as opposed to one that
+# asks for a value ("how long...", "jusqu'à quelle température", "多少").
+_OPEN = re.compile(r"\b(?:how|what|which|where|when|why|who|combien|quel\w*|comment|où|quand|pourquoi|quoi)\b"
+                   r"|多少|几|什么|哪|怎么|多久|多大|多长|多高|多重", re.IGNORECASE)
+_YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has|have)\b|\bor (?:no|not)\b"
+                     r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]\s*$"
+                     r"|[吗嘛不][？?]?\s*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
+# The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
+_FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "
+                   "va vont ca".split())
+# Attributes whose answer is a value in a unit (a size, a weight, an age range): the value answers the question
+# however it is worded ("ok for my 4 yr old?" against "Age: 3-8 years"); and policies, which answer whatever
+# the reason given ("can I send it back if I don't like the colour?" against "free returns within 30 days").
+_WHOLE = frozenset({"dimensions", "weight", "capacity", "age", "returns", "warranty"})
+
+
+def leaves_out(question: str, found: Candidate, product: Product, attribute: str) -> bool:
+    """Does a yes/no question ask about one specific thing that the sheet's answer does not mention? "Can I
+    iron it?" against a care line that never says "iron", "do you ship to Jersey?" against a shipping line that
+    names no Jersey: the line is about the topic, not the thing asked, so the honest answer is that the sheet
+    does not say. The thing asked is the question's own content words (not the product's name, not shop talk);
+    the words of an attribute's cue ("ship", "wash", "ça marche sur") count only when nothing more specific is
+    asked. Chinese is read as character pairs, which cannot tell the topic from the thing: any pair in the line
+    will do. Only read within one language: a question in another language than the sheet cannot share its
+    words."""
+    if attribute in _WHOLE or attribute in STRUCTURED or _OPEN.search(question) or not _YES_NO.search(question):
+        return False
+    if measures(question):
+        return False
+    if has_han(question):  # Chinese terms are overlapping character pairs: any of them in the line will do
+        # with the Latin words and numbers a Chinese question holds ("iPhone 16", "type-c")
+        terms = {t for t in tokenize(question) if (len(t) == 2 or not has_han(t)) and t not in _FRAME}
+        terms -= set(tokenize(product.title))
+        return bool(terms) and lexical_hits(terms, found.text) == 0
+    terms = content_terms(question, product) - _FRAME
+    if not terms:
+        return False
+    topic = {t for a in ATTRIBUTES.values() for m in a.cues.finditer(question) for t in tokenize(m.group())}
+    specific = terms - topic
+    return lexical_hits(specific or terms, found.text) == 0
+
+
 class FactFinder:
     def __init__(self, vectors: PhraseVectors, *, min_score: float = 0.80) -> None:
         self.vectors = vectors

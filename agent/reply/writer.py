@@ -27,7 +27,7 @@ from agent.product import Product
 from agent.prompts import PromptStore
 from agent.reply.answers import ack, fact_sentence, variants_sentence
 from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
-from agent.reply.facts import STRUCTURED, FactFinder, Finding
+from agent.reply.facts import STRUCTURED, Candidate, FactFinder, Finding, leaves_out
 from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import Planner, ReplyPlan
 
@@ -153,6 +153,11 @@ class ReplyWriter:
             out.stated = True
             async for s in self._say_fact(plan, product, finding, out):
                 yield s
+            if finding.candidate is not None and self._leaves_out(plan, product, finding.candidate):
+                # what the sheet says on the topic was said; the thing asked is not in it
+                out.stated = False
+                yield self._not_stated(plan, product)
+                return
         also = self._second(plan, product, out.fact)
         if also:
             out.source = "mixed" if out.source == "llm" else out.source
@@ -171,6 +176,13 @@ class ReplyWriter:
             if finding.found:
                 return finding
         return self._finder.find(product, attributes, plan.question, plan.vector)
+
+    @staticmethod
+    def _leaves_out(plan: ReplyPlan, product: Product, found: Candidate) -> bool:
+        """A yes/no question about something the sheet's answer does not mention, read in one language."""
+        if detect_language(found.value, plan.language) != plan.language:
+            return False
+        return leaves_out(plan.question, found, product, plan.attributes[0] if plan.attributes else "")
 
     def _second(self, plan: ReplyPlan, product: Product, said: str) -> str:
         """The sentence that answers the other part of a two-part question ("... and how much is it?") from

@@ -10,7 +10,7 @@ import pytest
 from agent.product import Product
 from agent.reply.answers import fact_sentence
 from agent.reply.attributes import asked, measures
-from agent.reply.facts import Candidate, FactFinder, Finding, all_axes, clauses, narrowed
+from agent.reply.facts import Candidate, FactFinder, Finding, all_axes, clauses, leaves_out, narrowed
 from agent.reply.planner import asks_existence
 from agent.vectors import PhraseVectors
 
@@ -241,3 +241,27 @@ def test_a_single_size_field_or_a_sentence_is_left_as_it_is() -> None:
     one = [Candidate("size: 120 x 60 cm", "size", "120 x 60 cm"), _AXES[2]]
     assert all_axes(one[0], one, "how big?") is one[0]  # "size" is no axis
     assert all_axes(_AXES[4], _AXES, "how big?") is _AXES[4]
+
+
+@pytest.mark.parametrize(("question", "line", "title", "attribute", "left_out"), [
+    ("Can I iron the shorts?", "care: Machine wash at 30°C, do not tumble dry", "Running Shorts", "care", True),
+    ("Can I machine wash the shorts?", "care: Machine wash at 30°C, do not tumble dry", "Running Shorts", "care",
+     False),
+    ("do you ship the bed to jersey?", "shipping: Ships by courier in 3-5 days", "Cedar Bed", "shipping", True),
+    ("does the pan work on induction?", "Works on gas, electric and induction hobs.", "Steel Pan", "compatibility",
+     False),  # "work on" and "induction" name the topic; the line says induction
+    ("elle marche sur induction la poêle ?", "compatibilité : gaz, électrique", "Poêle 28 cm", "compatibility", True),
+    ("这件外套可以熨烫吗？", "保养：可机洗，不可烘干", "羊毛外套", "care", True),
+    ("这件外套能机洗吗", "保养：建议干洗，不可机洗", "羊毛外套", "care", False),
+    ("小米14能用吗", "适用：华为Mate 60", "手机壳", "compatibility", True),  # the Latin words and numbers count too
+    ("华为Mate 60能用吗", "适用：华为Mate 60", "手机壳", "compatibility", False),
+    # not a yes/no question about one thing: the line answers it as it is
+    ("How long does shipping take?", "shipping: Ships by courier in 3-5 days", "Cedar Bed", "shipping", False),
+    ("is it ok for my 4 yr old?", "age: 3-8 years", "Tool Set", "age", False),  # a value answers it
+    ("can I return it if I don't like the colour?", "returns: free returns within 30 days", "Mug", "returns", False),
+])
+def test_a_yes_no_question_about_a_thing_the_line_leaves_out(question: str, line: str, title: str, attribute: str,
+                                                               left_out: bool) -> None:
+    key, _, value = line.partition(": ") if ": " in line else ("", "", line)
+    found = Candidate(line, key, value or line)
+    assert leaves_out(question, found, Product("p", title, 10.0, "EUR"), attribute) is left_out

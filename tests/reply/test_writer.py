@@ -166,6 +166,18 @@ async def test_a_part_that_names_only_a_measure_is_a_question_of_its_own(writer:
     assert out.attribute == "price"
 
 
+async def test_a_yes_no_question_the_sheets_line_leaves_out_is_said_not_to_be_on_the_sheet(sample_kb: KnowledgeBase,
+                                                                                          repo_root: Path) -> None:
+    writer = make_writer(sample_kb, repo_root)  # no LLM: the sheet's words
+    assert writer.finder is not None
+    writer.finder.min_score = -1.0  # the hash embedder has no meaning: the finder's other signals decide
+    said, out = await collect(writer, "Can I iron the cashmere scarf?")
+    assert said[0] == "ana, the Cashmere Scarf: Care: Hand wash cold with wool detergent, dry flat, store folded."
+    assert len(said) == 2 and "doesn't say" in said[1] and out.stated is False
+    said, out = await collect(writer, "Can I hand wash the cashmere scarf?")
+    assert len(said) == 1 and out.stated is True
+
+
 async def test_a_part_that_only_names_the_product_adds_nothing(writer: ReplyWriter) -> None:
     said, _ = await collect(writer, "The linen shirt, how much is it?")
     assert len(said) == 1 and "59 EUR" in said[0]
