@@ -55,7 +55,11 @@ def run(name: str, questions: Path, catalog: Path, settings: str | None) -> dict
     data = json.loads(out)
     (ROOT / "bench" / "results" / f"eval-{name}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
                                                                   encoding="utf-8")
-    return data["summary"]
+    summary = data["summary"]
+    langs = {r.get("lang") for r in data["results"]}
+    if "by_language" not in summary and len(langs) == 1:  # a file in one language is its own by-language row
+        summary["by_language"] = {langs.pop(): dict(summary)}
+    return summary
 
 
 def pooled(summaries: list[dict[str, Any]]) -> dict[str, Any]:
