@@ -60,7 +60,9 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _Q_HAN_RX = _any_of(_Q_HAN)
-_A_NOT_A = re.compile(r"(?<!不)(.)不\1|[能会要可行好对是有用穿吃拍卖送]不$")
+# "送不送", "能用不", "能机洗不", "掉色不": an A-not-A question, or a line that ends on 不 after a verb or an
+# adjective (three characters at least: "我才不" is an answer, not a question, and too short to tell)
+_A_NOT_A = re.compile(r"(?<!不)(.)不\1|[能会要可行好对是有用穿吃拍卖送]不$|..[^不]不$")
 _PRODUCT_HAN_RX = _any_of(_PRODUCT_HAN)
 _DEICTIC_HAN_RX = _any_of(_DEICTIC_HAN)
 _GREETING_HAN_RX = _any_of(_GREETING_HAN)
@@ -91,7 +93,6 @@ def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool
         return Classified(Kind.NOISE, why="numbers only (a cheer like 666 / 888)")
     question = "?" in norm or "？" in norm or (bool(words) and words[0] in _Q_START)
     if han and not question:
-        # "送不送", "能用不": an A-not-A question or a verb asked with a final 不
         question = _Q_HAN_RX.search(han) is not None or _A_NOT_A.search(han) is not None
     hits = _PRODUCT_WORDS.intersection(words)
     product = min(hits) if hits else None

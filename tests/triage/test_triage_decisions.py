@@ -13,6 +13,7 @@ from agent.moderation.store import TopicStore
 from agent.onscreen import OnScreen
 from agent.product import Product
 from agent.settings import TriageSettings
+from agent.triage.classify import Kind, classify
 from agent.triage.triage import Triage
 from agent.verdict import Action, Category
 
@@ -133,3 +134,13 @@ def test_stats_count_every_decision(triage: Triage) -> None:
 def test_check_output_is_exposed_on_triage(triage: Triage) -> None:
     assert triage.check_output("Pay by bank transfer to save fees") is not None
     assert triage.check_output("It is 100% cotton and ships tomorrow.") is None
+
+
+@pytest.mark.parametrize("text", ["这件衣服能机洗不", "洗了掉色不", "送不送", "能用不"])
+def test_a_chinese_line_ending_on_bu_asks(text: str) -> None:
+    assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
+
+
+@pytest.mark.parametrize("text", ["我才不", "好不容易来一次"])
+def test_bu_inside_a_statement_asks_nothing(text: str) -> None:
+    assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
