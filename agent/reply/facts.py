@@ -138,7 +138,7 @@ _OPEN = re.compile(r"\b(?:how|what|which|where|when|why|who|combien|quel\w*|comm
                    r"|多少|几|什么|哪|怎么|多久|多大|多长|多高|多重", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has|have)\b|\bor (?:no|not)\b"
                      r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]\s*$"
-                     r"|[吗嘛不][？?]?\s*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
+                     r"|吗|[嘛不][？?]?\s*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
 # The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
 _FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "
                    "va vont ca".split())
@@ -157,9 +157,11 @@ def leaves_out(question: str, found: Candidate, product: Product, attribute: str
     asked. Chinese is read as character pairs, which cannot tell the topic from the thing: any pair in the line
     will do. Only read within one language: a question in another language than the sheet cannot share its
     words."""
-    if attribute in _WHOLE or attribute in STRUCTURED or _OPEN.search(question) or not _YES_NO.search(question):
+    if attribute in STRUCTURED or _OPEN.search(question) or not _YES_NO.search(question):
         return False
-    if measures(question):
+    if found.key and any(ATTRIBUTES[a].keys.search(found.key) for a in _WHOLE):
+        return False  # a value or a policy field answers as it is
+    if not found.key and attribute in _WHOLE and attribute in cued(question):
         return False
     if has_han(question):  # Chinese terms are overlapping character pairs: any of them in the line will do
         # with the Latin words and numbers a Chinese question holds ("iPhone 16", "type-c")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from agent.guards.injection_echo import echoes
-from agent.language import detect_language
+from agent.language import detect_language, has_han
 from agent.metrics import Metrics
 from agent.ports import Clock
 from agent.product import Product
@@ -180,8 +180,9 @@ class ReplyWriter:
     @staticmethod
     def _leaves_out(plan: ReplyPlan, product: Product, found: Candidate) -> bool:
         """A yes/no question about something the sheet's answer does not mention, read in one language."""
-        if detect_language(found.value, plan.language) != plan.language:
-            return False
+        other = detect_language(found.value, plan.language) != plan.language
+        if other or has_han(found.value) != has_han(plan.question):
+            return False  # "含花生吗？" against "peanuts, dates...": no shared words to look for
         return leaves_out(plan.question, found, product, plan.attributes[0] if plan.attributes else "")
 
     def _second(self, plan: ReplyPlan, product: Product, said: str) -> str:
