@@ -240,7 +240,7 @@ class FactFinder:
             if parts:
                 best, best_score = max(parts, key=lambda x: (hits_of[x[0].text], x[1]))
             else:
-                best = _one_measure(best, near)
+                best = _one_measure(best, near, terms)
         if attribute == "dimensions":
             best = all_axes(best, cands, question)
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
@@ -270,11 +270,14 @@ def all_axes(best: Candidate, cands: Sequence[Candidate], question: str) -> Cand
     return Candidate(value, "", value)
 
 
-def _one_measure(best: Candidate, near: dict[str, tuple[Candidate, float]]) -> Candidate:
+def _one_measure(best: Candidate, near: dict[str, tuple[Candidate, float]], terms: set[str]) -> Candidate:
     """Of two measures joined in one clause of the answer ("cold 24 hours and hot 12 hours"), the one clearly
-    nearer the question, when one is (the other would answer what was not asked)."""
+    nearer the question, when one is (the other would answer what was not asked). Both, when the question's
+    own words name each ("how many brightness levels and colour temperatures?")."""
     for clause in _at_commas(best.text):
         parts = sorted((near[p.strip()] for p in _measures_apart(clause) if p.strip() in near), key=lambda x: -x[1])
+        if len(parts) > 1 and all(lexical_hits(terms, c.text) for c, _ in parts):
+            return best
         if len(parts) > 1 and parts[0][1] - parts[1][1] >= MEASURE_MARGIN:
             return parts[0][0]
     return best

@@ -190,6 +190,14 @@ def test_of_two_joined_measures_the_one_asked_is_said_alone() -> None:
     assert found.candidate is not None and found.candidate.text == "hot 10 hours."
 
 
+def test_two_joined_measures_the_question_names_each_are_said_together() -> None:
+    lamp = Product("l1", "Desk Lamp", 40.0, "EUR", text="Touch dimmer with 5 brightness levels and 3 colour modes.")
+    finder = FactFinder(PhraseVectors(_Words()), min_score=0.5)
+    question = "how many brightness levels and colour modes?"
+    found = finder.find(lamp, ["features"], question, _Words().embed_query(question))
+    assert found.candidate is not None and found.candidate.text == lamp.text
+
+
 @pytest.mark.parametrize(("question", "kinds"), [
     ("how long does the charge last?", 1),
     ("ça dure combien de temps ?", 1),
