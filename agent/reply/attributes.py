@@ -46,7 +46,8 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                            r"|\bon sale\b|\bdiscount|\bpromo|\bdeals?\b|\bremise\b|\bsoldes?\b|\bsoldée?s?\b|rabais"
                            r"|打折|折扣|优惠|减价"),
               _rx(r"^price$|^prix$|价格|售价")),
-    Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b(?! temperatures?)|\bversions?\b|\bmodels?\b|\bvariants?\b"
+    Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b(?! temperatures?)|(?<!bluetooth )(?<!usb )\bversions?\b"
+                              r"|\bmodels?\b|\bvariants?\b"
                               r"|\boptions?\b|which one"
                               r"|tailles?|pointures?|couleurs?|coloris|modèles?|尺码|码数|尺寸有|颜色|色号|款式|规格"
                               r"|型号|几种|哪几"
@@ -163,6 +164,9 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
          r"|combien de (?:\w+ )?(?:niveaux|modes|vitesses|réglages|positions)\b|几档|几个档|多少档|几挡|几级|几种模式"),
      _rx(r"\d\s?(?:[a-z]+ )?(?:settings?|levels?|modes?|speeds?|steps?|positions?|niveaux|vitesses|réglages)\b"
          r"|\d\s?(?:档|挡|级)|[一二三四五六七八九十两]\s?(?:档|挡|级)")),
+    # which version of a standard: "蓝牙是几点几的？", "which Bluetooth version?" -> "蓝牙5.3", "Bluetooth 5.0", "v2.1"
+    (_rx(r"\bversion|几点几|版本|几代"),
+     _rx(r"(?:bluetooth|蓝牙|bt|usb|wi-?fi|v)\s?\d+\.\d")),
     # which standard or certification: a standard's code ("EN 1078", "GB 4706", "ISO 9001")
     (_rx(r"\bstandards?\b|\bcertifi|\bnormes?\b|homologu|标准|认证|国标"),
      re.compile(r"\b(?:EN|ISO|IEC|ASTM|GB|UL|CE|CPSC|BS|DIN|NF)\s?[A-Z]?\s?\d{2,}")),

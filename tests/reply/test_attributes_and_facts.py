@@ -30,6 +30,7 @@ from agent.vectors import PhraseVectors
     ("书架多深？", "dimensions"),
     ("On le lave comment ?", "care"),
     ("What's the max load of the shelf?", "weight"),  # a load borne is a weight
+    ("Which versions does the lamp come in?", "variants"),
 ])
 def test_the_attribute_asked(question: str, first: str) -> None:
     assert asked(question, ["capacity", "use"])[0] == first
@@ -209,6 +210,8 @@ def test_two_joined_measures_the_question_names_each_are_said_together() -> None
     ("取暖器有几档？", 1),
     ("Which safety standard does the car seat meet?", 1),  # a standard's code
     ("what settings do you recommend?", 0),
+    ("蓝牙是几点几的？", 1),  # a version of a standard
+    ("What Bluetooth version is it?", 1),
 ])
 def test_the_measure_a_question_names(question: str, kinds: int) -> None:
     assert len(measures(question)) == kinds
@@ -219,6 +222,8 @@ def test_the_measure_a_question_names(question: str, kinds: int) -> None:
     ("几档风速？", "风速三档可调。", True),
     ("quelle norme ?", "Conforme à la norme EN 71-3.", True),
     ("which standard?", "Meets the standard for kids.", False),
+    ("蓝牙几点几？", "蓝牙5.3，续航7小时。", True),
+    ("which bluetooth version?", "Pairs with 2 devices.", False),
 ])
 def test_the_measure_asked_is_found_in_its_value(question: str, value: str, holds: bool) -> None:
     assert any(k.search(value) for k in measures(question)) == holds
@@ -276,3 +281,7 @@ def test_a_yes_no_question_about_a_thing_the_line_leaves_out(question: str, line
     key, _, value = line.partition(": ") if ": " in line else ("", "", line)
     found = Candidate(line, key, value or line)
     assert leaves_out(question, found, Product("p", title, 10.0, "EUR"), attribute) is left_out
+
+
+def test_a_bluetooth_version_is_no_variant() -> None:
+    assert asked("What Bluetooth version are the earbuds?", ["features"])[0] != "variants"
