@@ -31,6 +31,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)\b|\d\s?[x×*]\s?\d"
 _MASS = r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
 _VOLUME = r"\d\s?(?:ml|cl|dl|l|liters?|litres?|oz|fl ?oz|gallons?|cups?|tasses?|毫升|升|mah|wh|杯)(?![a-z])"
+# the name of a field holding a load the product bears ("load_capacity", "charge max", "承重"): see LOAD_KEY
+_LOAD = r"(?:\b|_)load|charge max|承重|载重"
 _DURATION = (r"\d\s?(?:h|hrs?|hours?|heures?|min|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?"
              r"|小时|分钟|天|周|个月|月|年)(?![a-z])")
 _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
@@ -74,7 +76,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("weight", _rx(r"\bweigh|\bheavy|\bhow light\b|\bweight|poids|pèse|pese|lourd|léger|多重|重量|几斤"
                             r"|多少克|轻不轻|\bmax(?:imum)? load|\bload capacity|\bweight (?:limit|capacity)|charge max"
                             r"|承重|载重|能承受"),
-              _rx(r"weight|poids|重量|净重|(?:\b|_)load|charge max|承重|载重"), _rx(_MASS)),
+              _rx(r"weight|poids|重量|净重|" + _LOAD), _rx(_MASS)),
     Attribute("capacity", _rx(r"\bcapacity|\bhow much (?:does it|can it) hold|\bhold\b|\bvolume\b|\blit(?:er|re)s?\b"
                               r"|\bml\b"
                               r"|mah|contenance|capacité|litres?|容量|能装|装多少|几升|多少毫升|毫安"),
@@ -143,7 +145,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
 DURATION = _rx(_DURATION)
 # A load the product bears ("load_capacity: 350 lb", "charge max", "承重") is a weight field that answers only a
 # question about what it bears ("how much weight can it hold?"), never "how heavy is it?".
-LOAD_KEY = _rx(r"(?:\b|_)load|charge max|承重|载重")
+LOAD_KEY = _rx(_LOAD)
 LOAD_ASKED = _rx(r"\bhold|\bsupport|\bbear|\bcarry|\bload|\bmax(?:imum)? weight|supporte|charge|承重|载重|能承受"
                  r"|最大重量|能坐|能放多重|能挂多重")
 # A question that names a kind of measure ("how long does it last", "combien de watts", "多少度") asks for a

@@ -60,8 +60,9 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _Q_HAN_RX = _any_of(_Q_HAN)
-# "送不送", "能用不", "能机洗不", "掉色不": an A-not-A question, or a line that ends on 不 after a verb or an
-# adjective (three characters at least: "我才不" is an answer, not a question, and too short to tell)
+# "送不送", "能用不", "能机洗不", "洗了掉色不": an A-not-A question, a listed verb before a final 不, or any verb or
+# adjective before it after at least two more characters ("我才不" is an answer, not a question, and too short
+# to tell)
 _A_NOT_A = re.compile(r"(?<!不)(.)不\1|[能会要可行好对是有用穿吃拍卖送]不$|..[^不]不$")
 _PRODUCT_HAN_RX = _any_of(_PRODUCT_HAN)
 _DEICTIC_HAN_RX = _any_of(_DEICTIC_HAN)
