@@ -2,7 +2,7 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression|formats|dims|specifics] [--settings F]
+    .venv/bin/python bench/truth_bench.py [--only heldout|dev|regression|formats|dims|specifics|shops2] [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
 development shops chose the thresholds; the regression sets were written with the code and its glossary, so
@@ -40,6 +40,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     # development: yes/no questions about one specific thing that a related field states or leaves out
     # ("can I iron it?" against a care line that does or does not mention ironing)
     "specifics": paired("dev/specifics"),
+    # development: three more shops (ZH kitchen in CNY, FR sport in EUR, EN pets in USD), 30 questions each, 18
+    # of them in the two other languages, 5 refusals sharing a word with what is sold
+    "shops2": paired("dev/shops2"),
 }
 KEYS = ("cases", "passed", "fact_accuracy", "llm_fact_accuracy", "attribute_answered", "refusal_accuracy",
         "block_accuracy", "wrong_claims_spoken", "broken_replies", "forbidden_leaks", "retrieval_hit_at_3",
