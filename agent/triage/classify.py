@@ -26,6 +26,18 @@ _Q_START = frozenset(
     "combien quel quelle quels quelles comment pourquoi où ou quand est-ce qui quoi peut-on peux avez as "
     "y-a-t-il".split()
 )
+# Chat puts the thing first and the question after it ("air fryer how many liters", "le tapis y a quelles
+# couleurs", "la veste elle est garantie combien de temps"), often with no question mark: an interrogative
+# phrase anywhere asks too. Only phrases that ask ("how many", not "how"; "what size", not "what"; "quel",
+# "combien" and "c'est quoi" are interrogative wherever they stand); "ou" without its accent is "or".
+_Q_ANYWHERE = re.compile(
+    r"\bhow (?:many|much|long|big|heavy|loud|tall|wide|high|deep|thick|often|old|far|fast|warm|do|does|did|can|"
+    r"should|would|to)\b|\bwhat(?:'?s| is| are) (?:the|it|its|this|that|these|those|they|ur|your)\b|"
+    r"\bwhat (?:does|do|size|sizes|colou?rs?|material|kind|type)\b|"
+    r"\bwhich (?:one|size|colou?r|model|version)s?\b|"
+    r"\bcombien\b|\bquel(?:le)?s?\b|\bc(?:'est|est)? ?(?:quoi|koi)\b|\bquoi comme\b|\best-ce qu|"
+    r"\bcomment (?:on|je|il|elle|ça|ca|faire|le|la|les)\b|\boù\b|\bpourquoi\b"
+)
 _Q_HAN = ("吗", "么", "呢", "什么", "怎么", "多少", "几", "哪", "是不是", "有没有", "能不能", "可不可以", "咋",
           "啥", "多大", "多长", "多重", "多久")
 _PRODUCT_WORDS = frozenset(
@@ -92,7 +104,8 @@ def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool
         return Classified(Kind.NOISE, why="no words (emoji or symbols only)")
     if not han and "".join(words).isdigit():
         return Classified(Kind.NOISE, why="numbers only (a cheer like 666 / 888)")
-    question = "?" in norm or "？" in norm or (bool(words) and words[0] in _Q_START)
+    question = ("?" in norm or "？" in norm or (bool(words) and words[0] in _Q_START)
+                or (bool(words) and _Q_ANYWHERE.search(norm) is not None))
     if han and not question:
         question = _Q_HAN_RX.search(han) is not None or _A_NOT_A.search(han) is not None
     hits = _PRODUCT_WORDS.intersection(words)

@@ -144,3 +144,17 @@ def test_a_chinese_line_ending_on_bu_asks(text: str) -> None:
 @pytest.mark.parametrize("text", ["我才不", "好不容易来一次"])
 def test_bu_inside_a_statement_asks_nothing(text: str) -> None:
     assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
+
+
+@pytest.mark.parametrize("text", ["air fryer how many liters", "fountain how loud is it lol",
+                                  "le tapis y a quelles couleurs", "la veste elle est garantie combien de temps",
+                                  "le sac c'est quoi la matière", "sleeping bag how do i wash it"])
+def test_a_question_put_after_the_thing_it_asks_about_asks(text: str) -> None:
+    # chat names the thing first and often drops the question mark
+    assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
+
+
+@pytest.mark.parametrize("text", ["idk what's happening but I'm here", "love how it looks on you",
+                                  "je sais pas ou je vais ce soir"])
+def test_an_interrogative_word_in_a_statement_asks_nothing(text: str) -> None:
+    assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
