@@ -38,10 +38,18 @@ _DURATION = (r"\d\s?(?:h|hrs?|hours?|heures?|min|minutes?|days?|jours?|weeks?|se
 _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
         r"|\d\s?-\s?\d+\s?(?:岁|ans|years)")
 
+# A yes/no feature is asked by a frame ("is it ...?", "能不能...") or by naming one ("waterproof", "防滑"); a
+# frame in a question that names a measure ("how loud is it?", "how long does it last?") asks that measure.
+_YES_NO_FRAME = r"\bis it\b|\bdoes it\b|\bcan it\b|est-(?:il|elle|ce)|能不能|可以|支持|有没有"
+_FEATURE_WORDS = (r"\bwaterproof|\bnon[- ]?slip|\bdishwasher|\binduction|\bbpa|imperméable|antidérapant|induction"
+                  r"|防水|防滑")
+_NAMES_A_FEATURE = _rx(_FEATURE_WORDS)
+
 ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("price", _rx(r"\bprices?\b|\bcosts?\b|\bhow much\b(?! (?!is\b|are\b|for\b|do\b|does\b|will\b)[a-z])"
                            r"|\bwhat'?s the damage\b"
-                           r"|\$\$|prix|co[uû]te|combien(?! de\b| d')|combien d'euros|c'est combien|tarif|多少钱|价格"
+                           r"|\$\$|prix|co[uû]te|(?<!tous les )combien(?! de\b| d')|combien d'euros|c'est combien|tarif"
+                           r"|多少钱|价格"
                            r"|价钱"
                            r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"
                            # a discount is a price: "on sale?", "en promo ?", "打折吗" ("for sale" asks if it is sold)
@@ -136,11 +144,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("age", _rx(r"\bage\b|\bages\b|\bhow old|\byears? old|\bâge|\bquel âge|\bans\b"
                          r"|几岁|多大的孩子|年龄|几个月"),
          _rx(r"^age|age_range|âge|年龄|适用年龄"), _rx(_AGE)),
-    Attribute("features", _rx(r"\bis it\b|\bdoes it\b|\bcan it\b|\bwaterproof|\bnon[- ]?slip|\bdishwasher|\binduction"
-                              r"|\bbpa"
-                              r"|est-(?:il|elle|ce)|imperméable|antidérapant|induction|防水|防滑|能不能|可以|支持"
-                              r"|有没有"),
-                 _rx(r"features?|caractéristiques|特点|功能")),
+    Attribute("features", _rx(_YES_NO_FRAME + "|" + _FEATURE_WORDS), _rx(r"features?|caractéristiques|特点|功能")),
 )}
 DURATION = _rx(_DURATION)
 # A load the product bears ("load_capacity: 350 lb", "charge max", "承重") is a weight field that answers only a
@@ -154,8 +158,12 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (_rx(r"\bhow long (?:does|do|will|can|is the battery|before|until)|\bhow often\b"
          r"|\bbattery life|\bhow many (?:hours|days|weeks|months|years)|combien de (?:temps|jours|heures|semaines"
          r"|mois|minutes)|\bdurée|\bdure (?:combien|longtemps)|ça dure"
-         r"|多久|多长时间|几天|几个小时|几小时|几分钟|几个月|续航|能用多"),
+         r"|\btous les combien|quelle fréquence|多久|多长时间|几天|几个小时|几小时|几分钟|几个月|续航|能用多"),
      DURATION),
+    # how loud: "under 30 dB", "噪音低于40分贝"
+    (_rx(r"\bhow (?:loud|quiet|noisy)\b|\bnoise level|\bdecibels?\b|\bdb\b|\bbruit|bruyant|silencieu|décibels?"
+         r"|噪音|噪声|分贝|声音大|吵不吵|吵吗"),
+     _rx(r"\d\s?(?:db|dba|db\(a\)|decibels?|décibels?|分贝)(?![a-z])")),
     (_rx(r"\bwatts?\b|\bwattage|\bhow (?:much )?power(?:ful)?\b|\bpower output|puissance"
          r"|功率|多少瓦|几瓦|多少w(?![a-z])"),
      _rx(r"\d\s?(?:w|kw|watts?|瓦)(?![a-z])")),
@@ -184,8 +192,12 @@ _WHICH = _rx(r"\bwhat (?:sizes|colou?rs)|\bwhich (?:sizes|colou?rs|models)|\bcom
 
 
 def cued(question: str) -> list[str]:
-    """Attributes whose cue words occur in the question, in the order of :data:`ATTRIBUTES`."""
-    return [name for name, a in ATTRIBUTES.items() if a.cues.search(question)]
+    """Attributes whose cue words occur in the question, in the order of :data:`ATTRIBUTES`; a yes/no frame
+    in a question that names a measure ("how loud is it?") cues no feature."""
+    found = [name for name, a in ATTRIBUTES.items() if a.cues.search(question)]
+    if "features" in found and not _NAMES_A_FEATURE.search(question) and measures(question):
+        found.remove("features")
+    return found
 
 
 def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
@@ -215,6 +227,41 @@ def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
     return ordered[:keep]
 
 
+# "how many bags in a pack?", "combien de sachets ?", "一包几袋？": a count of the thing named, which a sheet says as
+# a number before that word ("3 bags per pack", "30 sachets", "3袋"). The words after "how many" that name no
+# thing are skipped ("how many do you have left").
+_COUNT_ASKED = re.compile(r"\bhow many ((?:[^\W\d_]+ ?){1,2})|\bcombien (?:de |d')([^\W\d_]+)", _I)
+_COUNT_HAN = re.compile(r"(?:几|多少)([个包袋件片只根支套盒瓶双块张条层卷粒颗罐支])")
+_NOT_THINGS = frozenset("do does did are is was were can could will would you we they u ur your of in on for per "
+                        "left more still have has got there temps".split())
+_HAN_NUMBER = "[一二三四五六七八九十两]"
+
+
+def _counted(question: str) -> re.Pattern[str] | None:
+    """The value pattern for a count of a named thing the question asks, if it asks one."""
+    alts: list[str] = []
+    for m in _COUNT_ASKED.finditer(question):
+        for word in (m.group(1) or m.group(2) or "").split():
+            w = word.lower()
+            if w in _NOT_THINGS or len(w) < 3:
+                continue
+            forms = {w, w[:-1]} if w[-1] in "sx" else {w, w + "s"}  # "bags" says "bag" too, "sachet" "sachets"
+            if w.endswith("es"):
+                forms.add(w[:-2])
+            alts.extend(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            break  # the first word that names a thing: "how many small bags" is said "3 small bags"
+    if alts:
+        return re.compile(r"\d\s?(?:[^\W\d_]+ )?(?:" + "|".join(alts) + r")\b", _I)
+    han = [re.escape(m.group(1)) for m in _COUNT_HAN.finditer(question)]
+    if han:
+        cls = "|".join(han)
+        return re.compile(rf"(?:\d|{_HAN_NUMBER})\s?(?:{cls})")
+    return None
+
+
 def measures(question: str) -> list[re.Pattern[str]]:
-    """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature)."""
-    return [value for cue, value in MEASURES if cue.search(question)]
+    """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature, a
+    count of a thing it names)."""
+    found = [value for cue, value in MEASURES if cue.search(question)]
+    count = None if found else _counted(question)  # "how many hours": a duration already says it
+    return [count] if count is not None else found

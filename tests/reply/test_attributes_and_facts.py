@@ -94,6 +94,15 @@ def test_a_measure_named_in_the_question_finds_the_value_in_its_unit(question: s
     assert _find(_KETTLE, question, guess) == said
 
 
+@pytest.mark.parametrize("question", ["how loud is it?", "how long does it last?"])
+def test_a_yes_no_frame_in_a_question_naming_a_measure_asks_no_feature(question: str) -> None:
+    assert "features" not in asked(question, ["capacity"])
+
+
+def test_how_often_in_french_asks_no_price() -> None:
+    assert asked("faut changer le filtre tous les combien", ["care"])[0] != "price"
+
+
 def test_a_cue_word_keeps_its_attribute_over_a_value_of_the_measure_asked() -> None:
     # "how long is the warranty": the words ask for the warranty; a shipping time is no answer
     assert _find(_KETTLE, "warranty? how long?", ["warranty"]) is None
@@ -212,6 +221,11 @@ def test_two_joined_measures_the_question_names_each_are_said_together() -> None
     ("what settings do you recommend?", 0),
     ("蓝牙是几点几的？", 1),  # a version of a standard
     ("What Bluetooth version is it?", 1),
+    ("fountain how loud is it", 1),  # a noise level
+    ("la fontaine il faut changer le filtre tous les combien", 1),  # how often: a duration
+    ("how many bags in the pack?", 1),  # a count of the thing named
+    ("一盒几片？", 1),
+    ("how many do you have left?", 0),  # no thing named: the stock, asked by its own words
 ])
 def test_the_measure_a_question_names(question: str, kinds: int) -> None:
     assert len(measures(question)) == kinds
@@ -224,6 +238,11 @@ def test_the_measure_a_question_names(question: str, kinds: int) -> None:
     ("which standard?", "Meets the standard for kids.", False),
     ("蓝牙几点几？", "蓝牙5.3，续航7小时。", True),
     ("which bluetooth version?", "Pairs with 2 devices.", False),
+    ("how loud is it?", "Pump runs under 30 dB.", True),
+    ("litter how many bags in the pack", "Each bag is 6 L; 3 bags per pack.", True),
+    ("litter how many bags in the pack", "Each bag is 6 L.", False),
+    ("combien de sachets dans la boîte ?", "La boîte contient 20 petits sachets.", True),
+    ("一包几袋？", "每包3袋，每袋2公斤。", True),
 ])
 def test_the_measure_asked_is_found_in_its_value(question: str, value: str, holds: bool) -> None:
     assert any(k.search(value) for k in measures(question)) == holds
