@@ -118,6 +118,7 @@ def _asked_variants(p: Product, question: str) -> tuple[Variant, ...]:
 
 
 _CJK_RUN = re.compile(f"[{HAN_CHARS}]{{2,}}")
+_LETTER = re.compile(r"(?<![\w'’.-])[SMLsml](?![\w'’.-])")  # a size letter standing alone in a variant's name
 
 
 def _colour_forms(word: str) -> tuple[str, ...]:
@@ -136,7 +137,7 @@ def _named_variants(p: Product, question: str) -> dict[Variant, int]:
     q = question.lower()
     q_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", q))
     words = [set(re.findall(r"[a-z][\w-]+|\d+(?:[.,]\d+)?", v.name.lower())) | set(_CJK_RUN.findall(v.name))
-             for v in p.variants]
+             | {w.upper() for w in _LETTER.findall(v.name)} for v in p.variants]
     common = set.intersection(*words)
     named: dict[Variant, int] = {}
     for v, ws in zip(p.variants, words, strict=True):
@@ -144,6 +145,8 @@ def _named_variants(p: Product, question: str) -> dict[Variant, int]:
         for w in ws - common:
             if w[0].isdigit():
                 hit = w in q_numbers
+            elif len(w) == 1:  # a size letter ("L – 36 x 27 in") is named only as a capital standing alone
+                hit = re.search(r"(?<![\w'’-])" + w + r"(?![\w'’-])", question) is not None
             elif _CJK_RUN.fullmatch(w):
                 hit = w in question
             else:

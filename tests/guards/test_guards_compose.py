@@ -171,3 +171,15 @@ def test_holding_reply_states_nothing(language: str, text: str) -> None:
 
 def test_no_products_gives_a_refusal() -> None:
     assert compose_fact_reply([], "how much?", "en", "k").startswith("@k Sorry")
+
+
+def test_a_size_letter_names_its_variant_and_a_french_elision_does_not() -> None:
+    from agent.product import Product, Variant
+
+    bed = Product("b1", "Memory Foam Dog Bed", 59.0, "USD", variants=(
+        Variant("M – 30 x 20 in", 59.0), Variant("L – 36 x 27 in", 79.0), Variant("XL – 42 x 30 in", 99.0)))
+    said = compose_fact_reply([bed], "le lit taille L il coûte combien ?", "fr", "q")
+    assert "79" in said and "59" not in said and "99" not in said
+    assert "59" in compose_fact_reply([bed], "how much is the bed in M", "en", "q")
+    every = compose_fact_reply([bed], "l'article coûte combien ?", "fr", "q")  # "l'" names no size
+    assert all(p in every for p in ("59", "79", "99"))
