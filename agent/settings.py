@@ -112,14 +112,14 @@ class KnowledgeSettings(_Section):
     top_k: int = Field(3, ge=1, le=50)
     # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
     answer_min_keyword: float = Field(4.0, ge=0)
-    answer_sure_dense: float = Field(0.85, ge=0, le=1)
+    answer_sure_dense: float = Field(0.83, ge=0, le=1)
     answer_min_dense: float = Field(0.865, ge=0, le=1)
     answer_min_margin: float = Field(0.03, ge=0, le=1)
     answer_exists_dense: float = Field(0.93, ge=0, le=1)  # "do you sell X?" without X in the catalog's words
     answer_cross_min_keyword: float = Field(3.0, ge=0)  # the same, for a question in another language
-    answer_cross_sure_dense: float = Field(0.92, ge=0, le=1)
+    answer_cross_sure_dense: float = Field(0.835, ge=0, le=1)
     answer_cross_min_dense: float = Field(0.79, ge=0, le=1)
-    answer_cross_min_margin: float = Field(0.005, ge=-1, le=1)
+    answer_cross_min_margin: float = Field(0.01, ge=-1, le=1)
     answer_cross_exists_dense: float = Field(0.93, ge=0, le=1)
     watch: bool = True
     watch_interval_s: float = Field(2.0, gt=0)

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.modsets import Line, read_set, stack, verdict  # noqa: E402
-from bench.shops import shops  # noqa: E402
+from bench.shops import paired, shops  # noqa: E402
 
 FLOOR = 0.0  # a topic never matches unless it is closer than every allowed phrase
 DEV = ROOT / "evals" / "dev"
@@ -207,7 +207,7 @@ def catalog_features() -> list[Asked]:
     rows: list[Asked] = []
 
     async def run() -> None:
-        for _, questions, cat in shops("dev"):
+        for _, questions, cat in [*shops("dev"), *paired("dev/shops2")]:  # the sets with refusals in them
             kb = open_knowledge(s, str(cat), embedder=embedder, progress=lambda *_: None)
             planner = Planner(kb, LoopClock(), Metrics(LoopClock()))
             catalog_lang = planner._catalog_language()

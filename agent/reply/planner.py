@@ -103,7 +103,7 @@ class CatalogMatch:
     has thresholds of its own (``cross``)."""
 
     min_keyword: float = 4.0
-    sure_dense: float = 0.85
+    sure_dense: float = 0.83
     min_dense: float = 0.865
     min_margin: float = 0.03
     exists_dense: float = 0.93
