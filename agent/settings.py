@@ -110,6 +110,9 @@ class KnowledgeSettings(_Section):
     embedding_model: str = ""
     embedding_device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when torch sees one
     top_k: int = Field(3, ge=1, le=50)
+    # Chinese-English words for the keyword side of a question in the other script (CC-CEDICT, kept to the
+    # catalog's words; agent/knowledge/dictionary.py); "none": the embedder and the shop's glossary.toml only
+    dictionary: Literal["cedict", "none"] = "cedict"
     # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
     answer_min_keyword: float = Field(4.0, ge=0)
     answer_sure_dense: float = Field(0.83, ge=0, le=1)

