@@ -30,7 +30,7 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEAD = re.compile(r"^(?:to |a |an |the )", re.I)
 _WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 MAX_HEAD = 6  # the longest Chinese word looked up
-SENSES = 2  # English senses kept per Chinese word
+SENSES = 3  # English phrases kept per Chinese word
 PER_KEY = 4  # Chinese words kept per English word or phrase
 # English words that name no thing: never looked up (the generic shop talk of GENERIC_TERMS is left out too)
 _FUNCTION = frozenset("""a an the is are was were be been do does did can could will would should shall may might
@@ -40,12 +40,14 @@ of in on at by for with from to into about over under up down out off again any 
 much many few less least own same such only other another as ok okay pls please rn lol u ur""".split())
 
 
-def _sense(gloss: str) -> str:
-    """A dictionary sense as a plain phrase: "(coll.) rice cooker" -> "rice cooker"; "" when it names no thing."""
+def _senses(gloss: str) -> list[str]:
+    """A dictionary sense as plain phrases: "(coll.) rice cooker" -> ["rice cooker"], "kettlebell, girya" ->
+    ["kettlebell", "girya"]; none when it names no thing."""
     if _SKIP.match(gloss.strip()):
-        return ""
-    text = _LEAD.sub("", _BRACKETS.sub("", gloss)).strip(" ,;.")
-    return text.split(";")[0].strip() if text and len(text) <= 40 else ""
+        return []
+    text = _BRACKETS.sub("", gloss)
+    return [p for p in (_LEAD.sub("", part.strip()).strip(" .") for part in re.split(r"[;,]", text))
+            if p and len(p) <= 40]
 
 
 class Dictionary:
@@ -62,19 +64,18 @@ class Dictionary:
         for head, glosses in entries:
             if not 2 <= len(head) <= MAX_HEAD or head in self.zh_en:
                 continue
-            senses = [s for s in (_sense(g) for g in glosses) if s][:SENSES]
+            senses = [p for g in glosses for p in _senses(g)][:SENSES]
             if not senses:
                 continue
             if not catalog_han and (latin is None or any(_all_in(s, latin) for s in senses)):
                 self.zh_en[head] = tuple(s for s in senses if latin is None or _all_in(s, latin))
             if not catalog_han or (han is not None and head not in han):
                 continue
-            for s in senses:
-                key = fold(s)
-                if len(key.split()) <= 3:
-                    heads = self.en_zh.setdefault(key, [])
-                    if len(heads) < PER_KEY:
-                        heads.append(head)
+            key = fold(senses[0])  # an English word finds the Chinese words it is the first sense of
+            if len(key.split()) <= 3:
+                heads = self.en_zh.setdefault(key, [])
+                if len(heads) < PER_KEY:
+                    heads.append(head)
 
     def __len__(self) -> int:
         return len(self.zh_en) + len(self.en_zh)
