@@ -57,7 +57,7 @@ class Dictionary:
     small (a few hundred entries) and a sense no sheet holds adds nothing."""
 
     def __init__(self, entries: Iterable[tuple[str, list[str]]], *, latin: frozenset[str] | None = None,
-                 han: str | None = None, catalog_han: bool = False) -> None:
+                 han: Written | None = None, catalog_han: bool = False) -> None:
         self.catalog_han = catalog_han
         self.zh_en: dict[str, tuple[str, ...]] = {}
         self.en_zh: dict[str, list[str]] = {}
@@ -93,7 +93,7 @@ class Dictionary:
                            *(f"{k} {v}" for k, v in p.facts)]) for p in products]
         # only the direction a question in the other script needs: Chinese words for a Chinese catalog...
         if sum(1 for p in products if HAN_RUN.search(p.title)) * 2 > len(products):
-            han = "\n".join("".join(HAN_RUN.findall(t)) for t in texts)
+            han = Written("\n".join("".join(HAN_RUN.findall(t)) for t in texts))
             return cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True)
         # ... English senses made of the words of a catalog in Latin script
         latin = frozenset(w for t in texts for w in tokenize(t)
@@ -141,6 +141,23 @@ class Dictionary:
         return out
 
 
+class Written:
+    """``word in written``: does the catalog's Chinese text hold ``word``? Its character pairs are a set, so the
+    dictionary's 118,000 headwords are tested in a second whatever the catalog's size; a longer word whose every
+    pair is there is looked for in the text itself."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pairs = frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or len(word) < 2:
+            return False
+        if any(word[i : i + 2] not in self.pairs for i in range(len(word) - 1)):
+            return False
+        return len(word) == 2 or word in self.text
+
+
 def _all_in(sense: str, latin: frozenset[str]) -> bool:
     """Every word of an English sense (beyond generic talk) is a word the catalog uses."""
     words = [w for w in tokenize(sense) if w not in GENERIC_TERMS and w not in _FUNCTION]
@@ -148,7 +165,7 @@ def _all_in(sense: str, latin: frozenset[str]) -> bool:
 
 
 def _entries(lines: Iterable[str], latin: frozenset[str] | None = None,
-             han: str | None = None) -> Iterable[tuple[str, list[str]]]:
+             han: Written | None = None) -> Iterable[tuple[str, list[str]]]:
     """(simplified headword, senses) of each dictionary line; with ``latin`` and ``han``, only lines whose
     headword the catalog writes or whose senses share a word with it (a cheap test first: 118,000 lines)."""
     for line in lines:
