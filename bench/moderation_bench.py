@@ -6,6 +6,8 @@ added latency. Results: bench/results/moderation.json.
 
 - Held-out sets (evals/moderation/heldout*.jsonl, written apart from the lists and before the code): each line
   goes through triage (word lists) and the semantic screen exactly as ``livehost moderate`` runs them.
+- A second held-out pair (heldout2*.jsonl: 132 banned, 120 allowed), written by a writer who saw only
+  TOPICS.md, after the code and never used to change it: reported apart (``held_out_2_*``).
 - Real benign chat: the Douyin comments and YouTube messages in ../shared/fixtures (the project did not write
   them; they are development material, never used to choose a threshold).
 - Off-scope and harmful questions (evals/moderation/heldout_offscope.jsonl) through the same code as
@@ -151,7 +153,8 @@ def main() -> None:
     triage, screen = stack()
     assert screen is not None, "the semantic layer is off"
     result: dict[str, Any] = {"held_out": {}, "development": {}}
-    for name in ("heldout", "heldout_benign", "heldout_injection", "heldout_injection_benign"):
+    for name in ("heldout", "heldout_benign", "heldout_injection", "heldout_injection_benign", "heldout2",
+                 "heldout2_benign"):
         result["held_out"][name] = rates(triage, screen, read_set(name))
     result["real_benign_chat"] = rates(triage, screen, real_chat())
     project_chat = [Line(t.strip(), "", False, source="tests/data/benign_shop_chat.txt") for t in
@@ -173,6 +176,9 @@ def main() -> None:
         "held_out_injection_block_rate": {lang: ho["heldout_injection"]["by_language"][lang]["block_rate"]
                                           for lang in LANGS},
         "held_out_hard_negatives_false_block_rate": ho["heldout_benign"]["false_block_rate"],
+        # a second held-out pair, written after the code by a writer who saw only TOPICS.md, run once
+        "held_out_2_banned_block_rate": {lang: ho["heldout2"]["by_language"][lang]["block_rate"] for lang in LANGS},
+        "held_out_2_allowed_false_block_rate": ho["heldout2_benign"]["false_block_rate"],
         "held_out_injection_lookalikes_false_block_rate": ho["heldout_injection_benign"]["false_block_rate"],
         "real_benign_chat_false_block_rate": result["real_benign_chat"]["false_block_rate"],
         "unsafe_or_offscope_free_text_spoken": result.get("offscope_questions_through_ask", {}).get(
