@@ -2,7 +2,7 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|dev|regression|formats|dims|specifics|shops2]
+    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|dev|regression|formats|dims|specifics|shops2|attrs]
                                           [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
@@ -44,6 +44,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     # development: three more shops (ZH kitchen in CNY, FR sport in EUR, EN pets in USD), 30 questions each, 18
     # of them in the two other languages, 5 refusals sharing a word with what is sold
     "shops2": paired("dev/shops2"),
+    # development: three more shops (ZH travel in CNY, FR garden in EUR, EN kids in USD), 30 questions each in the
+    # shop's own language, one attribute each, a third stated only in the free text, 5 not in the sheet
+    "attrs": paired("dev/attrs"),
     # held-out: three more shops (ZH beauty in CNY, FR home textiles in EUR, EN tech accessories in GBP), written
     # after this code by a writer who saw only evals/FORMAT.md, never used to change it
     "heldout2": paired("heldout2"),
