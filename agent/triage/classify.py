@@ -36,7 +36,10 @@ _Q_ANYWHERE = re.compile(
     r"\bwhat (?:does|do|size|sizes|colou?rs?|material|kind|type)\b|"
     r"\bwhich (?:one|size|colou?r|model|version)s?\b|"
     r"\bcombien\b|\bquel(?:le)?s?\b|\bc(?:'est|est)? ?(?:quoi|koi)\b|\bquoi comme\b|\best-ce qu|"
-    r"\bcomment (?:on|je|il|elle|ça|ca|faire|le|la|les)\b|\boù\b|\bpourquoi\b"
+    r"\bcomment (?:on|je|il|elle|ça|ca|faire|le|la|les)\b|\boù\b|\bpourquoi\b|\ben quoi\b|\bou (?:pas|non)\s*$|"
+    # a verb before its subject asks, unless the line ends there ("if it breaks can i return it"; "this is it")
+    r"(?:\b(?:can|could|will|would|should|is|are)\s+(?:i|you|u|we|they|it)|\b(?:do|did)\s+(?:i|you|u|we|they)"
+    r"|\bdoes\s+(?:it|he|she|this|that))\b(?!\s*$)"
 )
 _Q_HAN = ("吗", "么", "呢", "什么", "怎么", "多少", "几", "哪", "是不是", "有没有", "能不能", "可不可以", "咋",
           "啥", "多大", "多长", "多重", "多久")
@@ -74,8 +77,8 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 _Q_HAN_RX = _any_of(_Q_HAN)
 # "送不送", "能用不", "能机洗不", "洗了掉色不": an A-not-A question, a listed verb before a final 不, or any verb or
 # adjective before it after at least two more characters ("我才不" is an answer, not a question, and too short
-# to tell)
-_A_NOT_A = re.compile(r"(?<!不)(.)不\1|[能会要可行好对是有用穿吃拍卖送]不$|..[^不]不$")
+# to tell); "有...没" ("箱子有海关锁没") asks too
+_A_NOT_A = re.compile(r"(?<!不)(.)不\1|[能会要可行好对是有用穿吃拍卖送]不$|..[^不]不$|有.{1,12}没$")
 _PRODUCT_HAN_RX = _any_of(_PRODUCT_HAN)
 _DEICTIC_HAN_RX = _any_of(_DEICTIC_HAN)
 _GREETING_HAN_RX = _any_of(_GREETING_HAN)
