@@ -82,6 +82,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                                 r"|多高|多深|多厚|大小|长宽"),
                 _rx(r"dimension|size|taille|尺寸|规格|长宽"), _rx(_LENGTH)),
     Attribute("weight", _rx(r"\bweigh|\bheavy|\bhow light\b|\bweight|poids|pèse|pese|lourd|léger|多重|重量|几斤"
+                            r"|重不重|重吗|沉不沉|沉吗|有多沉"
                             r"|多少克|轻不轻|\bmax(?:imum)? load|\bload capacity|\bweight (?:limit|capacity)|charge max"
                             r"|承重|载重|能承受"),
               _rx(r"weight|poids|重量|净重|" + _LOAD), _rx(_MASS)),
@@ -148,10 +149,14 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
 )}
 DURATION = _rx(_DURATION)
 # A load the product bears ("load_capacity: 350 lb", "charge max", "承重") is a weight field that answers only a
-# question about what it bears ("how much weight can it hold?"), never "how heavy is it?".
+# question about what it bears ("how much weight can it hold?"), never "how heavy is it?" ("gotta carry it up the
+# stairs" is the viewer carrying it).
 LOAD_KEY = _rx(_LOAD)
-LOAD_ASKED = _rx(r"\bhold|\bsupport|\bbear|\bcarry|\bload|\bmax(?:imum)? weight|supporte|charge|承重|载重|能承受"
-                 r"|最大重量|能坐|能放多重|能挂多重")
+# ... and a sheet sentence that says what it bears ("holds up to 50 lbs", "承重120斤") is that load, not its weight
+LOAD_TEXT = _rx(r"\b(?:holds?|supports?|bears?|carries|takes) up to\b|\bmax(?:imum)? load|\bload capacity"
+                r"|supporte jusqu|charge max|承重|载重|最大承重")
+LOAD_ASKED = _rx(r"\b(?:hold|support|bear|carry)(?! (?:it|them|this|that)\b)|\bload|\bmax(?:imum)? weight"
+                 r"|supporte|charge|承重|载重|能承受|最大重量|能坐|能放多重|能挂多重")
 # A question that names a kind of measure ("how long does it last", "combien de watts", "多少度") asks for a
 # value in its unit, whichever attribute it is filed under: a sheet clause holding such a value can answer it.
 MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (

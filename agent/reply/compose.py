@@ -129,6 +129,10 @@ def _colour_forms(word: str) -> tuple[str, ...]:
     return ()
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def _named_variants(p: Product, question: str) -> dict[Variant, int]:
     """Variants the question names by a word only some of them have ("the three-wick one", "蓝色的"), in the
     sheet's words, as a colour in another language, or by a number ("750的", "32 cm")."""
@@ -136,8 +140,8 @@ def _named_variants(p: Product, question: str) -> dict[Variant, int]:
         return {}
     q = question.lower()
     q_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", q))
-    words = [set(re.findall(r"[a-z][\w-]+|\d+(?:[.,]\d+)?", v.name.lower())) | set(_CJK_RUN.findall(v.name))
-             | {w.upper() for w in _LETTER.findall(v.name)} for v in p.variants]
+    words = [{_singular(w) for w in re.findall(r"[a-z][\w-]+|\d+(?:[.,]\d+)?", v.name.lower())}
+             | set(_CJK_RUN.findall(v.name)) | {w.upper() for w in _LETTER.findall(v.name)} for v in p.variants]
     common = set.intersection(*words)
     named: dict[Variant, int] = {}
     for v, ws in zip(p.variants, words, strict=True):
@@ -149,8 +153,8 @@ def _named_variants(p: Product, question: str) -> dict[Variant, int]:
                 hit = re.search(r"(?<![\w'’-])" + w + r"(?![\w'’-])", question) is not None
             elif _CJK_RUN.fullmatch(w):
                 hit = w in question
-            else:
-                hit = re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", q) is not None
+            else:  # "1 Camera" and "2 Cameras" share the word: only the number tells them apart
+                hit = re.search(r"(?<![\w-])" + re.escape(w) + r"(?:s|es)?(?![\w-])", q) is not None
             if hit or any(form in q for form in _colour_forms(w) if len(form) >= 2):
                 said.add(w)
         if said:

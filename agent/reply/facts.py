@@ -25,7 +25,7 @@ from agent.knowledge.reference import GENERIC_TERMS
 from agent.language import has_han
 from agent.ports import Vector
 from agent.product import Product
-from agent.reply.attributes import ATTRIBUTES, LOAD_ASKED, LOAD_KEY, Attribute, cued, measures
+from agent.reply.attributes import ATTRIBUTES, LOAD_ASKED, LOAD_KEY, LOAD_TEXT, Attribute, cued, measures
 from agent.vectors import PhraseVectors
 
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
@@ -214,7 +214,7 @@ class FactFinder:
         loose = not wanted or wanted[0][0].name in LOOSE
         bears = LOAD_ASKED.search(question) is not None
         for c, sim in zip(cands, sims, strict=True):
-            if c.key and not bears and LOAD_KEY.search(c.key):
+            if not bears and (LOAD_KEY.search(c.key) if c.key else LOAD_TEXT.search(c.text)):
                 continue  # what it bears is no answer to how heavy it is
             unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
             hits = min(3, lexical_hits(terms, c.text))

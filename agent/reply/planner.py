@@ -229,16 +229,24 @@ class Planner:
 
     @staticmethod
     def _pick(question: str, hits: Sequence[Hit]) -> Hit:
-        """The best hit, unless a runner-up's name is said in the question and the best one's is not."""
+        """The best hit, unless a runner-up's name is said more in the question and it matches the question's
+        words or meaning at least as well ("la tondeuse elle se plie ?" is about the mower, whatever the hose's
+        description shares with "ranger" and "place")."""
         q = question.lower()
         said = set(re.findall(r"\w{3,}", q))  # whole words ("can" is not in "canapé"); Chinese runs as written
+        han = "".join(HAN_RUN.findall(q))
 
         def named(h: Hit) -> int:
-            words = set(re.findall(r"\w{3,}", h.product.title.lower()))
-            return sum(1 for w in words if (w in q if has_han(w) else w in said))
+            title = h.product.title.lower()
+            words = set(re.findall(r"\w{3,}", title))
+            latin = sum(1 for w in words if not has_han(w) and w in said)
+            # Chinese: the longest run of the title the question writes ("充电宝" in "自带线快充充电宝": 3)
+            common = max((n for run in HAN_RUN.findall(title) for n in range(min(len(run), 8), 1, -1)
+                          for i in range(len(run) - n + 1) if run[i : i + n] in han), default=1)
+            return latin + common - 1
 
         best = hits[0]
         for h in hits[1:]:
-            if named(h) > named(best) and h.keyword >= best.keyword:
+            if named(h) > named(best) and (h.keyword >= best.keyword or h.dense >= best.dense):
                 best = h
         return best

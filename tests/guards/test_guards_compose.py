@@ -183,3 +183,12 @@ def test_a_size_letter_names_its_variant_and_a_french_elision_does_not() -> None
     assert "59" in compose_fact_reply([bed], "how much is the bed in M", "en", "q")
     every = compose_fact_reply([bed], "l'article coûte combien ?", "fr", "q")  # "l'" names no size
     assert all(p in every for p in ("59", "79", "99"))
+
+
+def test_a_plural_names_the_same_thing_so_the_number_tells_the_variant() -> None:
+    from agent.product import Product, Variant
+
+    monitor = Product("m1", "Video Baby Monitor", 119.99, "USD",
+                      variants=(Variant("1 Camera", 119.99), Variant("2 Cameras", 159.99)))
+    said = compose_fact_reply([monitor], "price for the 2 camera monitor?", "en", "q")
+    assert "159.99" in said and "119.99" not in said

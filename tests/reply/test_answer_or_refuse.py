@@ -75,3 +75,19 @@ async def test_a_question_about_the_product_on_screen_is_always_answered() -> No
 ])
 def test_the_thing_asked_for_must_be_named_by_the_catalog(question: str, head_sold: bool) -> None:
     assert Planner._names_it(question, WATCH) is head_sold
+
+
+@pytest.mark.parametrize(("question", "titles", "first", "picked"), [
+    # the mower is named, the hose only shares "ranger" and "place" with the question by its description
+    ("elle se plie pour la ranger la tondeuse ? j'ai pas de place", ("Tuyau d'arrosage 15 m", "Tondeuse 42 cm"),
+     (3.8, 0.84), 1),
+    # "充电宝" is the power bank's name; the lamp's "充电款" shares only "充电"
+    ("充电宝能一起充几个手机", ("复古露营灯 充电款", "20000mAh 快充充电宝"), (12.2, 0.89), 1),
+    # named equally: the best match stays
+    ("la tondeuse et le tuyau", ("Tuyau d'arrosage 15 m", "Tondeuse 42 cm"), (3.8, 0.84), 0),
+])
+def test_the_product_named_in_the_question_is_picked(question: str, titles: tuple[str, str],
+                                                      first: tuple[float, float], picked: int) -> None:
+    a, b = (Product(f"p{i}", t, 10.0, "EUR") for i, t in enumerate(titles))
+    hits = [Hit(a, 1.0, dense=first[1], keyword=first[0]), Hit(b, 0.9, dense=0.90, keyword=2.8)]
+    assert Planner._pick(question, hits).product.id == f"p{picked}"

@@ -126,6 +126,15 @@ def test_a_load_borne_answers_what_it_holds_never_how_heavy_it_is() -> None:
     assert _find(_DESK, "how heavy is the desk?", ["weight"]) != "load_capacity: 350 lb"
 
 
+_CHAIR = Product("c1", "Grow-With-Me High Chair", 189.0, "USD",
+                 text="Converts to a booster; holds up to 50 lbs in high chair mode. The chair weighs 16.5 lbs.")
+
+
+def test_a_sentence_saying_what_it_holds_is_no_answer_to_how_heavy_it_is() -> None:
+    assert _find(_CHAIR, "is the high chair heavy?", ["weight"]) == "The chair weighs 16.5 lbs."
+    assert _find(_CHAIR, "how much weight can it hold?", ["weight"]) != "The chair weighs 16.5 lbs."
+
+
 def test_a_fabric_weight_in_grams_per_square_metre_is_a_weight() -> None:
     assert _find(_DESK, "what weight is the felt?", ["weight"]) == "Heavyweight 600 gsm felt pad included."
 
@@ -304,3 +313,8 @@ def test_a_yes_no_question_about_a_thing_the_line_leaves_out(question: str, line
 
 def test_a_bluetooth_version_is_no_variant() -> None:
     assert asked("What Bluetooth version are the earbuds?", ["features"])[0] != "variants"
+
+
+def test_a_viewer_carrying_the_product_asks_its_weight_not_its_load() -> None:
+    assert _find(_CHAIR, "is the high chair heavy? gotta carry it up the stairs", ["weight"]) == (
+        "The chair weighs 16.5 lbs.")
