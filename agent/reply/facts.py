@@ -32,6 +32,8 @@ _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
 _CLAUSE_MIN = 6
 _AND = re.compile(r"\s(?:and|et|y|und)\s|以及", re.IGNORECASE)
 _PARTS = re.compile(r"[；;，]|,(?!\d)| / ")
+_PARTS_KEPT = re.compile(r"([；;，]|,(?!\d)| / )")
+_LABEL_FIRST = re.compile(r"[A-Za-z]{0,3}\d")  # a part led by a label with a digit ("5U：", "28寸", "M2")
 _MAX_CANDIDATES = 60
 
 W_KEY = 0.12  # the field's name is the attribute's
@@ -287,16 +289,22 @@ def narrowed(c: Candidate, question: str) -> Candidate:
     """The part of a value the question names by a spec label: "4U：80-84g；5U：75-79g" asked about the 5U is
     "5U：75-79g", "4 à 6 ans (16 pouces) ; 3 à 5 ans (14 pouces)" asked about the 14-inch is the second part.
     Only labels with a digit count (sizes, capacities, models), never ordinary words."""
-    parts = [x.strip() for x in _PARTS.split(c.value) if x.strip()]
-    if len(parts) < 2:
+    pieces = _PARTS_KEPT.split(c.value)  # parts and the separators between them
+    parts, seps = [x.strip() for x in pieces[0::2]], pieces[1::2]
+    if len(parts) < 2 or not all(parts):
         return c
     q = {t for t in tokenize(question) if any(ch.isdigit() for ch in t)}
     tokens = [set(tokenize(x)) for x in parts]
     shared = {t for i, a in enumerate(tokens) for b in tokens[i + 1:] for t in a & b}
-    named = [x for x, t in zip(parts, tokens, strict=True) if q & (t - shared)]
+    named = [i for i, t in enumerate(tokens) if q & (t - shared)]
     if len(named) != 1:
         return c
-    value = named[0]
+    # the labelled part goes on over commas until the next part that starts with a label of its own:
+    # "28寸外尺寸 76 x 50 x 30 cm，净重约4.8kg" asked about the 28-inch keeps its weight
+    first = last = named[0]
+    while last + 1 < len(parts) and seps[last].strip() in ("，", ",") and not _LABEL_FIRST.match(parts[last + 1]):
+        last += 1
+    value = "".join(parts[i] + (seps[i] if i < last else "") for i in range(first, last + 1)).strip()
     return Candidate(f"{c.key}: {value}" if c.key else value, c.key, value)
 
 

@@ -318,3 +318,11 @@ def test_a_bluetooth_version_is_no_variant() -> None:
 def test_a_viewer_carrying_the_product_asks_its_weight_not_its_load() -> None:
     assert _find(_CHAIR, "is the high chair heavy? gotta carry it up the stairs", ["weight"]) == (
         "The chair weighs 16.5 lbs.")
+
+
+def test_a_labelled_part_keeps_what_follows_it_up_to_the_next_label() -> None:
+    size = "20寸外尺寸 55 x 36 x 23 cm，净重约3.1kg；28寸外尺寸 76 x 50 x 30 cm，净重约4.8kg"
+    c = narrowed(Candidate(size, "", size), "28寸空箱子重不重")
+    assert c.text == "28寸外尺寸 76 x 50 x 30 cm，净重约4.8kg"
+    grips = "4U：80-84g，5U：75-79g"
+    assert narrowed(Candidate(grips, "", grips), "5U的多重").text == "5U：75-79g"
