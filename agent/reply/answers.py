@@ -62,7 +62,7 @@ def short_title(p: Product) -> str:
     cut = title[:limit]
     space = cut.rfind(" ")
     if space > limit // 3:
-        return cut[:space]
+        return cut[:space].rstrip(" ,;:/|–—-")  # "Dog Harness – Reflective," is said without its comma
     split = _CUT_TOKEN.search(cut) if title[limit].isascii() and title[limit].isalnum() else None
     # a number or a Latin word cut in two ("48x74cm" -> "48x7") would be a wrong figure: said whole or not at all
     return cut[: split.start()] if split is not None and split.start() > limit // 3 else cut

@@ -28,6 +28,7 @@ from agent.prompts import PromptStore
 from agent.reply.answers import ack, fact_sentence, variants_sentence
 from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
 from agent.reply.facts import STRUCTURED, Candidate, FactFinder, Finding, leaves_out
+from agent.reply.fit import size_for
 from agent.reply.paraphrase import Paraphraser
 from agent.reply.planner import Planner, ReplyPlan
 
@@ -132,7 +133,12 @@ class ReplyWriter:
         attribute = plan.attributes[0] if plan.attributes else "price"
         out.attribute = attribute
         structured = attribute in STRUCTURED and (attribute != "variants" or bool(product.variants))
-        if structured or self._finder is None or plan.vector is None:
+        fit = size_for(plan.question, product) if attribute == "variants" else None
+        if fit is not None:  # "我180穿啥码": the size the sheet's own guide gives for that measure
+            out.stated = True
+            async for s in self._say_fact(plan, product, Finding("variants", Candidate(fit.said, "", fit.said)), out):
+                yield s
+        elif structured or self._finder is None or plan.vector is None:
             out.source, out.stated = "facts", True
             yield self._structured(plan, product, attribute)
         else:
