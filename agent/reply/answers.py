@@ -41,6 +41,8 @@ LABELS: dict[str, dict[str, str]] = {
 _BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)")
 _END = re.compile(r"[.!?。！？…]$")
 _CUT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,×*/%-]*$")
+_UNIT = re.compile(r"qt|oz|ml|cl|cm|mm|kg|l|g|m|in|inch|w|v|mah|pcs", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d[\d.,/x×]*")
 _SPEC = re.compile(r"\d[\d.,]*[-\s]?[a-z]{1,5}\.?|\d+[.,]\d+|-|–|qt|oz|ml|cm|mm|kg", re.IGNORECASE)
 
 
@@ -53,8 +55,17 @@ def short_title(p: Product) -> str:
     """The product's name as a host says it: bracketed tags and spec tokens ("10.25-inch", "5.8 Qt", "4L")
     left out, long keyword titles cut at a word."""
     words = _BRACKETS.sub(" ", p.title).split()
-    kept = [w for w in words if not _SPEC.fullmatch(w)]
-    title = " ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        w, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+        if _AMOUNT.fullmatch(w) and _UNIT.fullmatch(after):
+            i += 2  # "21 cm", "0.9 L", "1800 W": a number goes with its unit, never said bare
+            continue
+        if not _SPEC.fullmatch(w) and not (w in ("Ø", "ø") and _AMOUNT.match(after)):
+            kept.append(w)
+        i += 1
+    title = (" ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title).rstrip(" ,;:/|–—-")
     cjk = han_count(title)
     limit = 24 if cjk > len(title) / 2 else 48
     if len(title) <= limit:
