@@ -91,3 +91,14 @@ async def test_past_a_few_askers_the_reply_speaks_to_several_of_you(shop_e5: Kno
 )
 def test_a_long_title_is_never_cut_inside_a_number_or_a_latin_word(title: str, said: str) -> None:
     assert short_title(Product(id="t", title=title, price=1, currency="CNY")) == said
+
+
+@pytest.mark.parametrize(("title", "said"), [
+    ("Sécateur de précision à lame franche 21 cm", "Sécateur de précision à lame franche"),  # not "... franche 21"
+    ("Brass Camping Kettle 0.9 L", "Brass Camping Kettle"),  # not "... Kettle L"
+    ("Cat Litter – Unscented, 6 L (Pack of 3)", "Cat Litter Unscented"),  # no dangling comma
+])
+def test_a_title_is_said_without_a_number_cut_from_its_unit(title: str, said: str) -> None:
+    from agent.reply.answers import short_title
+
+    assert short_title(Product("x", title, 1.0, "EUR")) == said

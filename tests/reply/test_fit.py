@@ -42,13 +42,3 @@ def test_the_size_the_sheets_guide_gives_for_that_measure(product: Product, ques
     fit = size_for(question, product)
     assert (fit is None) if said is None else (fit is not None and fit.said == said)
 
-
-@pytest.mark.parametrize(("title", "said"), [
-    ("Sécateur de précision à lame franche 21 cm", "Sécateur de précision à lame franche"),  # not "... franche 21"
-    ("Brass Camping Kettle 0.9 L", "Brass Camping Kettle"),  # not "... Kettle L"
-    ("Cat Litter – Unscented, 6 L (Pack of 3)", "Cat Litter Unscented"),  # no dangling comma
-])
-def test_a_title_is_said_without_a_number_cut_from_its_unit(title: str, said: str) -> None:
-    from agent.reply.answers import short_title
-
-    assert short_title(Product("x", title, 1.0, "EUR")) == said
