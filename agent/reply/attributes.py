@@ -106,7 +106,8 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
             None, _rx(r"\buse|\bideal|\bperfect for|\bfor\b|utilis|idéal|parfait pour|pour |用|适合|可以")),
     Attribute("included", _rx(r"\bincluded|\bincludes?\b|\bin the box|\bcomes? with|\bwhat do i get|\bcontents?"
                               r"|\bset of\b"
-                              r"|inclus|fourni|livré avec|contient|dans la boîte|dans le coffret|包含|含有|送什么"
+                              r"|inclus|fourni|livré avec|contient|dans la boîte|dans le coffret"
+                              r"|\bavec (?:la|le|les)\b.{0,20}\bou pas|包含|含有|送什么"
                               r"|赠品|配件"
                               r"|附赠|有什么东西|几件|里面有"),
                  _rx(r"includ|contents?|in the box|inclus|contenu|包含|清单|配件|赠品"),
@@ -118,7 +119,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                  None, _rx(r"ship|deliver|dispatch|post|livr|expédi|envoi|port|发货|快递|物流|包邮|运费|到货|寄")),
     Attribute("returns", _rx(r"\breturn|\brefund|\bexchange|\bsend\b.{0,30}\bback\b|retour|rembours|échang|renvoyer"
                              r"|退货|退款|退换"
-                             r"|换货|包退|无理由"),
+                             r"|换货|包退|无理由|能退|可以退|退不退|能不能退|可退"),
               _rx(r"returns?|refunds?|retours?|退货|退换"),
               None, _rx(r"return|refund|exchange|retour|rembours|échang|退|换")),
     Attribute("warranty", _rx(r"\bwarrant|\bguarantee|garantie|garanti|保修|质保|保固|保多久"),

@@ -326,3 +326,11 @@ def test_a_labelled_part_keeps_what_follows_it_up_to_the_next_label() -> None:
     assert c.text == "28寸外尺寸 76 x 50 x 30 cm，净重约4.8kg"
     grips = "4U：80-84g，5U：75-79g"
     assert narrowed(Candidate(grips, "", grips), "5U的多重").text == "5U：75-79g"
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    ("雨衣不合适能退不", "returns"),
+    ("y a le cable avec la tondeuse ou pas", "included"),
+])
+def test_more_ways_to_ask_a_return_or_what_comes_with_it(question: str, first: str) -> None:
+    assert asked(question, ["material"])[0] == first
