@@ -43,6 +43,7 @@ _END = re.compile(r"[.!?。！？…]$")
 _CUT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,×*/%-]*$")
 _UNIT = re.compile(r"qt|oz|ml|cl|cm|mm|kg|l|g|m|in|inch|w|v|mah|pcs", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,/x×]*")
+_TRAILING = " ,;:/|–—-"  # separators a shortened title never ends on
 _SPEC = re.compile(r"\d[\d.,]*[-\s]?[a-z]{1,5}\.?|\d+[.,]\d+|-|–|qt|oz|ml|cm|mm|kg", re.IGNORECASE)
 
 
@@ -65,7 +66,7 @@ def short_title(p: Product) -> str:
         if not _SPEC.fullmatch(w) and not (w in ("Ø", "ø") and _AMOUNT.match(after)):
             kept.append(w)
         i += 1
-    title = (" ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title).rstrip(" ,;:/|–—-")
+    title = (" ".join(kept if len(kept) >= 1 and kept != ["-"] else words) or p.title).rstrip(_TRAILING)
     cjk = han_count(title)
     limit = 24 if cjk > len(title) / 2 else 48
     if len(title) <= limit:
@@ -73,7 +74,7 @@ def short_title(p: Product) -> str:
     cut = title[:limit]
     space = cut.rfind(" ")
     if space > limit // 3:
-        return cut[:space].rstrip(" ,;:/|–—-")  # "Dog Harness – Reflective," is said without its comma
+        return cut[:space].rstrip(_TRAILING)  # "Dog Harness – Reflective," is said without its comma
     split = _CUT_TOKEN.search(cut) if title[limit].isascii() and title[limit].isalnum() else None
     # a number or a Latin word cut in two ("48x74cm" -> "48x7") would be a wrong figure: said whole or not at all
     return cut[: split.start()] if split is not None and split.start() > limit // 3 else cut

@@ -237,7 +237,7 @@ def asked(question: str, by_meaning: list[str], keep: int = 2) -> list[str]:
 # a number before that word ("3 bags per pack", "30 sachets", "3袋"). The words after "how many" that name no
 # thing are skipped ("how many do you have left").
 _COUNT_ASKED = re.compile(r"\bhow many ((?:[^\W\d_]+ ?){1,2})|\bcombien (?:de |d')([^\W\d_]+)", _I)
-_COUNT_HAN = re.compile(r"(?:几|多少)([个包袋件片只根支套盒瓶双块张条层卷粒颗罐支])")
+_COUNT_HAN = re.compile(r"(?:几|多少)([个包袋件片只根支套盒瓶双块张条层卷粒颗罐])")
 _NOT_THINGS = frozenset("do does did are is was were can could will would you we they u ur your of in on for per "
                         "left more still have has got there temps".split())
 _HAN_NUMBER = "[一二三四五六七八九十两]"

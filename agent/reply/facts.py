@@ -31,7 +31,6 @@ from agent.vectors import PhraseVectors
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
 _CLAUSE_MIN = 6
 _AND = re.compile(r"\s(?:and|et|y|und)\s|以及", re.IGNORECASE)
-_PARTS = re.compile(r"[；;，]|,(?!\d)| / ")
 _PARTS_KEPT = re.compile(r"([；;，]|,(?!\d)| / )")
 _LABEL_FIRST = re.compile(r"[A-Za-z]{0,3}\d")  # a part led by a label with a digit ("5U：", "28寸", "M2")
 _MAX_CANDIDATES = 60
