@@ -8,6 +8,8 @@ cases that matter for a shop (Chinese vs French vs English).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-zà-öø-ÿœæ']+")
 
@@ -116,3 +118,9 @@ def detect_language(text: str, default: str = "en") -> str:
     if en > fr:
         return "en"
     return default if default in ("en", "fr") else "en"
+
+
+def majority_language(texts: Iterable[str], default: str = "en") -> str:
+    """The language most of ``texts`` are written in (a catalog's: its titles with a little of each sheet)."""
+    votes = Counter(detect_language(t, default) for t in texts)
+    return votes.most_common(1)[0][0] if votes else default

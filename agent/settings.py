@@ -113,13 +113,18 @@ class KnowledgeSettings(_Section):
     # Chinese-English words for the keyword side of a question in the other script (CC-CEDICT, kept to the
     # catalog's words; agent/knowledge/dictionary.py); "none": the embedder and the shop's glossary.toml only
     dictionary: Literal["cedict", "none"] = "cedict"
+    # Product words by meaning for a French or English question about a catalog in another language (the
+    # catalog's name words closest to the question's; agent/knowledge/bridge.py); "none": off
+    bridge: Literal["embedder", "none"] = "embedder"
+    bridge_min_cosine: float = Field(0.92, ge=0, le=1)
+    bridge_min_margin: float = Field(0.01, ge=0, le=1)
     # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
     answer_min_keyword: float = Field(4.0, ge=0)
     answer_sure_dense: float = Field(0.83, ge=0, le=1)
     answer_min_dense: float = Field(0.865, ge=0, le=1)
     answer_min_margin: float = Field(0.03, ge=0, le=1)
     answer_exists_dense: float = Field(0.93, ge=0, le=1)  # "do you sell X?" without X in the catalog's words
-    answer_cross_min_keyword: float = Field(3.0, ge=0)  # the same, for a question in another language
+    answer_cross_min_keyword: float = Field(2.0, ge=0)  # the same, for a question in another language
     answer_cross_sure_dense: float = Field(0.835, ge=0, le=1)
     answer_cross_min_dense: float = Field(0.79, ge=0, le=1)
     answer_cross_min_margin: float = Field(0.01, ge=-1, le=1)

@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.app.busy import BusyLlm, BusyRetriever, BusySpeech
 from agent.app.checks import KNOWLEDGE_CACHE_S, LLM_CACHE_S, knowledge_status, llm_check, watch_sources
-from agent.app.knowledge_commands import open_knowledge
+from agent.app.knowledge_commands import open_knowledge, vector_folder
 from agent.app.triage import TriageParts, build_triage
 from agent.approval import Approvals
 from agent.clock import VirtualClock
@@ -48,7 +48,7 @@ from agent.speech.espeak import EspeakLibrary
 from agent.speech.factory import build_synthesizer
 from agent.speech.metered import MeteredSpeech
 from agent.speech.stream import TimedSpeech
-from agent.vectors import PhraseVectors, default_cache_dir
+from agent.vectors import PhraseVectors
 
 
 @dataclass
@@ -206,8 +206,7 @@ def phrase_vectors(settings: Settings, embedder: Embedder) -> PhraseVectors | No
     the semantic layer is off or the embedder has no meaning (the hash embedder of plumbing tests)."""
     if not settings.triage.semantic or embedder.name == "hash":
         return None
-    folder = settings.path(settings.knowledge.vector_cache) if settings.knowledge.vector_cache else default_cache_dir()
-    return PhraseVectors(embedder, folder)
+    return PhraseVectors(embedder, vector_folder(settings))
 
 
 def script_for(settings: Settings, products: Sequence[Product], script_path: str | None = None,

@@ -19,6 +19,7 @@ from agent.errors import InputError
 from agent.knowledge.base import KnowledgeBase, Progress, SyncReport
 from agent.knowledge.embedding import Embedder
 from agent.settings import Settings
+from agent.vectors import default_cache_dir
 
 IMPORTS_FILE = "knowledge_imports.json"
 
@@ -43,9 +44,16 @@ def open_knowledge(
     return kb
 
 
+def vector_folder(settings: Settings) -> Path:
+    """Where phrase vectors are kept on disk: ``[knowledge] vector_cache``, else the user's cache folder."""
+    ks = settings.knowledge
+    return settings.path(ks.vector_cache) if ks.vector_cache else default_cache_dir()
+
+
 def _knowledge_base(settings: Settings, knowledge_path: str | None, embedder: Embedder | None) -> KnowledgeBase:
     ks = settings.knowledge
     currency = settings.show.currency
+    vectors = vector_folder(settings)
     if knowledge_path:
         resolved = Path(knowledge_path).expanduser().resolve()
         if not resolved.exists():
@@ -58,8 +66,10 @@ def _knowledge_base(settings: Settings, knowledge_path: str | None, embedder: Em
             currency=currency,
             embedder=embedder,
             collection=f"{ks.collection}-cat-{key}",
+            vector_cache=vectors,
         )
-    return KnowledgeBase(ks, configured_paths(settings), settings.data_dir, currency=currency, embedder=embedder)
+    return KnowledgeBase(ks, configured_paths(settings), settings.data_dir, currency=currency, embedder=embedder,
+                         vector_cache=vectors)
 
 
 def configured_paths(settings: Settings) -> list[Path]:

@@ -22,16 +22,16 @@ import numpy as np
 from agent.errors import LivehostError
 from agent.knowledge import codec
 from agent.knowledge.catalog import Stamp, catalog_files, file_stamp, import_file, merge
-from agent.knowledge.dictionary import CatalogWords, Dictionary
 from agent.knowledge.embedding import Embedder, QueryCache, Vector, embedder_for, product_vectors
-from agent.knowledge.glossary import Glossary
 from agent.knowledge.imported import ImportResult
 from agent.knowledge.keywords import product_terms
 from agent.knowledge.ranking import Snapshot, query_terms, rank
 from agent.knowledge.store import ChromaStore, StoreUnavailable
+from agent.knowledge.words import CatalogWords, catalog_words
 from agent.ports import Clock, Hit
 from agent.product import Product
 from agent.settings import KnowledgeSettings
+from agent.vectors import PhraseVectors
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class KnowledgeBase:
         embedder: Embedder | None = None,
         collection: str | None = None,
         query_cache: QueryCache | None = None,
+        vector_cache: Path | None = None,
     ) -> None:
         self.settings = settings
         self.paths = tuple(Path(p) for p in paths)
@@ -103,7 +104,9 @@ class KnowledgeBase:
         self.embedder = embedder if embedder is not None else embedder_for(settings)
         self.collection = f"{collection or settings.collection}-{self.embedder.name}"
         self._cache = query_cache if query_cache is not None else QueryCache()
-        self._words = CatalogWords()  # the shop's glossary.toml and the dictionary, made at each sync
+        self._words = CatalogWords()  # the shop's glossary.toml, the dictionary and the bridge, made at each sync
+        # the bridge's name words: on disk in ``vector_cache`` (None: in memory), never for the hash embedder
+        self._names = PhraseVectors(self.embedder, vector_cache if self.embedder.name != "hash" else None)
         self._store: ChromaStore | None = None
         self._entries: dict[str, _Entry] | None = None
         self._files: dict[Path, tuple[Stamp, ImportResult]] = {}
@@ -125,10 +128,12 @@ class KnowledgeBase:
             await asyncio.to_thread(self.sync)
             snap = self._snapshot
         assert snap is not None
-        qvec = self._cache.get(query)
-        if qvec is None:
-            qvec = await asyncio.to_thread(self._embed_query, query)
-        return rank(snap, query, qvec, k, on_screen, self._words.expand(query))
+        words, cached = self._words, self._cache.get(query)
+        if cached is not None and not words.embeds(query):
+            return rank(snap, query, cached, k, on_screen, words.expand(query))
+        qvec, extra = await asyncio.to_thread(lambda: (cached if cached is not None else self._embed_query(query),
+                                                       words.expand(query)))
+        return rank(snap, query, qvec, k, on_screen, extra)
 
     def query_vector(self, query: str) -> Vector:
         """The question's vector (query mode), from the shared cache when it was asked before."""
@@ -197,10 +202,9 @@ class KnowledgeBase:
         for gone in set(self._files) - set(files):
             del self._files[gone]
         products = merge(results)
-        dictionary = self._words.dictionary if products == list(self.products()) else None
-        if dictionary is None and self.settings.dictionary == "cedict":
-            dictionary = Dictionary.for_catalog(products)
-        self._words = CatalogWords(Glossary.load(self.paths), dictionary)
+        kept = self._words if products == list(self.products()) else None
+        self._words = catalog_words(self.settings, self.paths, products, kept, self._names.vectors,
+                                    self.embedder.embed_queries)
         store = self._open()
         entries = self._load(store)
         model = self.embedder.name
@@ -391,10 +395,5 @@ class KnowledgeBase:
 
 
 def _meta(p: Product, embed_hash: str, record_hash: str) -> dict[str, Any]:
-    return {
-        "embed_hash": embed_hash,
-        "record_hash": record_hash,
-        "title": p.title,
-        "source": p.source,
-        "product": codec.dumps(p),
-    }
+    return {"embed_hash": embed_hash, "record_hash": record_hash, "title": p.title, "source": p.source,
+            "product": codec.dumps(p)}

@@ -18,8 +18,8 @@ import importlib.resources
 import re
 from collections.abc import Iterable, Sequence
 
-from agent.knowledge.glossary import Glossary
 from agent.knowledge.keywords import fold, tokenize
+from agent.knowledge.reference import FUNCTION_WORDS as _FUNCTION
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.language import HAN_RUN
 from agent.product import Product
@@ -32,12 +32,6 @@ _WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 MAX_HEAD = 6  # the longest Chinese word looked up
 SENSES = 3  # English phrases kept per Chinese word
 PER_KEY = 4  # Chinese words kept per English word or phrase
-# English words that name no thing: never looked up (the generic shop talk of GENERIC_TERMS is left out too)
-_FUNCTION = frozenset("""a an the is are was were be been do does did can could will would should shall may might
-must have has had i you he she it we they me him her us them my your his its our their this that these those
-what which who whom whose how when where why there here and or but if then than so too very just also not no yes
-of in on at by for with from to into about over under up down out off again any some all each every more most
-much many few less least own same such only other another as ok okay pls please rn lol u ur""".split())
 
 
 def _senses(gloss: str) -> list[str]:
@@ -182,14 +176,3 @@ def _entries(lines: Iterable[str], latin: frozenset[str] | None = None,
         if m is not None:
             yield m.group(1), m.group(2).split("/")
 
-
-class CatalogWords:
-    """The extra keyword words a question gets: the shop's own glossary's, then the dictionary's."""
-
-    def __init__(self, glossary: Glossary | None = None, dictionary: Dictionary | None = None) -> None:
-        self.glossary = glossary or Glossary()
-        self.dictionary = dictionary
-
-    def expand(self, question: str) -> list[str]:
-        extra = self.glossary.expand(question)
-        return [*extra, *self.dictionary.expand(question)] if self.dictionary is not None else extra

@@ -90,14 +90,17 @@ class HashEmbedder:
         n = float(np.linalg.norm(v))
         return v / n if n else v
 
-    def embed_passages(self, texts: Sequence[str]) -> Vector:
+    def _many(self, texts: Sequence[str]) -> Vector:
         return np.array([self._one(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector:
+        return self._many(texts)
 
     def embed_query(self, text: str) -> Vector:
         return self._one(text)
 
     def embed_queries(self, texts: Sequence[str]) -> Vector:
-        return self.embed_passages(texts)
+        return self._many(texts)  # not through embed_passages: a subclass counting passages counts products
 
 
 def make_embedder(kind: str, model: str = "", device: str = "auto") -> Embedder:

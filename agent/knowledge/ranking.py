@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agent.knowledge.keywords import KeywordIndex, tokenize
-from agent.knowledge.reference import GENERIC_TERMS, names_a_product
+from agent.knowledge.reference import FUNCTION_WORDS_FR, GENERIC_TERMS, names_a_product
 from agent.ports import Hit
 from agent.product import Product
 
@@ -78,10 +78,13 @@ class Snapshot:
         return len(self.products)
 
 
+_DROPPED = GENERIC_TERMS | frozenset(tokenize(" ".join(sorted(FUNCTION_WORDS_FR))))  # as the keyword side spells them
+
 def query_terms(query: str, extra: Sequence[str] = ()) -> list[str]:
-    """Keyword terms of the question plus ``extra`` words (glossary translations), generic words dropped."""
+    """Keyword terms of the question plus ``extra`` words (glossary translations), generic words dropped, and
+    French function words ("My son is allergic" shares "son" with a French sheet, not a product)."""
     text = " ".join([query, *extra])
-    return [t for t in tokenize(text) if t not in GENERIC_TERMS]
+    return [t for t in tokenize(text) if t not in _DROPPED]
 
 
 def rank(

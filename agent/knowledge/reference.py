@@ -32,6 +32,17 @@ _GENERIC_ZH = (
 ).split()
 GENERIC_TERMS = _GENERIC_WORDS | frozenset(w for w in _GENERIC_ZH if len(w) <= 2)
 """Words that say nothing about which product: left out of keyword matching too."""
+# English words that name no thing: never looked up across languages (generic shop talk is GENERIC_TERMS)
+FUNCTION_WORDS = frozenset("""a an the is are was were be been do does did can could will would should shall may might
+must have has had i you he she it we they me him her us them my your his its our their this that these those
+what which who whom whose how when where why there here and or but if then than so too very just also not no yes
+of in on at by for with from to into about over under up down out off again any some all each every more most
+much many few less least own same such only other another as ok okay pls please rn lol u ur""".split())
+# ... and French ones (folded, as keywords are): the words of a French question that name no thing
+FUNCTION_WORDS_FR = frozenset("""a au aux l d qu n s j m c se sa son ses leur leurs par sans tres bien peut peux
+faut fait font faire va vont sont etre avoir ai as avez ont ici la-dessus si comme tout tous toute toutes rien
+quoi comment pourquoi quand ou donc alors aussi deja elle elles ils lui eux me te moi toi vos votre notre nos
+cela ceci ca ce""".split())
 _LATIN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 

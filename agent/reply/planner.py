@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from agent.knowledge.reference import GENERIC_TERMS
-from agent.language import HAN_RUN, detect_language, has_han
+from agent.language import HAN_RUN, has_han, majority_language
 from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
@@ -223,8 +222,8 @@ class Planner:
         """The language most product titles are written in (the catalog's own words)."""
         if self._catalog_lang is None:
             products = getattr(self._retriever, "products", lambda: ())()
-            votes = Counter(detect_language(p.title + " " + p.text[:80], "en") for p in products[:200])
-            self._catalog_lang = votes.most_common(1)[0][0] if votes else self._default_language
+            texts = [p.title + " " + p.text[:80] for p in products[:200]]
+            self._catalog_lang = majority_language(texts) if texts else self._default_language
         return self._catalog_lang
 
     @staticmethod

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 from agent.knowledge.base import KnowledgeBase
-from agent.knowledge.dictionary import CatalogWords, Dictionary
+from agent.knowledge.dictionary import Dictionary
 from agent.knowledge.embedding import HashEmbedder
 from agent.knowledge.glossary import Glossary
+from agent.knowledge.words import CatalogWords
 from agent.product import Product
 from agent.settings import KnowledgeSettings
 

@@ -1,0 +1,53 @@
+"""The extra keyword words a question gets, remade at each sync: the shop's glossary, the dictionary, the bridge.
+
+Each is optional: ``[knowledge] dictionary`` and ``bridge`` turn the language data off, a shop without a
+``glossary.toml`` has none. When the catalog did not change, the dictionary and the bridge are kept (the
+dictionary reads 9 MB, the bridge embeds the catalog's name words); the glossary is re-read (a shop edits it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent.knowledge.bridge import Vectorize, WordBridge
+from agent.knowledge.dictionary import Dictionary
+from agent.knowledge.glossary import Glossary
+from agent.product import Product
+from agent.settings import KnowledgeSettings
+
+
+class CatalogWords:
+    """``expand(question)``: the shop's glossary's words, then the dictionary's, then the bridge's."""
+
+    def __init__(self, glossary: Glossary | None = None, dictionary: Dictionary | None = None,
+                 bridge: WordBridge | None = None) -> None:
+        self.glossary = glossary or Glossary()
+        self.dictionary = dictionary
+        self.bridge = bridge
+
+    def embeds(self, question: str) -> bool:
+        """Would :meth:`expand` embed anything (the question is in another language than a bridged catalog)?"""
+        return self.bridge is not None and self.bridge.applies(question)
+
+    def expand(self, question: str) -> list[str]:
+        extra = self.glossary.expand(question)
+        if self.dictionary is not None:
+            extra = [*extra, *self.dictionary.expand(question)]
+        if self.bridge is not None:
+            extra = [*extra, *self.bridge.expand(question)]
+        return extra
+
+
+def catalog_words(settings: KnowledgeSettings, paths: Sequence[Path], products: Sequence[Product],
+                  kept: CatalogWords | None, names_vectors: Vectorize, embed: Vectorize) -> CatalogWords:
+    """The words for ``products``; ``kept``: the last sync's, when the products are the same."""
+    dictionary = kept.dictionary if kept is not None else None
+    if dictionary is None and settings.dictionary == "cedict":
+        dictionary = Dictionary.for_catalog(products)
+    bridge = kept.bridge if kept is not None else None
+    if bridge is None and settings.bridge == "embedder":
+        bridge = WordBridge.for_catalog(products, dictionary, names_vectors, embed,
+                                        min_cosine=settings.bridge_min_cosine,
+                                        min_margin=settings.bridge_min_margin)
+    return CatalogWords(Glossary.load(paths), dictionary, bridge)
