@@ -27,3 +27,14 @@ def paired(folder: str) -> list[tuple[str, Path, Path]]:
     return [(f"{d.name}-{c.stem}", c.with_name(f"{c.stem}.questions.jsonl"), c)
             for c in sorted(d.glob("*.json*")) if ".questions." not in c.name
             and c.with_name(f"{c.stem}.questions.jsonl").exists()]
+
+
+def notsold() -> list[tuple[str, Path, Path]]:
+    """(name, questions file, catalog) for ``evals/dev/notsold``: ``FOLDER-NAME.questions.jsonl`` asks about things
+    the catalog ``evals/dev/FOLDER/NAME.json`` does not sell."""
+    d = EVALS / "dev" / "notsold"
+    out = []
+    for q in sorted(d.glob("*.questions.jsonl")):
+        folder, _, name = q.name.removesuffix(".questions.jsonl").partition("-")
+        out.append((f"notsold-{folder}-{name}", q, EVALS / "dev" / folder / f"{name}.json"))
+    return out

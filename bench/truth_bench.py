@@ -2,7 +2,8 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|dev|regression|formats|dims|specifics|shops2|attrs]
+    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|dev|regression|formats|dims|specifics|shops2|attrs
+                                                  |notsold]
                                           [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
 sys.path.insert(0, str(ROOT))
 
-from bench.shops import paired, shops  # noqa: E402
+from bench.shops import notsold, paired, shops  # noqa: E402
 
 SETS: dict[str, list[tuple[str, Path, Path]]] = {
     "heldout": shops("heldout"),
@@ -47,6 +48,8 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     # development: three more shops (ZH travel in CNY, FR garden in EUR, EN kids in USD), 30 questions each in the
     # shop's own language, one attribute each, a third stated only in the free text, 5 not in the sheet
     "attrs": paired("dev/attrs"),
+    # development: questions about things the development shops do not sell, asked as if they did ("高压锅多少钱")
+    "notsold": notsold(),
     # held-out: three more shops (ZH beauty in CNY, FR home textiles in EUR, EN tech accessories in GBP), written
     # after this code by a writer who saw only evals/FORMAT.md, never used to change it
     "heldout2": paired("heldout2"),

@@ -169,7 +169,8 @@ def build_writer(settings: Settings, clock: Clock, metrics: Metrics, prompts: Pr
                          exists_dense=ks.answer_cross_exists_dense)
     match = CatalogMatch(min_keyword=ks.answer_min_keyword, sure_dense=ks.answer_sure_dense,
                          min_dense=ks.answer_min_dense, min_margin=ks.answer_min_margin,
-                         exists_dense=ks.answer_exists_dense, cross=cross)
+                         exists_dense=ks.answer_exists_dense, unnamed_min_keyword=ks.answer_unnamed_min_keyword,
+                         unnamed_sure_dense=ks.answer_unnamed_sure_dense, cross=cross)
     planner = Planner(retriever, clock, metrics, scope=scope, embed=embed if vectors is not None else None,
                       match=match, top_k=ks.top_k, default_language=settings.show.default_language)
     finder = FactFinder(vectors, min_score=rs.fact_min_score) if vectors is not None else None

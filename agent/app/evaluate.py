@@ -211,7 +211,9 @@ def judge(case: Case, answer: dict[str, Any], ranked: list[str], sheets: Sequenc
     leaks = [f for f in case.forbid if f.lower() in reply.lower()]
     if leaks:
         problems.append(f"forbidden {leaks}")
-    wrong = wrong_claims(reply.replace(case.user, " "), case.question, sheets, case.forbid)
+    # the viewer's name as written and as said ("birdlady_72" is said "birdlady 72"): its digits are no claim
+    said = reply.replace(case.user, " ").replace(case.user.replace("_", " "), " ")
+    wrong = wrong_claims(said, case.question, sheets, case.forbid)
     extra = [w for w in wrong if not w.startswith("forbidden")]
     if extra:
         problems.append("; ".join(extra))

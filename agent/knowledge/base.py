@@ -202,9 +202,8 @@ class KnowledgeBase:
         for gone in set(self._files) - set(files):
             del self._files[gone]
         products = merge(results)
-        kept = self._words if products == list(self.products()) else None
-        self._words = catalog_words(self.settings, self.paths, products, kept, self._names.vectors,
-                                    self.embedder.embed_queries)
+        self._words = catalog_words(self.settings, self.paths, products, self._words,
+                                    products == list(self.products()), self._names.vectors, self.embedder.embed_queries)
         store = self._open()
         entries = self._load(store)
         model = self.embedder.name

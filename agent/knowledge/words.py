@@ -1,8 +1,8 @@
 """The extra keyword words a question gets, remade at each sync: the shop's glossary, the dictionary, the bridge.
 
 Each is optional: ``[knowledge] dictionary`` and ``bridge`` turn the language data off, a shop without a
-``glossary.toml`` has none. When the catalog did not change, the dictionary and the bridge are kept (the
-dictionary reads 9 MB, the bridge embeds the catalog's name words); the glossary is re-read (a shop edits it).
+``glossary.toml`` has none. The dictionary is kept while the catalog uses no word it lacks (it reads 9 MB), the
+bridge while the products are the same (its name vectors are cached); the glossary is re-read (a shop edits it).
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ class CatalogWords:
 
 
 def catalog_words(settings: KnowledgeSettings, paths: Sequence[Path], products: Sequence[Product],
-                  kept: CatalogWords | None, names_vectors: Vectorize, embed: Vectorize) -> CatalogWords:
-    """The words for ``products``; ``kept``: the last sync's, when the products are the same."""
-    dictionary = kept.dictionary if kept is not None else None
-    if dictionary is None and settings.dictionary == "cedict":
-        dictionary = Dictionary.for_catalog(products)
-    bridge = kept.bridge if kept is not None else None
+                  last: CatalogWords | None, same: bool, names_vectors: Vectorize, embed: Vectorize) -> CatalogWords:
+    """The words for ``products``; ``last``: the last sync's, ``same``: are the products the same?"""
+    dictionary = None
+    if settings.dictionary == "cedict":
+        dictionary = Dictionary.for_catalog(products, last.dictionary if last is not None else None)
+    bridge = last.bridge if last is not None and same else None
     if bridge is None and settings.bridge == "embedder":
         bridge = WordBridge.for_catalog(products, dictionary, names_vectors, embed,
                                         min_cosine=settings.bridge_min_cosine,

@@ -22,6 +22,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
+from agent.reply.head import named_thing, owns
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -106,6 +107,9 @@ class CatalogMatch:
     min_dense: float = 0.865
     min_margin: float = 0.03
     exists_dense: float = 0.93
+    # a question naming a thing the best match's name does not hold ("the oak wardrobe" -> Oak Bookshelf)
+    unnamed_min_keyword: float = 100.0
+    unnamed_sure_dense: float = 1.01
     cross: CatalogMatch | None = None
 
 
@@ -184,6 +188,9 @@ class Planner:
             if same:  # the catalog's own words are there to name it: only they count
                 return top.keyword >= m.min_keyword and self._names_it(question, top.product)
             return top.dense >= m.exists_dense
+        thing = named_thing(question, language) if same else None
+        if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
+            return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
             return True
         coverage = getattr(self._retriever, "vocabulary_coverage", None)

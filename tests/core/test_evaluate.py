@@ -72,3 +72,9 @@ def test_a_forbidden_number_counts_only_as_a_whole_number_outside_the_product_na
     assert wrong_claims("Cover 220x240 cm.", "size?", [BOX], ["40"]) == ["number not on the sheet: 220",
                                                                  "number not on the sheet: 240"]
     assert wrong_claims("We have 12 boxes.", "how many boxes?", [pack], ["12"]) == ["forbidden: 12"]
+
+
+def test_the_digits_of_a_viewers_name_as_the_host_says_it_are_no_claim() -> None:
+    case = Case("how much is the bird bath", "refuse", user="garden_fan_72")
+    said = judge(case, {"decision": "refuse", "reply": "garden fan 72, Sorry, we don't sell that."}, [], [])
+    assert said.passed and not said.wrong

@@ -54,3 +54,15 @@ async def test_a_chinese_question_finds_the_english_product_by_its_words(tmp_pat
         hits = await kb.search("帐篷多少钱", k=2)
         assert (hits[0].product.id == "tent" and hits[0].keyword > 0) is found
         kb.close()
+
+
+def test_an_edit_that_adds_no_word_keeps_the_dictionary_without_reading_it_again() -> None:
+    from dataclasses import replace
+
+    for catalog in (LATIN, HAN):
+        d = Dictionary.for_catalog(catalog)
+        cheaper = [replace(catalog[0], price=1.0), catalog[1]]
+        assert Dictionary.for_catalog(cheaper, d) is d  # prices and stock carry no words
+        renamed = [replace(catalog[0], title=catalog[0].title + (" 帐篷" if d and d.catalog_han else " lantern")),
+                   catalog[1]]
+        assert Dictionary.for_catalog(renamed, d) is not d

@@ -91,3 +91,19 @@ def test_the_product_named_in_the_question_is_picked(question: str, titles: tupl
     a, b = (Product(f"p{i}", t, 10.0, "EUR") for i, t in enumerate(titles))
     hits = [Hit(a, 1.0, dense=first[1], keyword=first[0]), Hit(b, 0.9, dense=0.90, keyword=2.8)]
     assert Planner._pick(question, hits).product.id == f"p{picked}"
+
+
+@pytest.mark.parametrize(("question", "keyword", "decision"), [
+    ("how much is the smart watch?", 0.0, "answer"),  # the watch is the thing named
+    ("how much is the watch strap?", 3.0, "refuse"),  # a strap shares "watch" and sits close, but is no watch
+    ("how much is the watch strap?", 6.0, "answer"),  # ...unless the words match strongly (a strap in the sheet)
+    ("montre connectée, le bracelet il coûte combien ?", 3.0, "answer"),  # another language: the usual bar
+])
+async def test_a_question_naming_another_thing_needs_the_catalogs_words(question: str, keyword: float,
+                                                                         decision: str) -> None:
+    match = CatalogMatch(min_keyword=4.0, sure_dense=0.90, unnamed_min_keyword=5.0, cross=MATCH.cross)
+    hits = [Hit(WATCH, 1.0, dense=0.95, keyword=keyword), Hit(CASE, 0.5, dense=0.70)]
+    clock = LoopClock()
+    language = "fr" if "montre" in question else "en"
+    plan = await Planner(ChosenHits(hits), clock, Metrics(clock), match=match).plan(question, ["ana"], language, None)
+    assert plan.decision == decision

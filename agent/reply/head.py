@@ -1,0 +1,67 @@
+"""The thing a question is about, by its words: "how much is the bird cage" -> "cage", "l'étagère en rotin elle
+coûte combien" -> "etagere".
+
+A question about something the shop does not sell often shares a word with something it does ("the oak
+wardrobe" and the Oak Bookshelf, "l'étagère en rotin" and the rotin mirror), and both sit close by meaning, so
+the sold-here thresholds answer it about the wrong product. The thing named is the head of the question's noun
+phrase: in English the last word of the words after a determiner ("the balance bike"), in French the first
+word after one ("la table à manger en chêne"). A word that names an attribute by itself ("dimensions", "la
+hauteur", "warranty") is no thing; a determiner after "on peut", "je" or "il" is an object pronoun ("on peut la
+passer sous l'eau"). Chinese has no determiners and no spaces: no thing is named from it here (None), as for
+a question without a determiner in French, so the usual thresholds decide alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.knowledge.keywords import fold, tokenize
+from agent.knowledge.reference import FUNCTION_WORDS, FUNCTION_WORDS_FR, GENERIC_TERMS
+from agent.product import Product
+from agent.reply.attributes import cued
+
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DET_EN = frozenset("the this that these those your ur".split())  # not "my": the viewer's own things
+_DET_FR = frozenset("le la les l un une des du ce cet cette ces votre vos".split())
+# words after which "le", "la", "les" are object pronouns, not determiners
+_BEFORE_PRONOUN = frozenset("on je j tu il elle ils elles peut peux pouvez faut va vais dois doit ne n".split())
+# English verbs that end a subject in shop questions ("the fish tank holds", "the tray go in")
+_VERBS = frozenset("""come comes fit fits work works go goes hold holds last lasts weigh weighs cut cuts run runs need
+needs use used made make makes look looks feel feels wash washes cost costs take takes keep keeps stay stays arrive
+arrives ship ships charge charges fold folds open opens close closes get gets""".split())
+_STOP = GENERIC_TERMS | FUNCTION_WORDS | FUNCTION_WORDS_FR
+_PREFIX = 5  # a typo or an inflection keeps the start of a word: "harnes" is the "harness"
+
+
+def named_thing(question: str, language: str) -> str | None:
+    """The head word of the thing the question names (folded), or None when it names none that way."""
+    words: list[str] = _WORD.findall(fold(question).replace("'", " ").replace("’", " "))
+    if language == "fr":
+        for i, w in enumerate(words[:-1]):
+            nxt = words[i + 1]
+            if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(nxt):
+                return nxt
+        return None
+    if language != "en":
+        return None
+    start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
+    run: list[str] = []
+    for w in words[start:]:
+        if not _thing(w) or w in _VERBS:
+            if run:
+                break
+            continue
+        run.append(w)
+    return run[-1] if run else None
+
+
+def owns(thing: str, product: Product) -> bool:
+    """Does the product's name, tags or category hold the word (as the keyword side spells it, or its start)?"""
+    own = set(tokenize(" ".join([product.title, *product.tags, product.category])))
+    word = next(iter(tokenize(thing)), thing)
+    return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]
+                              for o in own)
+
+
+def _thing(word: str) -> bool:
+    return len(word) >= 3 and not any(c.isdigit() for c in word) and word not in _STOP and not cued(word)

@@ -1,0 +1,33 @@
+"""The thing a question names: the head of its noun phrase in English and French, never an attribute word or
+an object pronoun; and whether a product's name holds it."""
+
+from __future__ import annotations
+
+from agent.product import Product
+from agent.reply.head import named_thing, owns
+
+
+def test_an_english_question_names_the_last_word_after_its_determiner() -> None:
+    assert named_thing("how much is the camping stove?", "en") == "stove"
+    assert named_thing("does the garden hose come with a nozzle", "en") == "hose"  # a verb ends the thing
+    assert named_thing("rain jacket what sizes", "en") == "jacket"  # no determiner: the words it starts with
+    assert named_thing("the lamp dimensions pls", "en") == "lamp"  # an attribute word is no thing
+
+
+def test_a_french_question_names_the_first_word_after_its_determiner() -> None:
+    assert named_thing("la lampe de chevet elle coûte combien ?", "fr") == "lampe"
+    assert named_thing("quelle est la hauteur du tabouret ?", "fr") == "tabouret"  # "hauteur" asks a size
+    assert named_thing("on peut la laver en machine ?", "fr") is None  # "la" stands for the product here
+
+
+def test_questions_without_a_thing_and_chinese_name_none() -> None:
+    assert named_thing("how much is it?", "en") is None
+    assert named_thing("c'est combien ?", "fr") is None
+    assert named_thing("台灯多少钱", "zh") is None
+
+
+def test_a_product_owns_the_words_of_its_name_tags_and_category_and_their_typos() -> None:
+    lamp = Product("lamp", "Brass Bedside Lamp", 49.0, "EUR", tags=("lighting",), category="Lampes")
+    assert owns("lamp", lamp) and owns("lampes", lamp) and owns("lighting", lamp)
+    assert owns("bedsides", lamp)  # plural and typo keep the start
+    assert not owns("stool", lamp) and not owns("tabouret", lamp)
