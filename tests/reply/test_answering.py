@@ -49,7 +49,8 @@ def _shop_match() -> CatalogMatch:
     cross = CatalogMatch(k.answer_cross_min_keyword, k.answer_cross_sure_dense, k.answer_cross_min_dense,
                          k.answer_cross_min_margin, k.answer_cross_exists_dense)
     return CatalogMatch(k.answer_min_keyword, k.answer_sure_dense, k.answer_min_dense, k.answer_min_margin,
-                        k.answer_exists_dense, cross)
+                        k.answer_exists_dense, unnamed_min_keyword=k.answer_unnamed_min_keyword,
+                        unnamed_sure_dense=k.answer_unnamed_sure_dense, cross=cross)
 
 
 def _answering(queue: VerdictQueue, writer: object, clock: VirtualClock) -> Answering:
