@@ -7,8 +7,8 @@ the sold-here thresholds answer it about the wrong product. The thing named is t
 phrase: in English the last word of the words after a determiner ("the balance bike"), in French the first
 word after one ("la table à manger en chêne"). A word that names an attribute by itself ("dimensions", "la
 hauteur", "warranty") is no thing; a determiner after "on peut", "je" or "il" is an object pronoun ("on peut la
-passer sous l'eau"). Chinese has no determiners and no spaces: no thing is named from it here (None), as for
-a question without a determiner in French, so the usual thresholds decide alone.
+passer sous l'eau"). In Chinese, the last two characters of the question's opening words ("胡桃木衣柜多少钱" ->
+"衣柜"). A French question without a determiner names none (None): the usual thresholds decide alone.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 
 from agent.knowledge.keywords import fold, tokenize
 from agent.knowledge.reference import FUNCTION_WORDS, FUNCTION_WORDS_FR, GENERIC_TERMS
+from agent.language import HAN_RUN
 from agent.product import Product
 from agent.reply.attributes import cued
 
@@ -30,6 +31,10 @@ _VERBS = frozenset("""come comes fit fits work works go goes hold holds last las
 needs use used made make makes look looks feel feels wash washes cost costs take takes keep keeps stay stays arrive
 arrives ship ships charge charges fold folds open opens close closes get gets""".split())
 _STOP = GENERIC_TERMS | FUNCTION_WORDS | FUNCTION_WORDS_FR
+_HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|这款|你们家?的?|我想问)+")
+# characters that end the thing's name in a Chinese question: what is asked, or said about it
+_HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够")
+_HAN_ASKS = ("多", "几", "什么", "怎么", "哪", "有没有", "是不是", "能不能", "可不可以", "有")
 _PREFIX = 5  # a typo or an inflection keeps the start of a word: "harnes" is the "harness"
 
 
@@ -42,6 +47,8 @@ def named_thing(question: str, language: str) -> str | None:
             if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(nxt):
                 return nxt
         return None
+    if language == "zh":
+        return _han_thing(question)
     if language != "en":
         return None
     start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
@@ -55,8 +62,22 @@ def named_thing(question: str, language: str) -> str | None:
     return run[-1] if run else None
 
 
+def _han_thing(question: str) -> str | None:
+    """Chinese: the question's first run of characters, less "那个" and the like, up to the first character that
+    asks or describes ("高压锅多少钱" -> "高压锅", "破壁机的杯子..." -> "破壁机"); its head is its last two characters
+    (a compound ends in what it is: "保温杯" is a cup)."""
+    run = next(iter(HAN_RUN.findall(question)), "")
+    run = _HAN_LEAD.sub("", run)
+    if run.startswith(_HAN_ASKS):
+        return None  # "多少钱", "有没有...": it opens with the question, not with a thing
+    cut = next((i for i, ch in enumerate(run) if i >= 2 and ch in _HAN_STOP), len(run))
+    return run[cut - 2 : cut] if cut >= 2 else None
+
+
 def owns(thing: str, product: Product) -> bool:
     """Does the product's name, tags or category hold the word (as the keyword side spells it, or its start)?"""
+    if HAN_RUN.search(thing):
+        return thing in " ".join([product.title, *product.tags, product.category])
     own = set(tokenize(" ".join([product.title, *product.tags, product.category])))
     word = next(iter(tokenize(thing)), thing)
     return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]

@@ -20,10 +20,17 @@ def test_a_french_question_names_the_first_word_after_its_determiner() -> None:
     assert named_thing("on peut la laver en machine ?", "fr") is None  # "la" stands for the product here
 
 
-def test_questions_without_a_thing_and_chinese_name_none() -> None:
+def test_questions_without_a_thing_name_none() -> None:
     assert named_thing("how much is it?", "en") is None
     assert named_thing("c'est combien ?", "fr") is None
-    assert named_thing("台灯多少钱", "zh") is None
+    assert named_thing("这个多少钱", "zh") is None and named_thing("有没有台灯", "zh") is None
+
+
+def test_a_chinese_question_names_the_end_of_its_opening_words() -> None:
+    assert named_thing("那个折叠台灯多少钱", "zh") == "台灯"  # "那个" goes, "多" starts the question
+    assert named_thing("台灯的灯泡能换吗", "zh") == "台灯"  # the lamp's bulb: the lamp is the thing
+    lamp = Product("lamp", "LED 护眼台灯 三档调光", 129.0, "CNY")
+    assert owns("台灯", lamp) and not owns("落地灯"[-2:], Product("x", "落地 风扇", 1.0, "CNY"))
 
 
 def test_a_product_owns_the_words_of_its_name_tags_and_category_and_their_typos() -> None:
