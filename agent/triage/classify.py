@@ -36,13 +36,14 @@ _Q_ANYWHERE = re.compile(
     r"\bwhat (?:does|do|size|sizes|colou?rs?|material|kind|type)\b|"
     r"\bwhich (?:one|size|colou?r|model|version)s?\b|"
     r"\bcombien\b|\bquel(?:le)?s?\b|\bc(?:'est|est)? ?(?:quoi|koi)\b|\bquoi comme\b|\best-ce qu|"
-    r"\bcomment (?:on|je|il|elle|ça|ca|faire|le|la|les)\b|\boù\b|\bpourquoi\b|\ben quoi\b|\bou (?:pas|non)\s*$|"
+    r"\bcomment (?:on|je|il|elle|ça|ca|faire|le|la|les)\b|\boù\b|\bpourquoi\b|\ben quoi\b|"
+    r"\bou (?:pas|non)\s*$|\bquand\s*$|"
     # a verb before its subject asks, unless the line ends there ("if it breaks can i return it"; "this is it")
     r"(?:\b(?:can|could|will|would|should|is|are)\s+(?:i|you|u|we|they|it)|\b(?:do|did)\s+(?:i|you|u|we|they)"
     r"|\bdoes\s+(?:it|he|she|this|that))\b(?!\s*$)"
 )
 _Q_HAN = ("吗", "么", "呢", "什么", "怎么", "多少", "几", "哪", "是不是", "有没有", "能不能", "可不可以", "咋",
-          "啥", "多大", "多长", "多重", "多久")
+          "啥", "多大", "多长", "多重", "多久", "多厚", "多高", "多宽", "多深", "多粗", "多远")
 _PRODUCT_WORDS = frozenset(
     """
     price prices cost costs much combien size sizes sizing colour color colours colors stock available availability ship

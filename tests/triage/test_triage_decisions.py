@@ -150,7 +150,8 @@ def test_bu_inside_a_statement_asks_nothing(text: str) -> None:
                                   "le tapis y a quelles couleurs", "la veste elle est garantie combien de temps",
                                   "le sac c'est quoi la matière", "sleeping bag how do i wash it",
                                   "il est en quoi le tuyau", "y a le cable avec la tondeuse ou pas",
-                                  "if the bunny arrives and she hates it can i return it", "出国的话 箱子有海关锁没"])
+                                  "if the bunny arrives and she hates it can i return it", "出国的话 箱子有海关锁没",
+                                  "le colis il arrive quand", "这个保温壶多高啊"])
 def test_a_question_put_after_the_thing_it_asks_about_asks(text: str) -> None:
     # chat names the thing first and often drops the question mark
     assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
