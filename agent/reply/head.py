@@ -35,6 +35,8 @@ _HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|
 # characters that end the thing's name in a Chinese question: what is asked, or said about it
 _HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够")
 _HAN_ASKS = ("多", "几", "什么", "怎么", "哪", "有没有", "是不是", "能不能", "可不可以", "有")
+_HAN_PEOPLE = ("我", "你", "他", "她", "宝宝", "孩子", "小孩")
+_LEADING = re.compile(r"[0-9A-Za-z]")
 _PREFIX = 5  # a typo or an inflection keeps the start of a word: "harnes" is the "harness"
 
 
@@ -66,10 +68,12 @@ def _han_thing(question: str) -> str | None:
     """Chinese: the question's first run of characters, less "那个" and the like, up to the first character that
     asks or describes ("高压锅多少钱" -> "高压锅", "破壁机的杯子..." -> "破壁机"); its head is its last two characters
     (a compound ends in what it is: "保温杯" is a cup)."""
-    run = next(iter(HAN_RUN.findall(question)), "")
-    run = _HAN_LEAD.sub("", run)
-    if run.startswith(_HAN_ASKS):
-        return None  # "多少钱", "有没有...": it opens with the question, not with a thing
+    first = HAN_RUN.search(question)
+    if first is None or _LEADING.search(question[: first.start()]):
+        return None  # "24寸蓝色还有吗": a size or a code first, no name
+    run = _HAN_LEAD.sub("", first.group())
+    if run.startswith(_HAN_ASKS) or run.startswith(_HAN_PEOPLE):
+        return None  # "多少钱", "有没有...", "我在...": it opens with the question or the viewer, not a thing
     cut = next((i for i, ch in enumerate(run) if i >= 2 and ch in _HAN_STOP), len(run))
     return run[cut - 2 : cut] if cut >= 2 else None
 
