@@ -23,14 +23,13 @@ import numpy as np
 
 from agent.knowledge.dictionary import Dictionary
 from agent.knowledge.keywords import fold
-from agent.knowledge.reference import FUNCTION_WORDS, FUNCTION_WORDS_FR, GENERIC_TERMS
+from agent.knowledge.reference import NAMELESS as _STOP
 from agent.language import detect_language, majority_language
 from agent.ports import Vector
 from agent.product import Product
 from agent.vectors import QueryCache
 
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
-_STOP = FUNCTION_WORDS | FUNCTION_WORDS_FR | GENERIC_TERMS
 MAX_RUN = 3  # words in a run: "cuiseur a riz", "sleeping bag"
 MAX_NAMES = 4000  # name runs embedded for one catalog
 

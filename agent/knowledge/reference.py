@@ -43,6 +43,8 @@ FUNCTION_WORDS_FR = frozenset("""a au aux l d qu n s j m c se sa son ses leur le
 faut fait font faire va vont sont etre avoir ai as avez ont ici la-dessus si comme tout tous toute toutes rien
 quoi comment pourquoi quand ou donc alors aussi deja elle elles ils lui eux me te moi toi vos votre notre nos
 cela ceci ca ce""".split())
+NAMELESS = GENERIC_TERMS | FUNCTION_WORDS | FUNCTION_WORDS_FR
+"""Words that name no thing in any of the three languages: never a product's name, nor part of one's edges."""
 _LATIN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 

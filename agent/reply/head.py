@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from agent.knowledge.keywords import fold, tokenize
-from agent.knowledge.reference import FUNCTION_WORDS, FUNCTION_WORDS_FR, GENERIC_TERMS
+from agent.knowledge.reference import NAMELESS as _STOP
 from agent.language import HAN_RUN
 from agent.product import Product
 from agent.reply.attributes import cued
@@ -30,7 +30,6 @@ _BEFORE_PRONOUN = frozenset("on je j tu il elle ils elles peut peux pouvez faut 
 _VERBS = frozenset("""come comes fit fits work works go goes hold holds last lasts weigh weighs cut cuts run runs need
 needs use used made make makes look looks feel feels wash washes cost costs take takes keep keeps stay stays arrive
 arrives ship ships charge charges fold folds open opens close closes get gets""".split())
-_STOP = GENERIC_TERMS | FUNCTION_WORDS | FUNCTION_WORDS_FR
 _HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|这款|你们家?的?|我想问)+")
 # characters that end the thing's name in a Chinese question: what is asked, or said about it
 _HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够")
