@@ -51,9 +51,9 @@ class Dictionary:
     small (a few hundred entries) and a sense no sheet holds adds nothing."""
 
     def __init__(self, entries: Iterable[tuple[str, list[str]]], *, latin: frozenset[str] | None = None,
-                 han: Written | None = None, catalog_han: bool = False) -> None:
+                 han: Written | None = None, catalog_han: bool = False, words: frozenset[str] = frozenset()) -> None:
         self.catalog_han = catalog_han
-        self.words: frozenset[str] = frozenset()  # what it was kept to: the catalog's Latin words or Chinese texts
+        self.words = words  # what it was kept to: the catalog's Latin words or Chinese texts
         self.zh_en: dict[str, tuple[str, ...]] = {}
         self.en_zh: dict[str, list[str]] = {}
         for head, glosses in entries:
@@ -98,11 +98,8 @@ class Dictionary:
             return None
         if catalog_han:
             han = Written("\n".join(runs))
-            made = cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True)
-        else:
-            made = cls(_entries(raw.splitlines(), latin=words), latin=words, catalog_han=False)
-        made.words = words
-        return made
+            return cls(_entries(raw.splitlines(), han=han), han=han, catalog_han=True, words=words)
+        return cls(_entries(raw.splitlines(), latin=words), latin=words, catalog_han=False, words=words)
 
     def expand(self, question: str) -> list[str]:
         """English senses of the question's Chinese words for a catalog written in Latin script; Chinese words

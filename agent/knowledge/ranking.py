@@ -80,6 +80,7 @@ class Snapshot:
 
 _DROPPED = GENERIC_TERMS | frozenset(tokenize(" ".join(sorted(FUNCTION_WORDS_FR))))  # as the keyword side spells them
 
+
 def query_terms(query: str, extra: Sequence[str] = ()) -> list[str]:
     """Keyword terms of the question plus ``extra`` words (glossary translations), generic words dropped, and
     French function words ("My son is allergic" shares "son" with a French sheet, not a product)."""

@@ -42,8 +42,8 @@ class CatalogWords:
 def catalog_words(settings: KnowledgeSettings, paths: Sequence[Path], products: Sequence[Product],
                   last: CatalogWords | None, same: bool, names_vectors: Vectorize, embed: Vectorize) -> CatalogWords:
     """The words for ``products``; ``last``: the last sync's, ``same``: are the products the same?"""
-    dictionary = None
-    if settings.dictionary == "cedict":
+    dictionary = last.dictionary if last is not None and same else None  # nothing to read again
+    if dictionary is None and settings.dictionary == "cedict":
         dictionary = Dictionary.for_catalog(products, last.dictionary if last is not None else None)
     bridge = last.bridge if last is not None and same else None
     if bridge is None and settings.bridge == "embedder":
