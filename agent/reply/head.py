@@ -77,14 +77,24 @@ def _han_thing(question: str) -> str | None:
     return run[cut - 2 : cut] if cut >= 2 else None
 
 
+def name_words(product: Product) -> set[str]:
+    """The words of the product's name, tags and category, as the keyword side spells them."""
+    return set(tokenize(_name(product)))
+
+
 def owns(thing: str, product: Product) -> bool:
     """Does the product's name, tags or category hold the word (as the keyword side spells it, or its start)?"""
+    name = _name(product)
     if HAN_RUN.search(thing):
-        return thing in " ".join([product.title, *product.tags, product.category])
-    own = set(tokenize(" ".join([product.title, *product.tags, product.category])))
+        return thing in name
+    own = set(tokenize(name))
     word = next(iter(tokenize(thing)), thing)
     return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]
                               for o in own)
+
+
+def _name(product: Product) -> str:
+    return " ".join([product.title, *product.tags, product.category])
 
 
 def _thing(word: str) -> bool:

@@ -22,7 +22,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import named_thing, owns
+from agent.reply.head import name_words, named_thing, owns
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -208,7 +208,7 @@ class Planner:
         what it goes with ("wheels" in "replacement wheels for the scooter", "杯套" in "保温杯的杯套")."""
         from agent.knowledge.keywords import tokenize
 
-        own = set(tokenize(" ".join([p.title, *p.tags, p.category])))
+        own = name_words(p)
         han = "".join(HAN_RUN.findall(question))
         if han:
             for generic in sorted((w for w in GENERIC_TERMS if HAN_RUN.fullmatch(w)), key=len,
