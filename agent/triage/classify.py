@@ -42,6 +42,26 @@ _Q_ANYWHERE = re.compile(
     r"(?:\b(?:can|could|will|would|should|is|are)\s+(?:i|you|u|we|they|it)|\b(?:do|did)\s+(?:i|you|u|we|they)"
     r"|\bdoes\s+(?:it|he|she|this|that))\b(?!\s*$)"
 )
+# French asks without a question mark in three more ways: a verb and its subject inverted ("est-elle très sucrée",
+# "peut-on", "a-t-il"; "-vous" only after the verbs that ask, since "abonnez-vous" is an order), "je peux" or "on
+# peut" opening the line ("on peut mettre la théière sur l'induction"; not "je peux pas"), and the thing said first
+# and taken up by a pronoun ("le sac à dos il est imperméable", "les écouteurs ils sont en stock"), unless the line
+# praises it ("la robe elle est trop belle" is a compliment, not a question)
+_Q_FR = re.compile(
+    r"\b[a-zà-ÿ]+-(?:t-)?(?:il|elle|ils|elles|on|tu)\b|"
+    r"\b(?:avez|êtes|etes|pouvez|faites|vendez|livrez|acceptez|proposez|envoyez|expédiez|expediez)-vous\b|"
+    r"^(?:je|j'|on|tu|vous)\s*(?:peux|peut|pourrais|pourrait|pouvez|pourriez)\b(?!.*\b(?:pas|plus|jamais|rien)\b)"
+)
+_DISLOCATED = re.compile(
+    r"^(?:le|la|les|l'|ce|cet|cette|ces|votre|vos|ton|ta|tes)\s*[^,.!]{2,40}?\s(?:il|elle|ils|elles)\s+(?:est|sont|"
+    r"fait|font|va|vont|marche|marchent|tient|tiennent|passe|passent|existe|existent|a|ont|se|peut|peuvent)\b"
+)
+_PRAISE = re.compile(r"\b(?:trop|beaux?|belles?|jolie?s?|magnifiques?|canon|sublimes?|top|super|génial|genial|"
+                     r"parfaite?s?|mignonn?e?s?|adore|stylée?s?|incroyables?|dingue|moches?|nulle?s?|ouf)\b")
+# a request that names what it wants: "dis-moi le prix du rouge stp", "liste toutes les couleurs", "tell me the price"
+_REQUEST = re.compile(r"^(?:dis|dites|donne|donnez|montre|montrez|répète|repete|répétez|repetez|rappelle|rappelez|"
+                      r"réexplique|reexplique|explique|expliquez|liste|listez|précise|precise|précisez|indique|"
+                      r"indiquez)\b|^(?:tell|show|give|list|repeat|explain|remind)\s+(?:me|us)\b")
 _Q_HAN = ("吗", "么", "呢", "什么", "怎么", "多少", "几", "哪", "是不是", "有没有", "能不能", "可不可以", "咋",
           "啥", "多大", "多长", "多重", "多久", "多厚", "多高", "多宽", "多深", "多粗", "多远")
 _PRODUCT_WORDS = frozenset(
@@ -52,7 +72,8 @@ _PRODUCT_WORDS = frozenset(
     wash washable sale deal offer cheaper expensive quality brand model variant sold left pieces xs xl xxl
     prix coûte coute taille tailles couleur couleurs dispo disponible disponibles livraison livrer livré
     expédition matière tissu coton laine cuir soie promo réduction remise lien acheter commande commander retour
-    remboursement garantie lavable pointure longueur largeur poids
+    remboursement garantie lavable pointure longueur largeur hauteur poids imperméable impermeable étanche etanche
+    batterie qualité qualite marque modèle modele
     """.split()
 )
 _PRODUCT_HAN = (
@@ -112,8 +133,13 @@ def classify(norm: str, title_words: frozenset[str] = frozenset(), showing: bool
                 or (bool(words) and _Q_ANYWHERE.search(norm) is not None))
     if han and not question:
         question = _Q_HAN_RX.search(han) is not None or _A_NOT_A.search(han) is not None
+    if words and not question:
+        question = _Q_FR.search(norm) is not None or (_DISLOCATED.search(norm) is not None
+                                                     and _PRAISE.search(norm) is None)
     hits = _PRODUCT_WORDS.intersection(words)
     product = min(hits) if hits else None
+    if product and not question:
+        question = _REQUEST.search(norm) is not None
     if product is None and han and _PRODUCT_HAN_RX.search(han) is not None:
         product = next((p for p in _PRODUCT_HAN if p in han), None)  # the first in list order names it
     if "how much" in norm:

@@ -157,6 +157,22 @@ def test_a_question_put_after_the_thing_it_asks_about_asks(text: str) -> None:
     assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
 
 
+@pytest.mark.parametrize("text", ["la lampe elle marche avec des piles", "les bottes elles sont fourrées",
+                                  "le gilet est-il doublé", "peut-on le passer au sèche-linge",
+                                  "avez-vous la même en bleu", "on peut le porter sous la pluie",
+                                  "je pourrais l'offrir à un bébé de 6 mois", "dis-moi la taille du plaid stp",
+                                  "show me the colours please"])
+def test_a_french_question_without_a_question_mark_or_a_request_asks(text: str) -> None:
+    # verb and subject inverted, "on peut"/"je peux" opening the line, the thing taken up by a pronoun, a request
+    assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
+
+
+@pytest.mark.parametrize("text", ["la robe elle est trop belle", "abonnez-vous à la chaîne", "je peux pas rester",
+                                  "je peux plus attendre", "rendez-vous demain soir", "dis bonjour à ma mère"])
+def test_a_french_compliment_order_or_statement_asks_nothing(text: str) -> None:
+    assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
+
+
 @pytest.mark.parametrize("text", ["idk what's happening but I'm here", "love how it looks on you",
                                   "je sais pas ou je vais ce soir", "this is it", "just do it now lol"])
 def test_an_interrogative_word_in_a_statement_asks_nothing(text: str) -> None:
