@@ -265,6 +265,11 @@ def _counted(question: str) -> re.Pattern[str] | None:
     return None
 
 
+def counts_a_thing(question: str) -> bool:
+    """Does the question ask how many of a thing it names ("how many cards", "几个口"), not a measure by its unit?"""
+    return not any(cue.search(question) for cue, _ in MEASURES) and _counted(question) is not None
+
+
 def measures(question: str) -> list[re.Pattern[str]]:
     """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature, a
     count of a thing it names)."""

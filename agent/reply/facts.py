@@ -22,10 +22,19 @@ import numpy as np
 
 from agent.knowledge.keywords import tokenize
 from agent.knowledge.reference import GENERIC_TERMS
-from agent.language import has_han
+from agent.language import detect_language, has_han
 from agent.ports import Vector
 from agent.product import Product
-from agent.reply.attributes import ATTRIBUTES, LOAD_ASKED, LOAD_KEY, LOAD_TEXT, Attribute, cued, measures
+from agent.reply.attributes import (
+    ATTRIBUTES,
+    LOAD_ASKED,
+    LOAD_KEY,
+    LOAD_TEXT,
+    Attribute,
+    counts_a_thing,
+    cued,
+    measures,
+)
 from agent.vectors import PhraseVectors
 
 _SENTENCE = re.compile(r"(?<=[。！？；\n])\s*|(?<=[.!?;])\s+")
@@ -209,6 +218,8 @@ class FactFinder:
         # half, so that a wrong guess does not outrank the sentence closest to the question.
         guessed = not wanted or wanted[0][0].name not in cued(question)
         kinds = measures(question)
+        counted = counts_a_thing(question)  # "holds 6 cards" answers "how many cards fit", whatever "fit" cues
+        asked_in = detect_language(question) if counted else ""  # a count is named in the question's language
         best, best_score = None, -9.0
         scored: list[tuple[Candidate, float]] = []
         near: dict[str, tuple[Candidate, float]] = {}  # every candidate by meaning, unit and words alone
@@ -220,11 +231,13 @@ class FactFinder:
             unit = W_UNIT if any(k.search(c.value) for k in kinds) else 0.0
             hits = min(3, lexical_hits(terms, c.text))
             near[c.text] = (c, float(sim) + unit + W_LEX * hits)
+            if counted and not unit and not c.key and detect_language(c.text, asked_in) == asked_in:
+                continue  # "how many pens?" is answered by a number of pens, not by a sentence about them
             if c.spec and (not _news(c.value, question)
                            or not unit and (guessed or not any(_measured(a, c) for a, _ in wanted))):
                 continue  # a name says which product, not what was asked, unless it holds the measure asked
             support = max((_support(a, c) + (0.0 if guessed else first) for a, first in wanted), default=-1.0)
-            if support < 0 and not (hits and loose) and not (unit and guessed):
+            if support < 0 and not (hits and loose) and not (unit and (guessed or counted)):
                 continue  # no sign it speaks of what was asked: a measure without its unit, another field
             support = support / 2 if guessed else support
             score = float(sim) + max(0.0, support) + unit + W_LEX * hits

@@ -116,6 +116,15 @@ def test_a_product_name_is_said_only_as_the_measure_asked() -> None:
     assert _find(_KETTLE, "how big is the 0.9 L kettle?", ["dimensions", "capacity"]) is None
 
 
+_CASE = Product("p1", "Slim Pen Case", 19.0, "EUR",
+                text="Made of recycled felt. Takes 8 pens and a ruler. Fits in any school bag.")
+
+
+def test_a_count_of_the_thing_the_question_names_answers_it_whatever_the_verb_cues() -> None:
+    # "fit" cues compatibility, but "8 pens" is the answer to "how many pens"
+    assert _find(_CASE, "how many pens fit in the case?", ["compatibility"]) == "Takes 8 pens and a ruler."
+
+
 _DESK = Product("d1", "Standing Desk", 549.0, "USD",
                 facts=(("load_capacity", "350 lb"), ("height_range", "25 to 51 in")),
                 text="Heavyweight 600 gsm felt pad included.")
