@@ -125,6 +125,16 @@ def test_a_count_of_the_thing_the_question_names_answers_it_whatever_the_verb_cu
     assert _find(_CASE, "how many pens fit in the case?", ["compatibility"]) == "Takes 8 pens and a ruler."
 
 
+_STOOL = Product("s1", "Oak Step Stool", 89.0, "GBP",
+                 text="Delivered flat-packed with all fixings. Shipped by courier in 3 to 5 days, £6.50.")
+
+
+@pytest.mark.parametrize("question", ["how much is delivery on the stool?", "la livraison coûte combien ?",
+                                      "运费多少钱"])
+def test_what_delivery_costs_is_answered_by_an_amount_not_by_how_it_arrives(question: str) -> None:
+    assert _find(_STOOL, question, ["shipping"]) == "Shipped by courier in 3 to 5 days, £6.50."
+
+
 _DESK = Product("d1", "Standing Desk", 549.0, "USD",
                 facts=(("load_capacity", "350 lb"), ("height_range", "25 to 51 in")),
                 text="Heavyweight 600 gsm felt pad included.")
