@@ -113,6 +113,10 @@ class KnowledgeSettings(_Section):
     # Chinese-English words for the keyword side of a question in the other script (CC-CEDICT, kept to the
     # catalog's words; agent/knowledge/dictionary.py); "none": the embedder and the shop's glossary.toml only
     dictionary: Literal["cedict", "none"] = "cedict"
+    # French-English words the same way (FreeDict, Debian's dict-freedict-fra-eng and dict-freedict-eng-fra in
+    # french_dictionary_folder; agent/knowledge/freedict.py); "none", or the files absent: the bridge only
+    french_dictionary: Literal["freedict", "none"] = "freedict"
+    french_dictionary_folder: str = "/usr/share/dictd"
     # Product words by meaning for a French or English question about a catalog in another language (the
     # catalog's name words closest to the question's; agent/knowledge/bridge.py); "none": off
     bridge: Literal["embedder", "none"] = "embedder"

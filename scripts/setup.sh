@@ -28,11 +28,22 @@ if [ -n "$extras" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"        # browser tests
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"  # the many-rooms tests (a real broker)
 fi
-if [ -n "$missing" ]; then
-  echo "livehost setup: installing Debian's$missing for the tests" >&2
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+# FreeDict's French-English dictionaries (Debian's dict-freedict-*; agent/knowledge/freedict.py): questions in French
+# about an English catalog and the other way round. The tests need them; a show without them uses the bridge only.
+french=""
+for d in fra-eng eng-fra; do
+  [ -f "/usr/share/dictd/freedict-$d.index" ] || french="$french dict-freedict-$d"
+done
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+if [ -n "$missing$french" ] && [ -n "$extras" ]; then
+  echo "livehost setup: installing Debian's$missing$french for the tests" >&2
   # shellcheck disable=SC2086
-  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing $french >/dev/null
+elif [ -n "$french" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "livehost setup: installing Debian's$french (French-English words)" >&2
+  # shellcheck disable=SC2086
+  { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $french >/dev/null; } \
+    || echo "livehost setup: could not install$french; French questions about English catalogs use the bridge only" >&2
 fi
 
 # Join and verify the embedded model once, with progress, so the first show starts quickly.

