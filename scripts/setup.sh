@@ -18,6 +18,9 @@ stamp=.venv/.livehost-installed
 want="$(sha256sum pyproject.toml | cut -c1-16)$extras"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] && ! grep -qxF "$want" "$stamp" 2>/dev/null; then
   echo "livehost setup: installing livehost$extras (first time: llama-cpp-python compiles, ~15 min)" >&2
+  # llama.cpp for any x86-64 CPU with AVX2, not -march=native: a native build on a VM whose CPU reports AMX
+  # crashed (SIGSEGV) on the first prompt of more than one token (measured on a Xeon VM, 2026-11-30)
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}" \
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
     .venv/bin/pip install --disable-pip-version-check -q -e ".$extras"
   echo "$want" >> "$stamp"
