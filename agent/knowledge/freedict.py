@@ -88,8 +88,10 @@ class FrenchEnglish:
         language = detect_language(" ".join(p.title + " " + p.text[:80] for p in products[:200]), "en")
         if language not in ("en", "fr") or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
             return None
+        # the words that name products (titles, categories, tags, variants), not every word of their sheets: "water"
+        # is "eau" in a watch's "résistante à l'eau", and "how long does the water bottle keep drinks hot" found it
         own = frozenset(w for p in products for w in tokenize(" ".join(
-            [p.title, p.category, *p.tags, p.text, *(v.name for v in p.variants)])))
+            [p.title, p.category, *p.tags, *(v.name for v in p.variants)])))
         pairs: dict[str, list[str]] = {}
 
         def add(phrase: str, translation: str) -> None:

@@ -21,7 +21,7 @@ DEBIAN = Path("/usr/share/dictd")  # dict-freedict-fra-eng and dict-freedict-eng
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 ENGLISH = [Product("can", "Galvanised Watering Can 10 L", 39.0, "GBP", text="Long spout, sturdy handle."),
-           Product("stool", "Oak Step Stool", 89.0, "GBP", text="Two steps, yellow or natural finish."),
+           Product("stool", "Oak Step Stool, Yellow", 89.0, "GBP", text="Two steps, a painted finish."),
            Product("bike", "Little Wolf Kids' Bike", 189.0, "GBP", text="Small frame for ages 4 to 6.")]
 FRENCH = [Product("tente", "Tente dôme 2 places", 149.0, "EUR", text="Montage en cinq minutes, sardines incluses."),
           Product("tablier", "Tablier de cuisine en lin", 32.0, "EUR", text="Une grande poche devant."),
@@ -57,6 +57,7 @@ def folder(tmp_path: Path) -> Path:
         ("tabouret", "tabouret /tabuʀɛ/ <n, masc>\nstool\n"),
         ("tente", "tente /tɑ̃t/ <n, fem>\ntent\n"),
         ("tablier", "tablier /tablje/ <n, masc>\napron\n"),
+        ("poche", "poche /pɔʃ/ <n, fem>\npocket\n"),
         ("théière", "théière /tejɛʀ/ <n, fem>\n1. teapot\n2. tea-pot\n"),
         ("tenter", "tenter /tɑ̃te/ <v>\ntry, tempt\n")])
     _dictd(tmp_path, "freedict-eng-fra", [
@@ -88,6 +89,7 @@ def test_an_english_question_gets_the_french_catalogs_words_and_only_words_it_us
     assert d.expand("how much is the teapot") == ["theiere"]
     assert d.expand("do you sell small tents?") == ["tente"]  # plural to singular; "small" adds nothing
     assert d.lookup(["tent", "teapot", "kettle"]) == ["tente", "theiere"]  # a Chinese question's English senses
+    assert d.expand("is the pocket big?") == []  # "poche" is a word of a sheet's text, not of a product's name
 
 
 def test_without_the_files_or_for_a_chinese_catalog_there_is_none(tmp_path: Path, folder: Path) -> None:
