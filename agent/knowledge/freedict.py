@@ -20,7 +20,7 @@ from pathlib import Path
 
 from agent.knowledge.keywords import fold, tokenize
 from agent.knowledge.reference import NAMELESS
-from agent.language import detect_language
+from agent.language import detect_language, majority_language
 from agent.product import Product
 
 FILES = {"fr": "freedict-fra-eng", "en": "freedict-eng-fra"}  # by the language of the headwords
@@ -85,7 +85,7 @@ class FrenchEnglish:
     def for_catalog(cls, products: Sequence[Product], folder: Path) -> FrenchEnglish | None:
         """The dictionary kept to the words of ``products`` (an English or a French catalog); None for another
         catalog or without the files."""
-        language = detect_language(" ".join(p.title + " " + p.text[:80] for p in products[:200]), "en")
+        language = majority_language([p.title + " " + p.text[:80] for p in products[:200]])
         if language not in ("en", "fr") or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
             return None
         # the words that name products (titles, categories, tags, variants), not every word of their sheets: "water"

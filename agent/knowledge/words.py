@@ -38,14 +38,13 @@ class CatalogWords:
         return self.bridge is not None and self.bridge.applies(question)
 
     def expand(self, question: str) -> list[str]:
-        extra = self.glossary.expand(question)
-        if self.dictionary is not None:
-            extra = [*extra, *self.dictionary.expand(question)]
+        senses = self.dictionary.expand(question) if self.dictionary is not None else []
+        extra = [*self.glossary.expand(question), *senses]
         if self.french is not None:
             extra = [*extra, *self.french.expand(question)]
-            if self.dictionary is not None and self.french.language == "fr" and has_han(question):
+            if self.french.language == "fr" and has_han(question):
                 # a Chinese question about a French catalog: its words' English senses, then their French
-                extra = [*extra, *self.french.lookup(self.dictionary.expand(question))]
+                extra = [*extra, *self.french.lookup(senses)]
         if self.bridge is not None:
             extra = [*extra, *self.bridge.expand(question)]
         return extra

@@ -48,7 +48,8 @@ _Q_ANYWHERE = re.compile(
 # and taken up by a pronoun ("le sac à dos il est imperméable", "les écouteurs ils sont en stock"), unless the line
 # praises it ("la robe elle est trop belle" is a compliment, not a question)
 _Q_FR = re.compile(
-    r"\b[a-zà-ÿ]+-(?:t-)?(?:il|elle|ils|elles|on|tu)\b|"
+    r"\b[a-zà-ÿ]+-(?:t-)?(?:il|elle|ils|elles|tu)\b|\b(?:peut|doit|va|a|est|fait|faut|sait|pourrait|devrait|peux|"
+    r"puis)-(?:t-)?on\b|"  # "-on" only after a French verb: "add-on", "ride-on", "carry-on" are English things
     r"\b(?:avez|êtes|etes|pouvez|faites|vendez|livrez|acceptez|proposez|envoyez|expédiez|expediez)-vous\b|"
     r"^(?:je|j'|on|tu|vous)\s*(?:peux|peut|pourrais|pourrait|pouvez|pourriez)\b(?!.*\b(?:pas|plus|jamais|rien)\b)"
 )

@@ -168,7 +168,8 @@ def test_a_french_question_without_a_question_mark_or_a_request_asks(text: str) 
 
 
 @pytest.mark.parametrize("text", ["la robe elle est trop belle", "abonnez-vous à la chaîne", "je peux pas rester",
-                                  "je peux plus attendre", "rendez-vous demain soir", "dis bonjour à ma mère"])
+                                  "je peux plus attendre", "rendez-vous demain soir", "dis bonjour à ma mère",
+                                  "love this carry-on", "the ride-on tractor is so cute"])
 def test_a_french_compliment_order_or_statement_asks_nothing(text: str) -> None:
     assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
 
