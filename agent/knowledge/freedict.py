@@ -30,7 +30,7 @@ _NUMBER = re.compile(r"^\d+\.\s*")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 MAX_RUN = 3  # words in a looked-up phrase: "watering can", "sac de couchage"
 _SKIP = NAMELESS
-# the English colour words: the only adjectives looked up ("le canapé jaune" is the Yellow Sofa)
+# the English colour words: the only adjectives looked up ("la lampe jaune" asks for the yellow one)
 COLOURS = frozenset("""black white grey gray red blue green yellow brown pink purple orange beige navy gold silver
 cream ivory violet turquoise""".split())
 
@@ -88,8 +88,8 @@ class FrenchEnglish:
         language = majority_language([p.title + " " + p.text[:80] for p in products[:200]])
         if language not in ("en", "fr") or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
             return None
-        # the words that name products (titles, categories, tags, variants), not every word of their sheets: "water"
-        # is "eau" in a watch's "résistante à l'eau", and "how long does the water bottle keep drinks hot" found it
+        # the words that name products (titles, categories, tags, variants), not every word of their sheets: a
+        # sheet's "résistant à l'eau" would make any English question naming "water" find that product
         own = frozenset(w for p in products for w in tokenize(" ".join(
             [p.title, p.category, *p.tags, *(v.name for v in p.variants)])))
         pairs: dict[str, list[str]] = {}
@@ -108,8 +108,8 @@ class FrenchEnglish:
         except (OSError, ValueError):
             return None
         # nouns and colours only: a product is named by a noun, and other adjectives mislead ("small" is the
-        # "Petit Loup" bike's "petit", and every size L is "large"); the French side says which words are nouns,
-        # the English side has no parts of speech
+        # "petit" of any title with the word, and every size L is "large"); the French side says which words are
+        # nouns, the English side has no parts of speech
         nouns = frozenset(_key(head) for head, pos, _ in french if pos.startswith("n"))
         for head, pos, senses in french:
             for sense in senses:

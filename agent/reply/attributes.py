@@ -183,8 +183,8 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # which version of a standard: "蓝牙是几点几的？", "which Bluetooth version?" -> "蓝牙5.3", "Bluetooth 5.0", "v2.1"
     (_rx(r"\bversion|几点几|版本|几代"),
      _rx(r"(?:bluetooth|蓝牙|bt|usb|wi-?fi|v)\s?\d+\.\d")),
-    # what something other than the product costs ("how much is postage?", "ça coûte combien de se faire livrer",
-    # "运费多少钱"): an amount of money, not a sentence about the delivery
+    # what something other than the product costs ("how much is postage?", "la livraison coûte combien", "运费多少钱"):
+    # an amount of money, not a sentence about the delivery
     (_rx(r"\bprices?\b|\bcosts?\b|\bfees?\b|\bhow much (?:is|are|for)\b|co[uû]te|tarif|frais|\bprix\b|多少钱|运费"
          r"|邮费|几块|收费"),
      _rx(r"\d(?:[.,]\d+)?\s?(?:€|eur\b|euros?\b|\$|usd\b|£|gbp\b|元|块|rmb\b|cny\b)|[$€£¥]\s?\d")),

@@ -218,7 +218,7 @@ class FactFinder:
         # half, so that a wrong guess does not outrank the sentence closest to the question.
         guessed = not wanted or wanted[0][0].name not in cued(question)
         kinds = measures(question)
-        counted = counts_a_thing(question)  # "holds 6 cards" answers "how many cards fit", whatever "fit" cues
+        counted = counts_a_thing(question)  # "takes 8 pens" answers "how many pens fit", whatever "fit" cues
         asked_in = detect_language(question) if counted else ""  # a count is named in the question's language
         best, best_score = None, -9.0
         scored: list[tuple[Candidate, float]] = []

@@ -1,13 +1,13 @@
-"""The thing a question is about, by its words: "how much is the bird cage" -> "cage", "l'étagère en rotin elle
-coûte combien" -> "etagere".
+"""The thing a question is about, by its words: "how much is the dog kennel" -> "kennel", "l'étagère en bambou
+elle coûte combien" -> "etagere".
 
-A question about something the shop does not sell often shares a word with something it does ("the oak
-wardrobe" and the Oak Bookshelf, "l'étagère en rotin" and the rotin mirror), and both sit close by meaning, so
+A question about something the shop does not sell often shares a word with something it does ("the pine
+wardrobe" and a pine bookshelf, "l'étagère en bambou" and a bamboo mirror), and both sit close by meaning, so
 the sold-here thresholds answer it about the wrong product. The thing named is the head of the question's noun
 phrase: in English the last word of the words after a determiner ("the balance bike"), in French the first
 word after one ("la table à manger en chêne"). A word that names an attribute by itself ("dimensions", "la
 hauteur", "warranty") is no thing; a determiner after "on peut", "je" or "il" is an object pronoun ("on peut la
-passer sous l'eau"). In Chinese, the last two characters of the question's opening words ("胡桃木衣柜多少钱" ->
+passer sous l'eau"). In Chinese, the last two characters of the question's opening words ("实木衣柜多少钱" ->
 "衣柜"). A French question without a determiner names none (None): the usual thresholds decide alone.
 """
 
@@ -65,11 +65,11 @@ def named_thing(question: str, language: str) -> str | None:
 
 def _han_thing(question: str) -> str | None:
     """Chinese: the question's first run of characters, less "那个" and the like, up to the first character that
-    asks or describes ("高压锅多少钱" -> "高压锅", "破壁机的杯子..." -> "破壁机"); its head is its last two characters
+    asks or describes ("电热毯多少钱" -> "电热毯", "榨汁机的杯子..." -> "榨汁机"); its head is its last two characters
     (a compound ends in what it is: "保温杯" is a cup)."""
     first = HAN_RUN.search(question)
     if first is None or _LEADING.search(question[: first.start()]):
-        return None  # "24寸蓝色还有吗": a size or a code first, no name
+        return None  # "32码黑色还有吗": a size or a code first, no name
     run = _HAN_LEAD.sub("", first.group())
     if run.startswith(_HAN_ASKS) or run.startswith(_HAN_PEOPLE):
         return None  # "多少钱", "有没有...", "我在...": it opens with the question or the viewer, not a thing

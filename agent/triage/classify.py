@@ -42,11 +42,11 @@ _Q_ANYWHERE = re.compile(
     r"(?:\b(?:can|could|will|would|should|is|are)\s+(?:i|you|u|we|they|it)|\b(?:do|did)\s+(?:i|you|u|we|they)"
     r"|\bdoes\s+(?:it|he|she|this|that))\b(?!\s*$)"
 )
-# French asks without a question mark in three more ways: a verb and its subject inverted ("est-elle très sucrée",
+# French asks without a question mark in three more ways: a verb and its subject inverted ("est-elle doublée",
 # "peut-on", "a-t-il"; "-vous" only after the verbs that ask, since "abonnez-vous" is an order), "je peux" or "on
-# peut" opening the line ("on peut mettre la théière sur l'induction"; not "je peux pas"), and the thing said first
-# and taken up by a pronoun ("le sac à dos il est imperméable", "les écouteurs ils sont en stock"), unless the line
-# praises it ("la robe elle est trop belle" is a compliment, not a question)
+# peut" opening the line ("on peut le porter sous la pluie"; not "je peux pas"), and the thing said first and taken
+# up by a pronoun ("la lampe elle marche avec des piles", "les bottes elles sont fourrées"), unless the line praises
+# it ("la robe elle est trop belle" is a compliment, not a question)
 _Q_FR = re.compile(
     r"\b[a-zà-ÿ]+-(?:t-)?(?:il|elle|ils|elles|tu)\b|\b(?:peut|doit|va|a|est|fait|faut|sait|pourrait|devrait|peux|"
     r"puis)-(?:t-)?on\b|"  # "-on" only after a French verb: "add-on", "ride-on", "carry-on" are English things
@@ -59,7 +59,7 @@ _DISLOCATED = re.compile(
 )
 _PRAISE = re.compile(r"\b(?:trop|beaux?|belles?|jolie?s?|magnifiques?|canon|sublimes?|top|super|génial|genial|"
                      r"parfaite?s?|mignonn?e?s?|adore|stylée?s?|incroyables?|dingue|moches?|nulle?s?|ouf)\b")
-# a request that names what it wants: "dis-moi le prix du rouge stp", "liste toutes les couleurs", "tell me the price"
+# a request that names what it wants: "dis-moi la taille du plaid", "liste les couleurs", "tell me the price"
 _REQUEST = re.compile(r"^(?:dis|dites|donne|donnez|montre|montrez|répète|repete|répétez|repetez|rappelle|rappelez|"
                       r"réexplique|reexplique|explique|expliquez|liste|listez|précise|precise|précisez|indique|"
                       r"indiquez)\b|^(?:tell|show|give|list|repeat|explain|remind)\s+(?:me|us)\b")
