@@ -131,12 +131,14 @@ class FrenchEnglish:
         """The catalog's words for phrases of the other language (a Chinese question's English senses)."""
         out: list[str] = []
         for phrase in phrases:
-            key = _key(phrase)
-            words = key.split()
-            found = self.words.get(key) or (self.words.get(" ".join([*words[:-1], _singular(words[-1])]))
-                                            if words else None)
-            out.extend(w for w in found or () if w not in out)
+            out.extend(w for w in self._find(_key(phrase).split()) if w not in out)
         return out
+
+    def _find(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The catalog's words for a phrase, as written or with its last word singular ("tents": "tent")."""
+        if not words:
+            return ()
+        return self.words.get(" ".join(words)) or self.words.get(" ".join([*words[:-1], _singular(words[-1])])) or ()
 
     def applies(self, question: str) -> bool:
         return detect_language(question, self.language) not in (self.language, "zh")
@@ -152,8 +154,7 @@ class FrenchEnglish:
                 run = words[i : i + n]
                 if len(run) < n or run[0] in _SKIP or run[-1] in _SKIP:
                     continue
-                key = " ".join(run)
-                found = self.words.get(key) or self.words.get(" ".join([*run[:-1], _singular(run[-1])]))
+                found = self._find(run)
                 if found:
                     out.extend(w for w in found if w not in out)
                     i += n

@@ -270,14 +270,14 @@ def _counted(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def counts_a_thing(question: str) -> bool:
-    """Does the question ask how many of a thing it names ("how many cards", "几个口"), not a measure by its unit?"""
-    return not any(cue.search(question) for cue, _ in MEASURES) and _counted(question) is not None
+def measured(question: str) -> tuple[list[re.Pattern[str]], bool]:
+    """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature, a
+    count of a thing it names), and whether they are that count ("how many cards", "几个口")."""
+    found = [value for cue, value in MEASURES if cue.search(question)]
+    count = None if found else _counted(question)  # "how many hours": a duration already says it
+    return ([count], True) if count is not None else (found, False)
 
 
 def measures(question: str) -> list[re.Pattern[str]]:
-    """The kinds of value the question asks for by naming a measure (a duration, a power, a temperature, a
-    count of a thing it names)."""
-    found = [value for cue, value in MEASURES if cue.search(question)]
-    count = None if found else _counted(question)  # "how many hours": a duration already says it
-    return [count] if count is not None else found
+    """The kinds of value the question asks for by naming a measure (see :func:`measured`)."""
+    return measured(question)[0]

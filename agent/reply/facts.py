@@ -31,9 +31,8 @@ from agent.reply.attributes import (
     LOAD_KEY,
     LOAD_TEXT,
     Attribute,
-    counts_a_thing,
     cued,
-    measures,
+    measured,
 )
 from agent.vectors import PhraseVectors
 
@@ -217,8 +216,7 @@ class FactFinder:
         # An attribute the question's words name is evidence; one guessed by meaning alone (no cue word) weighs
         # half, so that a wrong guess does not outrank the sentence closest to the question.
         guessed = not wanted or wanted[0][0].name not in cued(question)
-        kinds = measures(question)
-        counted = counts_a_thing(question)  # "takes 8 pens" answers "how many pens fit", whatever "fit" cues
+        kinds, counted = measured(question)  # counted: "takes 8 pens" answers "how many pens fit", whatever "fit" cues
         asked_in = detect_language(question) if counted else ""  # a count is named in the question's language
         best, best_score = None, -9.0
         scored: list[tuple[Candidate, float]] = []
