@@ -35,6 +35,13 @@ async def pending(stream: RoomStream) -> int:
     return int((await stream.client.xpending(stream.keys.events, stream.group))["pending"])
 
 
+async def left_idle(stream: RoomStream, consumer: str, entries: list[Entry], ms: int = 60_000) -> None:
+    """``entries``, read by ``consumer``, as if unacknowledged for ``ms`` (XCLAIM's IDLE): a dead worker's events
+    are old enough to take over without the test waiting, and however fast the next call comes."""
+    await stream.client.xclaim(stream.keys.events, stream.group, consumer, 0, [e.stream_id for e in entries],
+                               idle=ms)
+
+
 async def handled(stream: RoomStream) -> set[str]:
     return {str(m) for m in await stream.client.smembers(stream.keys.handled)}
 
@@ -98,10 +105,12 @@ async def test_a_new_worker_takes_over_the_events_a_dead_worker_read_but_never_a
     await stream.ensure_group()
     for n in (1, 2, 3):
         await stream.publish(comment(n))
-    assert [e.event.message_id for e in await stream.read("dead", count=2, block_ms=10) if e.event] == ["m1", "m2"]
+    read = await stream.read("dead", count=2, block_ms=10)
+    assert [e.event.message_id for e in read if e.event] == ["m1", "m2"]
     # not yet idle for the lease time: still the dead worker's
     assert await stream.autoclaim("w2", min_idle_ms=60_000) == []
-    src = source(stream, VirtualClock(), consumer="w2", lease_s=0.001)
+    await left_idle(stream, "dead", read)
+    src = source(stream, VirtualClock(), consumer="w2", lease_s=10.0)
     events = src.events()
     got = [(await anext(events)).message_id for _ in range(3)]
     await src.aclose()
@@ -119,7 +128,8 @@ async def test_an_event_handled_but_not_acknowledged_is_skipped_after_takeover(c
     [entry] = await stream.read("dead", count=1, block_ms=10)
     # the state a worker leaves when its handling of m1 is on record but its acknowledgement never came
     await client.sadd(stream.keys.handled, entry.handled_id)
-    src = source(stream, VirtualClock(), consumer="w2", lease_s=0.001)
+    await left_idle(stream, "dead", [entry])
+    src = source(stream, VirtualClock(), consumer="w2", lease_s=10.0)
     events = src.events()
     assert (await anext(events)).message_id == "m2"  # m1 is not handled again
     await src.aclose()
