@@ -8,7 +8,13 @@ phrase: in English the last word of the words after a determiner ("the balance b
 word after one ("la table à manger en chêne"). A word that names an attribute by itself ("dimensions", "la
 hauteur", "warranty") is no thing; a determiner after "on peut", "je" or "il" is an object pronoun ("on peut la
 passer sous l'eau"). In Chinese, the last two characters of the question's opening words ("实木衣柜多少钱" ->
-"衣柜"). A French question without a determiner names none (None): the usual thresholds decide alone.
+"衣柜"; "桌子" is a "桌", "米粉里" the "米粉"). A French question without a determiner names none (None): the
+usual thresholds decide alone. A measure word ("la température de la bouilloire"), an adverb of a phrasal verb
+("send it back") and, in French, a pronoun end or skip the thing.
+
+The other way round, a question that names a product by the words of its name alone (every word of the phrase,
+French complements included: "une cafetière à capsules" is no "cafetière à piston") asks about it, even when
+its keyword and cosine scores are low ("how much is the chair rn").
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from agent.knowledge.keywords import fold, tokenize
 from agent.knowledge.reference import NAMELESS as _STOP
 from agent.language import HAN_RUN
 from agent.product import Product
-from agent.reply.attributes import cued
+from agent.reply.attributes import cued, measures
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DET_EN = frozenset("the this that these those your ur".split())  # not "my": the viewer's own things
@@ -30,9 +36,13 @@ _BEFORE_PRONOUN = frozenset("on je j tu il elle ils elles peut peux pouvez faut 
 _VERBS = frozenset("""come comes fit fits work works go goes hold holds last lasts weigh weighs cut cuts run runs need
 needs use used made make makes look looks feel feels wash washes cost costs take takes keep keeps stay stays arrive
 arrives ship ships charge charges fold folds open opens close closes get gets""".split())
+# English adverbs that end a phrasal verb ("send the monitor back"), never a thing's name
+_PARTICLES = frozenset("back away apart together around along aside".split())
+_PRONOUNS_FR = frozenset("il elle ils elles on je tu vous nous ca".split())
+_PREP_FR = frozenset("a de d du des en pour au aux sans avec".split())
 _HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|这款|你们家?的?|我想问)+")
 # characters that end the thing's name in a Chinese question: what is asked, or said about it
-_HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够")
+_HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够里")
 _HAN_ASKS = ("多", "几", "什么", "怎么", "哪", "有没有", "是不是", "能不能", "可不可以", "有")
 _HAN_PEOPLE = ("我", "你", "他", "她", "宝宝", "孩子", "小孩")
 _LEADING = re.compile(r"[0-9A-Za-z]")
@@ -41,17 +51,25 @@ _PREFIX = 5  # a typo or an inflection keeps the start of a word: "harnes" is th
 
 def named_thing(question: str, language: str) -> str | None:
     """The head word of the thing the question names (folded), or None when it names none that way."""
+    if language == "zh":
+        return _han_thing(question)
+    phrase = named_phrase(question, language)
+    return (phrase[0] if language == "fr" else phrase[-1]) if phrase else None
+
+
+def named_phrase(question: str, language: str) -> list[str]:
+    """The words of the thing the question names, its head among them (folded): in English the words after a
+    determiner up to the head ("the velvet chair" -> velvet, chair), in French the head and the words that
+    follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique). Empty when it
+    names none that way, and in Chinese."""
     words: list[str] = _WORD.findall(fold(question).replace("'", " ").replace("’", " "))
     if language == "fr":
         for i, w in enumerate(words[:-1]):
-            nxt = words[i + 1]
-            if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(nxt):
-                return nxt
-        return None
-    if language == "zh":
-        return _han_thing(question)
+            if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(words[i + 1]):
+                return _french_phrase(words[i + 1:])
+        return []
     if language != "en":
-        return None
+        return []
     start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
     run: list[str] = []
     for w in words[start:]:
@@ -60,7 +78,27 @@ def named_thing(question: str, language: str) -> str | None:
                 break
             continue
         run.append(w)
-    return run[-1] if run else None
+    return run
+
+
+def _french_phrase(words: list[str]) -> list[str]:
+    """The head, its adjectives and its complements ("une cafetière à capsules" -> cafetiere, capsules), up to a
+    pronoun or a word that is no thing (a verb, a short word)."""
+    phrase: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _PREP_FR and phrase:
+            nxt = i + 1 + (i + 1 < len(words) and words[i + 1] in _DET_FR)
+            if nxt < len(words) and _thing(words[nxt]) and words[nxt] not in _PRONOUNS_FR:
+                i = nxt
+                continue
+            break
+        if not _thing(w) or w in _PRONOUNS_FR:
+            break
+        phrase.append(w)
+        i += 1
+    return phrase
 
 
 def _han_thing(question: str) -> str | None:
@@ -74,12 +112,19 @@ def _han_thing(question: str) -> str | None:
     if run.startswith(_HAN_ASKS) or run.startswith(_HAN_PEOPLE):
         return None  # "多少钱", "有没有...", "我在...": it opens with the question or the viewer, not a thing
     cut = next((i for i, ch in enumerate(run) if i >= 2 and ch in _HAN_STOP), len(run))
+    if cut == 2 and run[1] == "子":
+        return run[0]  # a noun's suffix: "桌子" is a "桌", as in "书桌"
     return run[cut - 2 : cut] if cut >= 2 else None
 
 
 def name_words(product: Product) -> set[str]:
     """The words of the product's name, tags and category, as the keyword side spells them."""
     return set(tokenize(_name(product)))
+
+
+def owns_all(words: list[str], product: Product) -> bool:
+    """Does the product's name, tags or category hold every one of ``words`` (see :func:`owns`)?"""
+    return bool(words) and all(owns(w, product) for w in words)
 
 
 def owns(thing: str, product: Product) -> bool:
@@ -98,4 +143,5 @@ def _name(product: Product) -> str:
 
 
 def _thing(word: str) -> bool:
-    return len(word) >= 3 and not any(c.isdigit() for c in word) and word not in _STOP and not cued(word)
+    return (len(word) >= 3 and not any(c.isdigit() for c in word) and word not in _STOP and word not in _PARTICLES
+            and not cued(word) and not measures(word))

@@ -22,7 +22,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import name_words, named_thing, owns
+from agent.reply.head import name_words, named_phrase, named_thing, owns, owns_all
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -182,15 +182,18 @@ class Planner:
             return True
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
-        exists = asks_existence(question)
-        if exists:
-            # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning
-            if same:  # the catalog's own words are there to name it: only they count
-                return top.keyword >= m.min_keyword and self._names_it(question, top.product)
-            return top.dense >= m.exists_dense
         thing = named_thing(question, language) if same else None
+        named = thing is not None and self._named_alone(question, language, thing, hits)
+        if asks_existence(question):
+            # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning; "any
+            # cornflowers in the wildflower mix?" asks what a product it names holds
+            if same:  # the catalog's own words are there to name it: only they count
+                return named or top.keyword >= m.min_keyword and self._names_it(question, top.product)
+            return top.dense >= m.exists_dense
         if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
             return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
+        if named:
+            return True
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
             return True
         coverage = getattr(self._retriever, "vocabulary_coverage", None)
@@ -200,6 +203,14 @@ class Planner:
                 return False
         runner_up = max((h.dense for h in hits[1:]), default=0.0)
         return top.dense >= m.min_dense and top.dense - runner_up >= m.min_margin
+
+    @staticmethod
+    def _named_alone(question: str, language: str, thing: str, hits: Sequence[Hit]) -> bool:
+        """Does the question name the best match by its own words ("the chair", "la poêle céramique", "米粉里")
+        and no other match by its head word?"""
+        top = hits[0].product
+        own = owns(thing, top) if language == "zh" else owns_all(named_phrase(question, language), top)
+        return own and not any(owns(thing, h.product) for h in hits[1:])
 
     @staticmethod
     def _names_it(question: str, p: Product) -> bool:

@@ -52,6 +52,10 @@ def planner(retriever: ChosenHits) -> Planner:
         ("combien coûte la montre ?", 0.75, 0.70, 0.0, 0, "fr", "refuse"),  # ...which it must still reach
         ("do you sell phone cases?", 0.86, 0.80, 3.0, 1, "en", "refuse"),  # "do you have X": X is not a watch
         ("do you sell smart watches?", 0.86, 0.80, 3.0, 1, "en", "answer"),  # ...and it is one here
+        # named by its own words, and only it is: answered below the thresholds
+        ("how much is the watch rn", 0.80, 0.78, 1.0, 1, "en", "answer"),
+        ("any straps in the box with the smart watch?", 0.80, 0.78, 1.0, 1, "en", "refuse"),  # a box is named
+        ("any spare straps with the smart watch?", 0.80, 0.78, 1.0, 1, "en", "answer"),  # what it comes with
     ],
 )
 async def test_sold_here(question: str, top: float, runner: float, keyword: float, known: int, language: str,
@@ -60,6 +64,13 @@ async def test_sold_here(question: str, top: float, runner: float, keyword: floa
     plan = await planner(ChosenHits(hits, known)).plan(question, ["ana"], language, None)
     assert plan.decision == decision
     assert (plan.products[0].id == "smart-watch") if decision == "answer" else not plan.products
+
+
+async def test_a_thing_named_by_two_matches_is_left_to_the_thresholds() -> None:
+    other = Product("kids-watch", "Kids Watch", 39.0, "USD")
+    hits = [Hit(WATCH, 1.0, dense=0.80, keyword=1.0), Hit(other, 0.9, dense=0.79, keyword=1.0)]
+    plan = await planner(ChosenHits(hits)).plan("how much is the watch", ["ana"], "en", None)
+    assert plan.decision == "refuse"
 
 
 async def test_a_question_about_the_product_on_screen_is_always_answered() -> None:

@@ -4,7 +4,7 @@ an object pronoun; and whether a product's name holds it."""
 from __future__ import annotations
 
 from agent.product import Product
-from agent.reply.head import named_thing, owns
+from agent.reply.head import named_phrase, named_thing, owns, owns_all
 
 
 def test_an_english_question_names_the_last_word_after_its_determiner() -> None:
@@ -20,6 +20,17 @@ def test_a_french_question_names_the_first_word_after_its_determiner() -> None:
     assert named_thing("on peut la laver en machine ?", "fr") is None  # "la" stands for the product here
 
 
+def test_the_phrase_named_holds_the_things_words_and_not_a_verbs_particle_or_a_measure() -> None:
+    assert named_phrase("can i send the desk lamp back if it breaks", "en") == ["desk", "lamp"]
+    assert named_phrase("vous avez une lampe à pince ?", "fr") == ["lampe", "pince"]  # its complement too
+    assert named_phrase("le tabouret en chêne il coûte combien", "fr") == ["tabouret", "chene"]
+    # a measure is no thing: the thing is the next one named
+    assert named_phrase("on peut régler la température du radiateur ?", "fr") == ["radiateur"]
+    assert named_phrase("这个多少钱", "zh") == []
+    lamp = Product("lamp", "Lampe à pince en métal", 19.0, "EUR")
+    assert owns_all(["lampe", "pince"], lamp) and not owns_all(["lampe", "bureau"], lamp) and not owns_all([], lamp)
+
+
 def test_questions_without_a_thing_name_none() -> None:
     assert named_thing("how much is it?", "en") is None
     assert named_thing("c'est combien ?", "fr") is None
@@ -29,6 +40,8 @@ def test_questions_without_a_thing_name_none() -> None:
 def test_a_chinese_question_names_the_end_of_its_opening_words() -> None:
     assert named_thing("那个折叠台灯多少钱", "zh") == "台灯"  # "那个" goes, "多" starts the question
     assert named_thing("台灯的灯泡能换吗", "zh") == "台灯"  # the lamp's bulb: the lamp is the thing
+    assert named_thing("台灯里有没有电池", "zh") == "台灯"  # what is in it: the lamp is the thing
+    assert named_thing("凳子多高", "zh") == "凳"  # a noun's suffix: a "凳子" is a "凳", as in "折叠凳"
     lamp = Product("lamp", "LED 护眼台灯 三档调光", 129.0, "CNY")
     assert owns("台灯", lamp) and not owns("落地灯"[-2:], Product("x", "落地 风扇", 1.0, "CNY"))
 
