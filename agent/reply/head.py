@@ -27,7 +27,7 @@ from agent.language import HAN_RUN
 from agent.product import Product
 from agent.reply.attributes import cued, measures
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_WORD_OR_STOP = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;:？！。，；：]")
 _DET_EN = frozenset("the this that these those your ur".split())  # not "my": the viewer's own things
 _DET_FR = frozenset("le la les l un une des du ce cet cette ces votre vos".split())
 # words after which "le", "la", "les" are object pronouns, not determiners
@@ -62,7 +62,8 @@ def named_phrase(question: str, language: str) -> list[str]:
     determiner up to the head ("the velvet chair" -> velvet, chair), in French the head and the words that
     follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique). Empty when it
     names none that way, and in Chinese."""
-    words: list[str] = _WORD.findall(fold(question).replace("'", " ").replace("’", " "))
+    # punctuation stays a token: a thing's name ends with its sentence ("...the seed mix? they're my favourite")
+    words: list[str] = _WORD_OR_STOP.findall(fold(question).replace("'", " ").replace("’", " "))
     if language == "fr":
         for i, w in enumerate(words[:-1]):
             if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(words[i + 1]):
