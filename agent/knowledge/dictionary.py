@@ -108,6 +108,20 @@ class Dictionary:
         for the question's English words and phrases for a Chinese catalog."""
         return self._to_zh(question) if self.catalog_han else self._to_en(question)
 
+    def named_senses(self, names: Sequence[str]) -> frozenset[str]:
+        """The English senses kept for the Chinese words that ``names`` (the products' names) hold."""
+        text = "\n".join(names)
+        return frozenset(k for k, heads in self.en_zh.items() if any(h in text for h in heads))
+
+    def chinese(self, phrases: Sequence[str]) -> list[str]:
+        """The catalog's Chinese words for English phrases (a French question's, through the French dictionary)."""
+        out: list[str] = []
+        for phrase in phrases:
+            key = fold(phrase)
+            heads = self.en_zh.get(key) or (self.en_zh.get(key[:-1]) if key.endswith("s") else None) or []
+            out.extend(h for h in heads if h not in out)
+        return out
+
     def _to_en(self, question: str) -> list[str]:
         out: list[str] = []
         for run in HAN_RUN.findall(question):

@@ -28,6 +28,7 @@ _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _HEAD = re.compile(r"^(.*?)\s*(?:/[^/]*/)?\s*(?:<([^>]*)>)?\s*$")
 _NUMBER = re.compile(r"^\d+\.\s*")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+FIRST = 2  # senses of a word followed through two dictionaries
 MAX_RUN = 3  # words in a looked-up phrase: "watering can", "sac de couchage"
 _SKIP = NAMELESS
 # the English colour words: the only adjectives looked up ("la lampe jaune" asks for the yellow one)
@@ -72,7 +73,9 @@ def _singular(word: str) -> str:
 
 class FrenchEnglish:
     """``expand(question)``: the catalog's words for a French question's words (an English catalog) or an English
-    question's words (a French catalog), or []. Built for one catalog: :meth:`for_catalog`."""
+    question's words (a French catalog), or []; for a Chinese catalog (``language`` "zh"), the English phrases
+    of a French question's words that the Chinese dictionary turns into the catalog's. Built for one catalog:
+    :meth:`for_catalog`, :meth:`for_chinese`."""
 
     def __init__(self, language: str, words: dict[str, tuple[str, ...]]) -> None:
         self.language = language  # the catalog's
@@ -121,6 +124,39 @@ class FrenchEnglish:
                     add(sense, head) if language == "en" else add(head, sense)
         return cls(language, {k: tuple(v) for k, v in pairs.items()}) if pairs else None
 
+    @classmethod
+    def for_chinese(cls, folder: Path, english: frozenset[str]) -> FrenchEnglish | None:
+        """For a Chinese catalog: French nouns to the English phrases in ``english`` (those the Chinese dictionary
+        knows the catalog's words by), so a French question reaches it through English ("verre" -> "glass" ->
+        "玻璃"); None without any or without the files."""
+        if not english or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
+            return None
+        pairs: dict[str, list[str]] = {}
+
+        def add(phrase: str, sense: str) -> None:
+            key = _key(phrase)
+            if key and len(key.split()) <= MAX_RUN and sense not in pairs.setdefault(key, []):
+                pairs[key].append(sense)
+
+        try:
+            french = list(entries(folder, "fr"))
+            english_side = list(entries(folder, "en"))
+        except (OSError, ValueError):
+            return None
+        # a word's first senses only, and no generic word: two hops through a dictionary drift fast ("service" ->
+        # "function" -> "多功能", "temps" -> "time")
+        english = frozenset(e for e in english if e not in _SKIP)
+        nouns = frozenset(_key(head) for head, pos, _ in french if pos.startswith("n") and _key(head) not in _SKIP)
+        for head, pos, senses in french:
+            for sense in senses[:FIRST]:
+                if pos.startswith("n") and _key(head) in nouns and _key(sense) in english:
+                    add(head, _key(sense))
+        for head, _, senses in english_side:
+            for sense in senses[:FIRST]:
+                if _key(head) in english and _key(sense) in nouns:
+                    add(sense, _key(head))
+        return cls("zh", {k: tuple(v) for k, v in pairs.items() if v}) or None
+
     def english(self) -> frozenset[str]:
         """The English words a French catalog is known by (for the Chinese dictionary: "帐篷" -> "tent")."""
         if self.language != "fr":
@@ -141,7 +177,8 @@ class FrenchEnglish:
         return self.words.get(" ".join(words)) or self.words.get(" ".join([*words[:-1], _singular(words[-1])])) or ()
 
     def applies(self, question: str) -> bool:
-        return detect_language(question, self.language) not in (self.language, "zh")
+        asked = detect_language(question, self.language)
+        return asked == "fr" if self.language == "zh" else asked not in (self.language, "zh")
 
     def expand(self, question: str) -> list[str]:
         if not self.words or not self.applies(question):

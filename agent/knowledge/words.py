@@ -5,7 +5,8 @@ shop without a ``glossary.toml`` has none. The Chinese dictionary is kept while 
 (it reads 9 MB), the French one and the bridge while the products are the same (the bridge's name vectors are
 cached); the glossary is re-read (a shop edits it). For a French catalog the Chinese dictionary also keeps the
 English words the French one knows it by, so a Chinese question reaches it through English ("帐篷" -> "tent" ->
-"tente").
+"tente"); for a Chinese catalog the French one keeps the French words for the English senses the Chinese one
+holds, so a French question reaches it the other way ("verre" -> "glass" -> "玻璃").
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ class CatalogWords:
     def expand(self, question: str) -> list[str]:
         senses = self.dictionary.expand(question) if self.dictionary is not None else []
         extra = [*self.glossary.expand(question), *senses]
-        if self.french is not None:
+        if self.french is not None and self.french.language == "zh":
+            # a French question about a Chinese catalog: its words' English senses, then their Chinese
+            if self.dictionary is not None:
+                extra = [*extra, *self.dictionary.chinese(self.french.expand(question))]
+        elif self.french is not None:
             extra = [*extra, *self.french.expand(question)]
             if self.french.language == "fr" and has_han(question):
                 # a Chinese question about a French catalog: its words' English senses, then their French
@@ -60,6 +65,11 @@ def catalog_words(settings: KnowledgeSettings, paths: Sequence[Path], products: 
     if dictionary is None and settings.dictionary == "cedict":
         dictionary = Dictionary.for_catalog(products, last.dictionary if last is not None else None,
                                             also=french.english() if french is not None else frozenset())
+    if french is None and settings.french_dictionary == "freedict" and dictionary is not None \
+            and dictionary.catalog_han:
+        # only what names products: a sheet's "尺寸" or "重量" would make any French "taille" or "poids" find it
+        names = [" ".join([p.title, p.category, *p.tags, *(v.name for v in p.variants)]) for p in products]
+        french = FrenchEnglish.for_chinese(Path(settings.french_dictionary_folder), dictionary.named_senses(names))
     bridge = last.bridge if last is not None and same else None
     if bridge is None and settings.bridge == "embedder":
         bridge = WordBridge.for_catalog(products, dictionary, names_vectors, embed,

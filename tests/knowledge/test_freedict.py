@@ -59,7 +59,9 @@ def folder(tmp_path: Path) -> Path:
         ("tablier", "tablier /tablje/ <n, masc>\napron\n"),
         ("poche", "poche /pɔʃ/ <n, fem>\npocket\n"),
         ("théière", "théière /tejɛʀ/ <n, fem>\n1. teapot\n2. tea-pot\n"),
-        ("tenter", "tenter /tɑ̃te/ <v>\ntry, tempt\n")])
+        ("tenter", "tenter /tɑ̃te/ <v>\ntry, tempt\n"),
+        ("verre", "verre /vɛʀ/ <n, masc>\nglass\n"),
+        ("fonction", "fonction /fɔ̃ksjɔ̃/ <n, fem>\nfunction\n")])
     _dictd(tmp_path, "freedict-eng-fra", [
         ("apron", "apron /eiprən/\ntablier\n"),
         ("teapot", "teapot /tiːpɔt/\nthéière\n"),
@@ -105,6 +107,20 @@ def test_a_chinese_question_about_a_french_catalog_goes_through_english(folder: 
     assert chinese is not None
     assert "tente" in CatalogWords(dictionary=chinese, french=french).expand("帐篷多少钱")
     assert "tente" not in CatalogWords(dictionary=Dictionary.for_catalog(FRENCH)).expand("帐篷多少钱")
+
+
+def test_a_french_question_about_a_chinese_catalog_goes_through_english(folder: Path) -> None:
+    han = [Product("box", "玻璃保鲜盒 4件套", 59.0, "CNY", text="多功能，可微波。"),
+           Product("wok", "不锈钢炒锅 32cm", 199.0, "CNY", text="无涂层，电磁炉通用。")]
+    chinese = Dictionary.for_catalog(han)
+    assert chinese is not None
+    french = FrenchEnglish.for_chinese(folder, chinese.named_senses([p.title for p in han]))
+    assert french is not None and french.language == "zh"
+    words = CatalogWords(dictionary=chinese, french=french)
+    assert "玻璃" in words.expand("les boîtes en verre c'est combien ?")  # "verre" -> "glass" -> "玻璃"
+    # "功能" is a word of a sheet's text, not of a product's name: "fonction" does not reach it
+    assert not any("功能" in w for w in words.expand("la fonction vapeur elle marche comment ?"))
+    assert french.expand("how much is the glass box") == []  # only French questions take this way
 
 
 async def test_debians_dictionaries_find_the_product_a_french_question_names(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ def test_the_phrase_named_holds_the_things_words_and_not_a_verbs_particle_or_a_m
     assert named_phrase("le tabouret en chêne il coûte combien", "fr") == ["tabouret", "chene"]
     # a measure is no thing: the thing is the next one named
     assert named_phrase("on peut régler la température du radiateur ?", "fr") == ["radiateur"]
-    assert named_phrase("any gluten in the oat cookies? my son is allergic", "en") == ["oat", "cookies"]  # a sentence ends it
+    # a sentence ends it
+    assert named_phrase("any gluten in the oat cookies? my son is allergic", "en") == ["oat", "cookies"]
     assert named_phrase("这个多少钱", "zh") == []
     lamp = Product("lamp", "Lampe à pince en métal", 19.0, "EUR")
     assert owns_all(["lampe", "pince"], lamp) and not owns_all(["lampe", "bureau"], lamp) and not owns_all([], lamp)
