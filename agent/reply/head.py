@@ -38,6 +38,8 @@ needs use used made make makes look looks feel feels wash washes cost costs take
 arrives ship ships charge charges fold folds open opens close closes get gets""".split())
 # English adverbs that end a phrasal verb ("send the monitor back"), never a thing's name
 _PARTICLES = frozenset("back away apart together around along aside".split())
+_INSIDE = frozenset("in inside into dans".split())  # before a determiner: what a thing holds
+_HAN_INSIDE = ("里", "内", "中")
 _PRONOUNS_FR = frozenset("il elle ils elles on je tu vous nous ca".split())
 _PREP_FR = frozenset("a de d du des en pour au aux sans avec".split())
 _HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|这款|你们家?的?|我想问)+")
@@ -62,8 +64,7 @@ def named_phrase(question: str, language: str) -> list[str]:
     determiner up to the head ("the velvet chair" -> velvet, chair), in French the head and the words that
     follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique). Empty when it
     names none that way, and in Chinese."""
-    # punctuation stays a token: a thing's name ends with its sentence ("...the seed mix? they're my favourite")
-    words: list[str] = _WORD_OR_STOP.findall(fold(question).replace("'", " ").replace("’", " "))
+    words = _tokens(question)
     if language == "fr":
         for i, w in enumerate(words[:-1]):
             if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(words[i + 1]):
@@ -71,9 +72,37 @@ def named_phrase(question: str, language: str) -> list[str]:
         return []
     if language != "en":
         return []
-    start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
+    return _english_run(words[next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0):])
+
+
+def inside_phrase(question: str, language: str) -> list[str]:
+    """The thing whose contents the question asks about ("any nuts in the granola?" -> granola, "il y a du sucre
+    dans la confiture ?" -> confiture, "米粉里有没有糖" -> 米粉), or []. "Do you have" then asks what that thing
+    holds, not for another thing ("a lid for the skillet")."""
+    if language == "zh":
+        thing = _han_thing(question)
+        if thing is None:
+            return []
+        end = question.find(thing) + len(thing)
+        return [thing] if question[end : end + 1] in _HAN_INSIDE else []
+    words = _tokens(question)
+    dets = _DET_FR if language == "fr" else _DET_EN
+    for i, w in enumerate(words[:-2]):
+        if w in _INSIDE and words[i + 1] in dets:
+            rest = words[i + 2:]
+            return _french_phrase(rest) if language == "fr" else _english_run(rest)
+    return []
+
+
+def _tokens(question: str) -> list[str]:
+    # punctuation stays a token: a thing's name ends with its sentence ("...the seed mix? they're my favourite")
+    return _WORD_OR_STOP.findall(fold(question).replace("'", " ").replace("’", " "))
+
+
+def _english_run(words: list[str]) -> list[str]:
+    """The first run of thing words, up to a verb or a word that is no thing."""
     run: list[str] = []
-    for w in words[start:]:
+    for w in words:
         if not _thing(w) or w in _VERBS:
             if run:
                 break

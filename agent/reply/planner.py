@@ -22,7 +22,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import name_words, named_phrase, named_thing, owns, owns_all
+from agent.reply.head import inside_phrase, name_words, named_phrase, named_thing, owns, owns_all
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -186,9 +186,10 @@ class Planner:
         named = thing is not None and self._named_alone(question, language, thing, hits)
         if asks_existence(question):
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning; "any
-            # cornflowers in the wildflower mix?" asks what a product it names holds
+            # nuts in the granola?" asks what a product it names holds (and "a lid for the skillet" for a lid)
             if same:  # the catalog's own words are there to name it: only they count
-                return named or top.keyword >= m.min_keyword and self._names_it(question, top.product)
+                return (self._holds(question, language, hits)
+                        or top.keyword >= m.min_keyword and self._names_it(question, top.product))
             return top.dense >= m.exists_dense
         if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
             return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
@@ -211,6 +212,17 @@ class Planner:
         top = hits[0].product
         own = owns(thing, top) if language == "zh" else owns_all(named_phrase(question, language), top)
         return own and not any(owns(thing, h.product) for h in hits[1:])
+
+    @staticmethod
+    def _holds(question: str, language: str, hits: Sequence[Hit]) -> bool:
+        """Does the question ask what the best match holds, naming it alone ("any nuts in the granola?")?"""
+        inside = inside_phrase(question, language)
+        if not inside:
+            return False
+        top = hits[0].product
+        own = owns(inside[0], top) if language == "zh" else owns_all(inside, top)
+        head = inside[0] if language in ("zh", "fr") else inside[-1]
+        return own and not any(owns(head, h.product) for h in hits[1:])
 
     @staticmethod
     def _names_it(question: str, p: Product) -> bool:

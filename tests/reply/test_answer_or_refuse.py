@@ -54,8 +54,9 @@ def planner(retriever: ChosenHits) -> Planner:
         ("do you sell smart watches?", 0.86, 0.80, 3.0, 1, "en", "answer"),  # ...and it is one here
         # named by its own words, and only it is: answered below the thresholds
         ("how much is the watch rn", 0.80, 0.78, 1.0, 1, "en", "answer"),
-        ("any straps in the box with the smart watch?", 0.80, 0.78, 1.0, 1, "en", "refuse"),  # a box is named
-        ("any spare straps with the smart watch?", 0.80, 0.78, 1.0, 1, "en", "answer"),  # what it comes with
+        ("any gps in the smart watch?", 0.80, 0.78, 1.0, 1, "en", "answer"),  # what the watch it names holds
+        ("any gps in the watch box?", 0.80, 0.78, 1.0, 1, "en", "refuse"),  # a box is named
+        ("do you have a strap for the smart watch?", 0.80, 0.78, 1.0, 1, "en", "refuse"),  # asks for a strap
     ],
 )
 async def test_sold_here(question: str, top: float, runner: float, keyword: float, known: int, language: str,

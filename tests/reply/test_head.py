@@ -4,7 +4,7 @@ an object pronoun; and whether a product's name holds it."""
 from __future__ import annotations
 
 from agent.product import Product
-from agent.reply.head import named_phrase, named_thing, owns, owns_all
+from agent.reply.head import inside_phrase, named_phrase, named_thing, owns, owns_all
 
 
 def test_an_english_question_names_the_last_word_after_its_determiner() -> None:
@@ -31,6 +31,14 @@ def test_the_phrase_named_holds_the_things_words_and_not_a_verbs_particle_or_a_m
     assert named_phrase("这个多少钱", "zh") == []
     lamp = Product("lamp", "Lampe à pince en métal", 19.0, "EUR")
     assert owns_all(["lampe", "pince"], lamp) and not owns_all(["lampe", "bureau"], lamp) and not owns_all([], lamp)
+
+
+def test_the_thing_whose_contents_are_asked_is_the_one_after_in_dans_or_before_里() -> None:
+    assert inside_phrase("any nuts in the oat granola? allergic", "en") == ["oat", "granola"]
+    assert inside_phrase("il y a du sucre dans la confiture ?", "fr") == ["confiture"]
+    assert inside_phrase("燕麦片里有没有坚果", "zh") == ["麦片"]
+    assert inside_phrase("do you have a lid for the skillet", "en") == []  # asks for another thing
+    assert inside_phrase("有没有台灯", "zh") == [] and inside_phrase("燕麦片有没有坚果", "zh") == []
 
 
 def test_questions_without_a_thing_name_none() -> None:
