@@ -2,8 +2,8 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|dev|regression|formats|dims|specifics|shops2|attrs
-                                                  |notsold]
+    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|heldout3|dev|regression|formats|dims|specifics
+                                                  |shops2|attrs|notsold]
                                           [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
@@ -53,6 +53,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     # held-out: three more shops (ZH beauty in CNY, FR home textiles in EUR, EN tech accessories in GBP), written
     # after this code by a writer who saw only evals/FORMAT.md, never used to change it
     "heldout2": paired("heldout2"),
+    # held-out: three more shops (ZH tea in CNY, FR bicycles in EUR, EN music in USD), written on 2026-12-01 by a
+    # writer who saw only evals/FORMAT.md, while that day's code was changed, and run once on its final code
+    "heldout3": paired("heldout3"),
 }
 KEYS = ("cases", "passed", "fact_accuracy", "llm_fact_accuracy", "attribute_answered", "refusal_accuracy",
         "block_accuracy", "wrong_claims_spoken", "broken_replies", "forbidden_leaks", "retrieval_hit_at_3",
