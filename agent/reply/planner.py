@@ -183,7 +183,6 @@ class Planner:
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
         thing = named_thing(question, language) if same else None
-        named = thing is not None and self._named_alone(question, language, thing, hits)
         if asks_existence(question):
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning; "any
             # nuts in the granola?" asks what a product it names holds (and "a lid for the skillet" for a lid)
@@ -193,8 +192,9 @@ class Planner:
             return top.dense >= m.exists_dense
         if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
             return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
-        if named:
-            return True
+        if thing is not None and self._names_alone(
+                [thing] if language == "zh" else named_phrase(question, language), thing, language, hits):
+            return True  # named by its own words, and only it is ("how much is the chair rn")
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
             return True
         coverage = getattr(self._retriever, "vocabulary_coverage", None)
@@ -206,22 +206,18 @@ class Planner:
         return top.dense >= m.min_dense and top.dense - runner_up >= m.min_margin
 
     @staticmethod
-    def _named_alone(question: str, language: str, thing: str, hits: Sequence[Hit]) -> bool:
-        """Does the question name the best match by its own words ("the chair", "la poêle céramique", "米粉里")
-        and no other match by its head word?"""
-        top = hits[0].product
-        own = owns(thing, top) if language == "zh" else owns_all(named_phrase(question, language), top)
-        return own and not any(owns(thing, h.product) for h in hits[1:])
-
-    @staticmethod
     def _holds(question: str, language: str, hits: Sequence[Hit]) -> bool:
         """Does the question ask what the best match holds, naming it alone ("any nuts in the granola?")?"""
         inside = inside_phrase(question, language)
-        if not inside:
-            return False
+        head = inside[-1] if inside and language == "en" else inside[0] if inside else ""
+        return bool(inside) and Planner._names_alone(inside, head, language, hits)
+
+    @staticmethod
+    def _names_alone(phrase: Sequence[str], head: str, language: str, hits: Sequence[Hit]) -> bool:
+        """Do the phrase's words (a Chinese thing: the thing itself) all lie in the best match's name, and its
+        head in no other match's name ("the chair", "la poêle céramique", "米粉里")?"""
         top = hits[0].product
-        own = owns(inside[0], top) if language == "zh" else owns_all(inside, top)
-        head = inside[0] if language in ("zh", "fr") else inside[-1]
+        own = owns(head, top) if language == "zh" else owns_all(list(phrase), top)
         return own and not any(owns(head, h.product) for h in hits[1:])
 
     @staticmethod
