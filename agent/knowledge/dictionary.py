@@ -117,10 +117,12 @@ class Dictionary:
         """The catalog's Chinese words for English phrases (a French question's, through the French dictionary)."""
         out: list[str] = []
         for phrase in phrases:
-            key = fold(phrase)
-            heads = self.en_zh.get(key) or (self.en_zh.get(key[:-1]) if key.endswith("s") else None) or []
-            out.extend(h for h in heads if h not in out)
+            out.extend(h for h in self._heads(fold(phrase)) if h not in out)
         return out
+
+    def _heads(self, key: str) -> list[str]:
+        """The Chinese words for an English word or phrase, as written or without a plural "s"."""
+        return self.en_zh.get(key) or (self.en_zh.get(key[:-1]) if key.endswith("s") else None) or []
 
     def _to_en(self, question: str) -> list[str]:
         out: list[str] = []
@@ -147,8 +149,7 @@ class Dictionary:
                 if len(phrase) < n or (n == 1 and (phrase[0] in _FUNCTION or phrase[0] in GENERIC_TERMS
                                                    or len(phrase[0]) < 3)):
                     continue
-                key = " ".join(phrase)
-                heads = self.en_zh.get(key) or (self.en_zh.get(key[:-1]) if key.endswith("s") else None)
+                heads = self._heads(" ".join(phrase))
                 if heads:
                     out.extend(heads)
                     i += n

@@ -62,6 +62,27 @@ def entries(folder: Path, language: str) -> Iterator[tuple[str, str, list[str]]]
         yield head.group(1), head.group(2) or "", senses
 
 
+def _read(folder: Path) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]] | None:
+    """Both dictionaries' entries (French headwords, English headwords); None without the files or on a bad one."""
+    if not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
+        return None
+    try:
+        return list(entries(folder, "fr")), list(entries(folder, "en"))
+    except (OSError, ValueError):
+        return None
+
+
+def names_of(product: Product) -> str:
+    """The words that name a product (title, category, tags, variants), not the rest of its sheet: a sheet's
+    "résistant à l'eau" would make any English question naming "water" find that product."""
+    return " ".join([product.title, product.category, *product.tags, *(v.name for v in product.variants)])
+
+
+def _nouns(french: list[tuple[str, str, list[str]]]) -> frozenset[str]:
+    """The French headwords that are nouns (only the French side has parts of speech)."""
+    return frozenset(_key(head) for head, pos, _ in french if pos.startswith("n"))
+
+
 def _key(phrase: str) -> str:
     """A phrase as words: "Watering-can" -> "watering can" (a catalog writes it either way)."""
     return " ".join(_WORD.findall(fold(phrase).replace("-", " ")))
@@ -89,12 +110,11 @@ class FrenchEnglish:
         """The dictionary kept to the words of ``products`` (an English or a French catalog); None for another
         catalog or without the files."""
         language = majority_language([p.title + " " + p.text[:80] for p in products[:200]])
-        if language not in ("en", "fr") or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
+        read = _read(folder) if language in ("en", "fr") else None
+        if read is None:
             return None
-        # the words that name products (titles, categories, tags, variants), not every word of their sheets: a
-        # sheet's "résistant à l'eau" would make any English question naming "water" find that product
-        own = frozenset(w for p in products for w in tokenize(" ".join(
-            [p.title, p.category, *p.tags, *(v.name for v in p.variants)])))
+        french, english = read
+        own = frozenset(w for p in products for w in tokenize(names_of(p)))  # the words that name products
         pairs: dict[str, list[str]] = {}
 
         def add(phrase: str, translation: str) -> None:
@@ -105,15 +125,9 @@ class FrenchEnglish:
                 if said not in kept:
                     kept.append(said)
 
-        try:
-            french = list(entries(folder, "fr"))
-            english = list(entries(folder, "en"))
-        except (OSError, ValueError):
-            return None
         # nouns and colours only: a product is named by a noun, and other adjectives mislead ("small" is the
-        # "petit" of any title with the word, and every size L is "large"); the French side says which words are
-        # nouns, the English side has no parts of speech
-        nouns = frozenset(_key(head) for head, pos, _ in french if pos.startswith("n"))
+        # "petit" of any title with the word, and every size L is "large")
+        nouns = _nouns(french)
         for head, pos, senses in french:
             for sense in senses:
                 if pos.startswith("n") or pos.startswith("adj") and _key(sense) in COLOURS:
@@ -129,8 +143,10 @@ class FrenchEnglish:
         """For a Chinese catalog: French nouns to the English phrases in ``english`` (those the Chinese dictionary
         knows the catalog's words by), so a French question reaches it through English ("verre" -> "glass" ->
         "玻璃"); None without any or without the files."""
-        if not english or not all((folder / f"{FILES[x]}.index").exists() for x in FILES):
+        read = _read(folder) if english else None
+        if read is None:
             return None
+        french, english_side = read
         pairs: dict[str, list[str]] = {}
 
         def add(phrase: str, sense: str) -> None:
@@ -138,15 +154,10 @@ class FrenchEnglish:
             if key and len(key.split()) <= MAX_RUN and sense not in pairs.setdefault(key, []):
                 pairs[key].append(sense)
 
-        try:
-            french = list(entries(folder, "fr"))
-            english_side = list(entries(folder, "en"))
-        except (OSError, ValueError):
-            return None
         # a word's first senses only, and no generic word: two hops through a dictionary drift fast ("service" ->
         # "function" -> "多功能", "temps" -> "time")
         english = frozenset(e for e in english if e not in _SKIP)
-        nouns = frozenset(_key(head) for head, pos, _ in french if pos.startswith("n") and _key(head) not in _SKIP)
+        nouns = _nouns(french) - _SKIP
         for head, pos, senses in french:
             for sense in senses[:FIRST]:
                 if pos.startswith("n") and _key(head) in nouns and _key(sense) in english:

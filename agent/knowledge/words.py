@@ -16,7 +16,7 @@ from pathlib import Path
 
 from agent.knowledge.bridge import Vectorize, WordBridge
 from agent.knowledge.dictionary import Dictionary
-from agent.knowledge.freedict import FrenchEnglish
+from agent.knowledge.freedict import FrenchEnglish, names_of
 from agent.knowledge.glossary import Glossary
 from agent.language import has_han
 from agent.product import Product
@@ -68,8 +68,8 @@ def catalog_words(settings: KnowledgeSettings, paths: Sequence[Path], products: 
     if french is None and settings.french_dictionary == "freedict" and dictionary is not None \
             and dictionary.catalog_han:
         # only what names products: a sheet's "尺寸" or "重量" would make any French "taille" or "poids" find it
-        names = [" ".join([p.title, p.category, *p.tags, *(v.name for v in p.variants)]) for p in products]
-        french = FrenchEnglish.for_chinese(Path(settings.french_dictionary_folder), dictionary.named_senses(names))
+        french = FrenchEnglish.for_chinese(Path(settings.french_dictionary_folder),
+                                           dictionary.named_senses([names_of(p) for p in products]))
     bridge = last.bridge if last is not None and same else None
     if bridge is None and settings.bridge == "embedder":
         bridge = WordBridge.for_catalog(products, dictionary, names_vectors, embed,

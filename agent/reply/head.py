@@ -53,17 +53,22 @@ _PREFIX = 5  # a typo or an inflection keeps the start of a word: "harnes" is th
 
 def named_thing(question: str, language: str) -> str | None:
     """The head word of the thing the question names (folded), or None when it names none that way."""
-    if language == "zh":
-        return _han_thing(question)
-    phrase = named_phrase(question, language)
-    return (phrase[0] if language == "fr" else phrase[-1]) if phrase else None
+    return head_of(named_phrase(question, language), language)
+
+
+def head_of(phrase: list[str], language: str) -> str | None:
+    """The head of a phrase from :func:`named_phrase` or :func:`inside_phrase`: English puts it last."""
+    return (phrase[-1] if language == "en" else phrase[0]) if phrase else None
 
 
 def named_phrase(question: str, language: str) -> list[str]:
     """The words of the thing the question names, its head among them (folded): in English the words after a
     determiner up to the head ("the velvet chair" -> velvet, chair), in French the head and the words that
-    follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique). Empty when it
-    names none that way, and in Chinese."""
+    follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique), in Chinese the
+    head alone ("实木衣柜多少钱" -> 衣柜). Empty when it names none that way."""
+    if language == "zh":
+        thing = _han_thing(question)
+        return [thing] if thing else []
     words = _tokens(question)
     if language == "fr":
         for i, w in enumerate(words[:-1]):

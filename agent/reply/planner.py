@@ -22,7 +22,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import inside_phrase, name_words, named_phrase, named_thing, owns, owns_all
+from agent.reply.head import head_of, inside_phrase, name_words, named_phrase, owns, owns_all
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -182,7 +182,8 @@ class Planner:
             return True
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
-        thing = named_thing(question, language) if same else None
+        phrase = named_phrase(question, language) if same else []
+        thing = head_of(phrase, language)
         if asks_existence(question):
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning; "any
             # nuts in the granola?" asks what a product it names holds (and "a lid for the skillet" for a lid)
@@ -192,8 +193,7 @@ class Planner:
             return top.dense >= m.exists_dense
         if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
             return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
-        if thing is not None and self._names_alone(
-                [thing] if language == "zh" else named_phrase(question, language), thing, language, hits):
+        if thing is not None and self._names_alone(phrase, thing, hits):
             return True  # named by its own words, and only it is ("how much is the chair rn")
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:
             return True
@@ -209,16 +209,14 @@ class Planner:
     def _holds(question: str, language: str, hits: Sequence[Hit]) -> bool:
         """Does the question ask what the best match holds, naming it alone ("any nuts in the granola?")?"""
         inside = inside_phrase(question, language)
-        head = inside[-1] if inside and language == "en" else inside[0] if inside else ""
-        return bool(inside) and Planner._names_alone(inside, head, language, hits)
+        head = head_of(inside, language)
+        return head is not None and Planner._names_alone(inside, head, hits)
 
     @staticmethod
-    def _names_alone(phrase: Sequence[str], head: str, language: str, hits: Sequence[Hit]) -> bool:
-        """Do the phrase's words (a Chinese thing: the thing itself) all lie in the best match's name, and its
-        head in no other match's name ("the chair", "la poêle céramique", "米粉里")?"""
-        top = hits[0].product
-        own = owns(head, top) if language == "zh" else owns_all(list(phrase), top)
-        return own and not any(owns(head, h.product) for h in hits[1:])
+    def _names_alone(phrase: list[str], head: str, hits: Sequence[Hit]) -> bool:
+        """Do the phrase's words all lie in the best match's name, and its head in no other match's name ("the
+        chair", "la poêle céramique", "米粉里")?"""
+        return owns_all(phrase, hits[0].product) and not any(owns(head, h.product) for h in hits[1:])
 
     @staticmethod
     def _names_it(question: str, p: Product) -> bool:
