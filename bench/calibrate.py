@@ -190,6 +190,8 @@ class Asked:
     names: bool
     unknown: bool
     unnamed: bool = False  # same language, not "do you sell X?", names a thing the best match's name lacks
+    named: bool = False  # same language: names the best match by its own name's words alone (answered)
+    holds: bool = False  # same language, "do you sell X?": asks what the best match, named alone, holds
 
 
 def catalog_features() -> list[Asked]:
@@ -202,7 +204,7 @@ def catalog_features() -> list[Asked]:
     from agent.knowledge.embedding import embedder_for
     from agent.language import detect_language
     from agent.metrics import Metrics
-    from agent.reply.head import named_thing, owns
+    from agent.reply.head import head_of, named_phrase, owns
     from agent.reply.planner import Planner, asks_existence
     from bench.modsets import settings
 
@@ -227,7 +229,8 @@ def catalog_features() -> list[Asked]:
                 top = hits[0]
                 content, known = kb.vocabulary_coverage(d["question"])
                 lang = d.get("lang") or detect_language(d["question"])
-                thing = named_thing(d["question"], lang) if lang == catalog_lang else None
+                phrase = named_phrase(d["question"], lang) if lang == catalog_lang else []
+                thing = head_of(phrase, lang)
                 rows.append(Asked(
                     d["expect"] == "answer", top.product.id in d.get("products", []),
                     lang != catalog_lang,
@@ -235,7 +238,9 @@ def catalog_features() -> list[Asked]:
                     top.dense - max((h.dense for h in hits[1:]), default=0.0), top.keyword,
                     asks_existence(d["question"]), Planner._names_it(d["question"], top.product),
                     content > 0 and known == 0,
-                    thing is not None and not asks_existence(d["question"]) and not owns(thing, top.product)))
+                    thing is not None and not asks_existence(d["question"]) and not owns(thing, top.product),
+                    thing is not None and Planner._names_alone(phrase, thing, hits),
+                    lang == catalog_lang and Planner._holds(d["question"], lang, hits)))
             kb.close()
 
     asyncio.run(run())
@@ -289,10 +294,10 @@ def _cost(sub: list[Asked], same: bool, kw: float, sure: float, low: float, marg
     wrong = 0
     for r in sub:
         if r.exists:
-            ok = (r.keyword >= kw and r.names) if same else r.dense >= exists
+            ok = (r.holds or r.keyword >= kw and r.names) if same else r.dense >= exists
         elif r.unnamed:
             ok = r.keyword >= unnamed[0] or r.dense >= unnamed[1]
-        elif r.keyword >= kw or r.dense >= sure:
+        elif r.named or r.keyword >= kw or r.dense >= sure:
             ok = True
         elif same and r.unknown:
             ok = False
