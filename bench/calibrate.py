@@ -192,6 +192,7 @@ class Asked:
     unnamed: bool = False  # same language, not "do you sell X?", names a thing the best match's name lacks
     named: bool = False  # same language: names the best match by its own name's words alone (answered)
     holds: bool = False  # same language, "do you sell X?": asks what the best match, named alone, holds
+    mentioned: bool = False  # the thing named (unnamed above) is written in the best match's sheet
 
 
 def catalog_features() -> list[Asked]:
@@ -204,7 +205,7 @@ def catalog_features() -> list[Asked]:
     from agent.knowledge.embedding import embedder_for
     from agent.language import detect_language
     from agent.metrics import Metrics
-    from agent.reply.head import head_of, named_phrase, owns
+    from agent.reply.head import head_of, mentions, named_phrase, owns
     from agent.reply.planner import Planner, asks_existence
     from bench.modsets import settings
 
@@ -240,7 +241,8 @@ def catalog_features() -> list[Asked]:
                     content > 0 and known == 0,
                     thing is not None and not asks_existence(d["question"]) and not owns(thing, top.product),
                     thing is not None and Planner._names_alone(phrase, thing, hits),
-                    lang == catalog_lang and Planner._holds(d["question"], lang, hits)))
+                    lang == catalog_lang and Planner._holds(d["question"], lang, hits),
+                    thing is not None and mentions(thing, top.product)))
             kb.close()
 
     asyncio.run(run())
@@ -296,7 +298,7 @@ def _cost(sub: list[Asked], same: bool, kw: float, sure: float, low: float, marg
         if r.exists:
             ok = (r.holds or r.keyword >= kw and r.names) if same else r.dense >= exists
         elif r.unnamed:
-            ok = r.keyword >= unnamed[0] or r.dense >= unnamed[1]
+            ok = r.keyword >= unnamed[0] and r.mentioned or r.dense >= unnamed[1]
         elif r.named or r.keyword >= kw or r.dense >= sure:
             ok = True
         elif same and r.unknown:

@@ -150,6 +150,7 @@ async def open_runtime(settings: Settings, clock: Clock, *, knowledge_path: str 
             # what each sheet says, embedded once (cached on disk) so that a first question is as fast as the next
             progress("reading the product sheets")
             await asyncio.to_thread(writer.finder.warm, kb.products()[:WARM_PRODUCTS])
+        await asyncio.to_thread(writer.planner.warm)  # a Chinese catalog's word dictionary (about 2 s)
         if embedded:
             # page the model in and cache the fixed instructions before the first viewer asks: a cold 0.5B
             # model on 2 busy cores can take tens of seconds for its first prompt

@@ -7,10 +7,12 @@ the sold-here thresholds answer it about the wrong product. The thing named is t
 phrase: in English the last word of the words after a determiner ("the balance bike"), in French the first
 word after one ("la table à manger en chêne"). A word that names an attribute by itself ("dimensions", "la
 hauteur", "warranty") is no thing; a determiner after "on peut", "je" or "il" is an object pronoun ("on peut la
-passer sous l'eau"). In Chinese, the last two characters of the question's opening words ("实木衣柜多少钱" ->
-"衣柜"; "桌子" is a "桌", "米粉里" the "米粉"). A French question without a determiner names none (None): the
-usual thresholds decide alone. A measure word ("la température de la bouilloire"), an adverb of a phrasal verb
-("send it back") and, in French, a pronoun end or skip the thing.
+passer sous l'eau"). In Chinese, the last two characters of the nouns the question opens with, cut into words
+by a dictionary ("实木衣柜多少钱" -> "衣柜", "背包本身多重" -> "背包"; "桌子" is a "桌", "米粉里" the "米粉"). A
+French question without a determiner names none (None): the usual thresholds decide alone. A measure word ("la
+température de la bouilloire"), an adverb ("send it back", "the monitor later on"), an English past participle
+("the seeds treated with...") and, in French, a pronoun end or skip the thing; after "will the", "does the" the
+subject's last word is the verb when nothing but a preposition follows ("will the meadow mix grow in shade").
 
 The other way round, a question that names a product by the words of its name alone (every word of the phrase,
 French complements included: "une cafetière à capsules" is no "cafetière à piston") asks about it, even when
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 import re
 
+from agent.knowledge import segment
 from agent.knowledge.keywords import fold, tokenize
 from agent.knowledge.reference import NAMELESS as _STOP
 from agent.language import HAN_RUN
 from agent.product import Product
-from agent.reply.attributes import cued, measures
+from agent.reply.attributes import ATTRIBUTES, cued, measures
 
 _WORD_OR_STOP = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;:？！。，；：]")
 _DET_EN = frozenset("the this that these those your ur".split())  # not "my": the viewer's own things
@@ -38,13 +41,22 @@ needs use used made make makes look looks feel feels wash washes cost costs take
 arrives ship ships charge charges fold folds open opens close closes get gets""".split())
 # English adverbs that end a phrasal verb ("send the monitor back"), never a thing's name
 _PARTICLES = frozenset("back away apart together around along aside".split())
+# English adverbs that end a thing's name ("add a camera to the monitor later on")
+_ADVERBS = frozenset("""later now yet ever soon today tonight tomorrow already anymore though first instead either
+enough alone outside inside indoors outdoors exactly really actually usually normally properly easily quickly fully
+completely definitely probably honestly seriously basically currently""".split())
+# a question opening "will the ...", "does the ..." has a verb after its subject; when the words after the run are
+# none ("does the kettle whistle?") or a preposition ("will the meadow mix grow in shade"), the run's last is it
+_AUX = frozenset("do does did will would can could should shall may might must".split())
+_NO_VERB = frozenset("""in on at with for to from of by into onto under over about up down off out a an the my your
+it them this that these those ? ! . , ; :""".split())
 _INSIDE = frozenset("in inside into dans".split())  # before a determiner: what a thing holds
 _HAN_INSIDE = ("里", "内", "中")
 _PRONOUNS_FR = frozenset("il elle ils elles on je tu vous nous ca".split())
 _PREP_FR = frozenset("a de d du des en pour au aux sans avec".split())
 _HAN_LEAD = re.compile("^(?:请问|问下|问一下|主播|那个|这个|那款|这款|你们家?的?|我想问)+")
-# characters that end the thing's name in a Chinese question: what is asked, or said about it
-_HAN_STOP = frozenset("多是能可有几的怎还什要会吗呢啊用适带支防耐掉重大长宽高贵便一哪够里")
+_HAN_STOP = frozenset("能可是有多几还要会哪够")  # a word opening with one asks about the thing: "能用", "多重"
+_HAN_MEASURE = frozenset("个件款双副只台把张套条瓶盒袋支顶")
 _HAN_ASKS = ("多", "几", "什么", "怎么", "哪", "有没有", "是不是", "能不能", "可不可以", "有")
 _HAN_PEOPLE = ("我", "你", "他", "她", "宝宝", "孩子", "小孩")
 _LEADING = re.compile(r"[0-9A-Za-z]")
@@ -77,7 +89,13 @@ def named_phrase(question: str, language: str) -> list[str]:
         return []
     if language != "en":
         return []
-    return _english_run(words[next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0):])
+    start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
+    run = _english_run(words[start:])
+    if len(run) >= 2 and start >= 2 and words[start - 2] in _AUX:
+        end = start + words[start:].index(run[-1]) + 1
+        if end == len(words) or words[end] in _NO_VERB or words[end].isdigit() or words[end] in _ADVERBS:
+            return run[:-1]  # "does the kettle whistle?": the verb after the subject
+    return run
 
 
 def inside_phrase(question: str, language: str) -> list[str]:
@@ -108,12 +126,18 @@ def _english_run(words: list[str]) -> list[str]:
     """The first run of thing words, up to a verb or a word that is no thing."""
     run: list[str] = []
     for w in words:
-        if not _thing(w) or w in _VERBS:
+        if not _thing(w) or w in _VERBS or w in _ADVERBS or _participle(w):
             if run:
                 break
             continue
         run.append(w)
     return run
+
+
+def _participle(word: str) -> bool:
+    """An English past participle ("treated", "included"): it ends a name and starts none. "bed" and "seed" are
+    nouns; a participle before a noun ("the padded jacket") is skipped as the name has not started."""
+    return len(word) > 5 and word.endswith("ed") and not word.endswith("eed")
 
 
 def _french_phrase(words: list[str]) -> list[str]:
@@ -137,19 +161,59 @@ def _french_phrase(words: list[str]) -> list[str]:
 
 
 def _han_thing(question: str) -> str | None:
-    """Chinese: the question's first run of characters, less "那个" and the like, up to the first character that
-    asks or describes ("电热毯多少钱" -> "电热毯", "榨汁机的杯子..." -> "榨汁机"); its head is its last two characters
-    (a compound ends in what it is: "保温杯" is a cup)."""
+    """Chinese: the nouns the question's first run of characters opens with, less "那个", "这款" and the like,
+    up to a word that asks, describes or names an attribute ("电热毯多少钱" -> "电热毯", "背包本身多重" -> "背包",
+    "书架尺寸多少" -> "书架"); its head is its last two characters (a compound ends in what it is: "保温杯" is a
+    cup). The words come from a dictionary (:mod:`agent.knowledge.segment`); None when the run opens with no
+    noun ("推车" is tagged a verb) rather than a guess."""
     first = HAN_RUN.search(question)
     if first is None or _LEADING.search(question[: first.start()]):
         return None  # "32码黑色还有吗": a size or a code first, no name
-    run = _HAN_LEAD.sub("", first.group())
-    if run.startswith(_HAN_ASKS) or run.startswith(_HAN_PEOPLE):
+    tagged = segment.words(first.group())
+    lead = 0
+    while lead < len(tagged) and (tagged[lead][1].startswith("r") or _HAN_LEAD.fullmatch(tagged[lead][0])):
+        lead += 1
+    if lead < len(tagged) and (lead and tagged[lead][0] in _HAN_MEASURE or tagged[lead][1] == "mq"):
+        lead += 1  # "这双跑鞋", "这件雨衣"
+    rest = tagged[lead:]
+    if not rest or rest[0][0].startswith(_HAN_ASKS) or rest[0][0].startswith(_HAN_PEOPLE):
         return None  # "多少钱", "有没有...", "我在...": it opens with the question or the viewer, not a thing
-    cut = next((i for i, ch in enumerate(run) if i >= 2 and ch in _HAN_STOP), len(run))
-    if cut == 2 and run[1] == "子":
+    run = ""
+    for i, (word, tag) in enumerate(rest):
+        after = rest[i + 1] if i + 1 < len(rest) else None
+        if word[0] in _HAN_STOP or _names_attribute(word):
+            break
+        if tag == "l" and not run:  # a set phrase can be a name ("四件套", "跑步机")
+            run = word
+            continue
+        if tag.startswith("v") and tag != "vn" and _in_compound(word, run, after):
+            run += word
+            continue
+        if not (tag.startswith("n") or tag == "vn"):
+            break
+        run += word
+    run = run[: run.find("能", 3)] if run.find("能", 3) > 0 else run  # "充电宝能带上...": 宝能 is no word
+    if len(run) == 2 and run[1] == "子":
         return run[0]  # a noun's suffix: "桌子" is a "桌", as in "书桌"
-    return run[cut - 2 : cut] if cut >= 2 else None
+    return run[-2:] if len(run) >= 2 else None
+
+
+def _in_compound(word: str, run: str, after: tuple[str, str] | None) -> bool:
+    """A word tagged a verb that is part of a thing's name: before a one-character noun ("喂食" + "器"), opening
+    a name before a noun ("折叠" + "台灯", "烧" + "水壶"), or a one-character one ending a name before the question
+    ("瑜伽" + "垫")."""
+    if after is not None and len(after[0]) == 1 and after[1].startswith("n"):
+        return True
+    if not run:
+        return after is not None and after[1].startswith("n")
+    return len(word) == 1 and (after is None or after[1].startswith(("m", "y", "x")))
+
+
+def _names_attribute(word: str) -> bool:
+    """Is the word an attribute's name ("尺寸", "保修", "大容量"), or a measure's, rather than part of a thing's
+    ("清洗机" holds a care word but is a machine)?"""
+    return bool(measures(word)) or any(a.cues.fullmatch(word) or len(word) > 2 and a.cues.fullmatch(word[-2:])
+                                       for a in ATTRIBUTES.values())
 
 
 def name_words(product: Product) -> set[str]:
@@ -171,6 +235,18 @@ def owns(thing: str, product: Product) -> bool:
     word = next(iter(tokenize(thing)), thing)
     return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]
                               for o in own)
+
+
+def mentions(thing: str, product: Product) -> bool:
+    """Does the product's name or sheet (its text, variants and facts) write the word (see :func:`owns`)?"""
+    if owns(thing, product):
+        return True
+    sheet = " ".join([product.text, *(v.name for v in product.variants), *(f"{k} {v}" for k, v in product.facts)])
+    if HAN_RUN.search(thing):
+        return thing in sheet
+    word = next(iter(tokenize(thing)), thing)
+    return any(w == word or len(w) >= _PREFIX and len(word) >= _PREFIX and w[:_PREFIX] == word[:_PREFIX]
+               for w in tokenize(sheet))
 
 
 def _name(product: Product) -> str:

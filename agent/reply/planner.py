@@ -16,13 +16,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from agent.knowledge import segment
 from agent.knowledge.reference import GENERIC_TERMS
 from agent.language import HAN_RUN, has_han, majority_language
 from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import head_of, inside_phrase, name_words, named_phrase, owns, owns_all
+from agent.reply.head import head_of, inside_phrase, mentions, name_words, named_phrase, owns, owns_all
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -175,6 +176,11 @@ class Planner:
                 return await asyncio.to_thread(self._embed, question)
         return await asyncio.to_thread(self._embed, question)
 
+    def warm(self) -> None:
+        """Load what reading a question in the catalog's language needs (Chinese words), before the first one."""
+        if self._catalog_language() == "zh":
+            segment.warm()
+
     def sold_here(self, question: str, hits: Sequence[Hit], language: str) -> bool:
         """Whether the best hit is what the viewer asks about, not merely the closest thing we sell."""
         top = hits[0]
@@ -192,7 +198,10 @@ class Planner:
                         or top.keyword >= m.min_keyword and self._names_it(question, top.product))
             return top.dense >= m.exists_dense
         if thing is not None and not owns(thing, top.product):  # another thing, unless the match is sure
-            return top.keyword >= m.unnamed_min_keyword or top.dense >= m.unnamed_sure_dense
+            # shared words are no evidence for a thing the best match's sheet never mentions ("胡桃木衣柜" and
+            # a walnut desk share 胡桃木): then only meaning decides
+            return (top.dense >= m.unnamed_sure_dense
+                    or top.keyword >= m.unnamed_min_keyword and mentions(thing, top.product))
         if thing is not None and self._names_alone(phrase, thing, hits):
             return True  # named by its own words, and only it is ("how much is the chair rn")
         if top.keyword >= m.min_keyword or top.dense >= m.sure_dense:

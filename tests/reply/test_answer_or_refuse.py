@@ -105,16 +105,21 @@ def test_the_product_named_in_the_question_is_picked(question: str, titles: tupl
     assert Planner._pick(question, hits).product.id == f"p{picked}"
 
 
-@pytest.mark.parametrize(("question", "keyword", "decision"), [
-    ("how much is the smart watch?", 0.0, "answer"),  # the watch is the thing named
-    ("how much is the watch strap?", 3.0, "refuse"),  # a strap shares "watch" and sits close, but is no watch
-    ("how much is the watch strap?", 6.0, "answer"),  # ...unless the words match strongly (a strap in the sheet)
-    ("montre connectée, le bracelet il coûte combien ?", 3.0, "answer"),  # another language: the usual bar
+STRAPPED = Product("smart-watch", "Smart Watch S2", 199.0, "USD", text="GPS watch, two silicone straps",
+                   tags=("watch",))
+
+
+@pytest.mark.parametrize(("question", "keyword", "watch", "decision"), [
+    ("how much is the smart watch?", 0.0, WATCH, "answer"),  # the watch is the thing named
+    ("how much is the watch strap?", 3.0, STRAPPED, "refuse"),  # a strap shares "watch", sits close, is no watch
+    ("how much is the watch strap?", 6.0, STRAPPED, "answer"),  # ...unless the words match strongly
+    ("how much is the watch strap?", 6.0, WATCH, "refuse"),  # ...and the sheet mentions a strap at all
+    ("montre connectée, le bracelet il coûte combien ?", 3.0, WATCH, "answer"),  # another language: the usual bar
 ])
-async def test_a_question_naming_another_thing_needs_the_catalogs_words(question: str, keyword: float,
+async def test_a_question_naming_another_thing_needs_the_catalogs_words(question: str, keyword: float, watch: Product,
                                                                          decision: str) -> None:
     match = CatalogMatch(min_keyword=4.0, sure_dense=0.90, unnamed_min_keyword=5.0, cross=MATCH.cross)
-    hits = [Hit(WATCH, 1.0, dense=0.95, keyword=keyword), Hit(CASE, 0.5, dense=0.70)]
+    hits = [Hit(watch, 1.0, dense=0.95, keyword=keyword), Hit(CASE, 0.5, dense=0.70)]
     clock = LoopClock()
     language = "fr" if "montre" in question else "en"
     plan = await Planner(ChosenHits(hits), clock, Metrics(clock), match=match).plan(question, ["ana"], language, None)

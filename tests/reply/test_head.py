@@ -4,7 +4,7 @@ an object pronoun; and whether a product's name holds it."""
 from __future__ import annotations
 
 from agent.product import Product
-from agent.reply.head import inside_phrase, named_phrase, named_thing, owns, owns_all
+from agent.reply.head import inside_phrase, mentions, named_phrase, named_thing, owns, owns_all
 
 
 def test_an_english_question_names_the_last_word_after_its_determiner() -> None:
@@ -18,6 +18,25 @@ def test_a_french_question_names_the_first_word_after_its_determiner() -> None:
     assert named_thing("la lampe de chevet elle coûte combien ?", "fr") == "lampe"
     assert named_thing("quelle est la hauteur du tabouret ?", "fr") == "tabouret"  # "hauteur" asks a size
     assert named_thing("on peut la laver en machine ?", "fr") is None  # "la" stands for the product here
+
+
+def test_an_english_name_ends_before_an_adverb_a_participle_or_the_verb_after_an_auxiliary() -> None:
+    assert named_phrase("can i put a lid on the pot later", "en") == ["pot"]
+    assert named_phrase("whats in the tool kit exactly", "en") == ["tool", "kit"]
+    assert named_phrase("are the cushions washed before shipping", "en") == ["cushions"]
+    assert named_phrase("how much is the padded jacket", "en") == ["jacket"]  # a participle before it is skipped
+    assert named_phrase("will the herb planter crack in frost", "en") == ["herb", "planter"]
+    assert named_phrase("does the kettle whistle?", "en") == ["kettle"]
+    assert named_phrase("does the garden hose have a nozzle", "en") == ["garden", "hose"]  # "have" is the verb
+
+
+def test_a_chinese_question_names_the_nouns_it_opens_with_cut_into_words() -> None:
+    assert named_thing("行李箱本身多重", "zh") == "李箱"  # "本身" is a pronoun, not the thing
+    assert named_thing("雨伞尺寸多少", "zh") == "雨伞"  # an attribute's name ends it
+    assert named_thing("台灯摔坏了保修吗", "zh") == "台灯"  # not "了保"
+    assert named_thing("这双拖鞋是什么材质", "zh") == "拖鞋"  # a demonstrative and its measure word go
+    assert named_thing("折叠台灯多少钱", "zh") == "台灯" and named_thing("烧水壶包邮吗", "zh") == "水壶"
+    assert named_thing("充电宝能带上高铁吗", "zh") == "电宝"  # "能" starts what is asked
 
 
 def test_the_phrase_named_holds_the_things_words_and_not_a_verbs_particle_or_a_measure() -> None:
@@ -61,3 +80,10 @@ def test_a_product_owns_the_words_of_its_name_tags_and_category_and_their_typos(
     assert owns("lamp", lamp) and owns("lampes", lamp) and owns("lighting", lamp)
     assert owns("bedsides", lamp)  # plural and typo keep the start
     assert not owns("stool", lamp) and not owns("tabouret", lamp)
+
+
+def test_a_product_mentions_a_word_its_name_or_sheet_writes() -> None:
+    kettle = Product("k", "304不锈钢电热水壶", 99.0, "CNY", text="保温功能，壶身双层防烫")
+    assert mentions("水壶", kettle) and mentions("保温", kettle) and not mentions("温杯", kettle)
+    watch = Product("w", "Smart Watch", 99.0, "USD", text="GPS watch with two silicone straps")
+    assert mentions("strap", watch) and not mentions("charger", watch)
