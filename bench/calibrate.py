@@ -205,7 +205,7 @@ def catalog_features() -> list[Asked]:
     from agent.knowledge.embedding import embedder_for
     from agent.language import detect_language
     from agent.metrics import Metrics
-    from agent.reply.head import head_of, mentions, named_phrase, owns
+    from agent.reply.head import head_of, mentions, owns, phrase_about
     from agent.reply.planner import Planner, asks_existence
     from bench.modsets import settings
 
@@ -230,7 +230,7 @@ def catalog_features() -> list[Asked]:
                 top = hits[0]
                 content, known = kb.vocabulary_coverage(d["question"])
                 lang = d.get("lang") or detect_language(d["question"])
-                phrase = named_phrase(d["question"], lang) if lang == catalog_lang else []
+                phrase = phrase_about(d["question"], lang, top.product) if lang == catalog_lang else []
                 thing = head_of(phrase, lang)
                 rows.append(Asked(
                     d["expect"] == "answer", top.product.id in d.get("products", []),

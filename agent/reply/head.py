@@ -78,24 +78,37 @@ def named_phrase(question: str, language: str) -> list[str]:
     determiner up to the head ("the velvet chair" -> velvet, chair), in French the head and the words that
     follow it before a pronoun or a verb ("la poêle céramique elle ..." -> poele, ceramique), in Chinese the
     head alone ("实木衣柜多少钱" -> 衣柜). Empty when it names none that way."""
+    return next(iter(named_phrases(question, language)), [])
+
+
+def phrase_about(question: str, language: str, product: Product) -> list[str]:
+    """The question's phrase whose head ``product`` owns, when one does ("what comes in the box with the
+    tripod?" is about the tripod), else its first (:func:`named_phrase`)."""
+    phrases = named_phrases(question, language)
+    return next((p for p in phrases if owns(p[-1] if language == "en" else p[0], product)),
+                phrases[0] if phrases else [])
+
+
+def named_phrases(question: str, language: str) -> list[list[str]]:
+    """Every phrase of :func:`named_phrase`'s kind in the question, in order (one at most in Chinese)."""
     if language == "zh":
         thing = _han_thing(question)
-        return [thing] if thing else []
+        return [[thing]] if thing else []
     words = _tokens(question)
     if language == "fr":
-        for i, w in enumerate(words[:-1]):
-            if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(words[i + 1]):
-                return _french_phrase(words[i + 1:])
-        return []
+        return [p for i, w in enumerate(words[:-1])
+                if w in _DET_FR and (i == 0 or words[i - 1] not in _BEFORE_PRONOUN) and _thing(words[i + 1])
+                for p in [_french_phrase(words[i + 1:])] if p]
     if language != "en":
         return []
-    start = next((i + 1 for i, w in enumerate(words) if w in _DET_EN), 0)
-    run = _english_run(words[start:])
+    starts = [i + 1 for i, w in enumerate(words) if w in _DET_EN] or [0]
+    phrases = [run for run in (_english_run(words[start:]) for start in starts) if run]
+    start, run = starts[0], _english_run(words[starts[0]:])
     if len(run) >= 2 and start >= 2 and words[start - 2] in _AUX:
         end = start + words[start:].index(run[-1]) + 1
         if end == len(words) or words[end] in _NO_VERB or words[end].isdigit() or words[end] in _ADVERBS:
-            return run[:-1]  # "does the kettle whistle?": the verb after the subject
-    return run
+            phrases[0] = run[:-1]  # "does the kettle whistle?": the verb after the subject
+    return phrases
 
 
 def inside_phrase(question: str, language: str) -> list[str]:

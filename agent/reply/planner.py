@@ -23,7 +23,7 @@ from agent.metrics import Metrics
 from agent.ports import Clock, Hit, Retriever, Vector
 from agent.product import Product
 from agent.reply.attributes import asked, cued, measures
-from agent.reply.head import head_of, inside_phrase, mentions, name_words, named_phrase, owns, owns_all
+from agent.reply.head import head_of, inside_phrase, mentions, name_words, owns, owns_all, phrase_about
 from agent.reply.parts import asks_something, question_parts
 from agent.reply.scope import ScopeDecision, ScopeStore
 
@@ -188,7 +188,7 @@ class Planner:
             return True
         same = language == self._catalog_language()
         m = self._match if same or self._match.cross is None else self._match.cross
-        phrase = named_phrase(question, language) if same else []
+        phrase = phrase_about(question, language, top.product) if same else []
         thing = head_of(phrase, language)
         if asks_existence(question):
             # "do you have X?": X itself must be in the catalog's words, or be a sure match by meaning; "any

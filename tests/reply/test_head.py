@@ -4,7 +4,7 @@ an object pronoun; and whether a product's name holds it."""
 from __future__ import annotations
 
 from agent.product import Product
-from agent.reply.head import inside_phrase, mentions, named_phrase, named_thing, owns, owns_all
+from agent.reply.head import inside_phrase, mentions, named_phrase, named_thing, owns, owns_all, phrase_about
 
 
 def test_an_english_question_names_the_last_word_after_its_determiner() -> None:
@@ -87,3 +87,11 @@ def test_a_product_mentions_a_word_its_name_or_sheet_writes() -> None:
     assert mentions("水壶", kettle) and mentions("保温", kettle) and not mentions("温杯", kettle)
     watch = Product("w", "Smart Watch", 99.0, "USD", text="GPS watch with two silicone straps")
     assert mentions("strap", watch) and not mentions("charger", watch)
+
+
+def test_the_phrase_about_a_product_is_the_one_naming_it_else_the_first() -> None:
+    tripod = Product("t", "Aluminium Travel Tripod", 59.0, "USD")
+    assert phrase_about("what comes in the box with the tripod?", "en", tripod) == ["tripod"]
+    assert phrase_about("does the pine wardrobe fit next to the desk?", "en", tripod) == ["pine", "wardrobe"]
+    robot = Product("r", "Robot pâtissier Brio 1000 W", 299.0, "EUR")
+    assert phrase_about("on peut mettre un laminoir sur le robot brio ?", "fr", robot) == ["robot", "brio"]
