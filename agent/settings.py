@@ -125,12 +125,12 @@ class KnowledgeSettings(_Section):
     # Sold here? (see settings.toml; chosen on development shops by bench/calibrate.py)
     answer_min_keyword: float = Field(4.0, ge=0)
     answer_sure_dense: float = Field(0.855, ge=0, le=1)
-    answer_min_dense: float = Field(0.845, ge=0, le=1)
-    answer_min_margin: float = Field(0.01, ge=0, le=1)
+    answer_min_dense: float = Field(0.865, ge=0, le=1)
+    answer_min_margin: float = Field(0.03, ge=0, le=1)
     answer_exists_dense: float = Field(0.93, ge=0, le=1)  # "do you sell X?" without X in the catalog's words
     # a question naming a thing the best match's name does not hold ("the oak wardrobe", agent/reply/head.py)
     answer_unnamed_min_keyword: float = Field(4.0, ge=0)
-    answer_unnamed_sure_dense: float = Field(0.9, ge=0, le=1.01)
+    answer_unnamed_sure_dense: float = Field(1.01, ge=0, le=1.01)
     answer_cross_min_keyword: float = Field(2.0, ge=0)  # the same, for a question in another language
     answer_cross_sure_dense: float = Field(0.835, ge=0, le=1)
     answer_cross_min_dense: float = Field(0.79, ge=0, le=1)

@@ -194,8 +194,8 @@ def _han_thing(question: str) -> str | None:
     run = ""
     for i, (word, tag) in enumerate(rest):
         after = rest[i + 1] if i + 1 < len(rest) else None
-        if word[0] in _HAN_STOP or _names_attribute(word):
-            break
+        if word[0] in _HAN_STOP or _names_attribute(word) or word.endswith("色") and run:
+            break  # ... or a colour ("墨绿色"): which one, not what
         if tag == "l" and not run:  # a set phrase can be a name ("四件套", "跑步机")
             run = word
             continue

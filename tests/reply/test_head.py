@@ -37,6 +37,7 @@ def test_a_chinese_question_names_the_nouns_it_opens_with_cut_into_words() -> No
     assert named_thing("这双拖鞋是什么材质", "zh") == "拖鞋"  # a demonstrative and its measure word go
     assert named_thing("折叠台灯多少钱", "zh") == "台灯" and named_thing("烧水壶包邮吗", "zh") == "水壶"
     assert named_thing("充电宝能带上高铁吗", "zh") == "电宝"  # "能" starts what is asked
+    assert named_thing("保温杯藏青色还有吗", "zh") == "温杯"  # a colour says which one
 
 
 def test_the_phrase_named_holds_the_things_words_and_not_a_verbs_particle_or_a_measure() -> None:
