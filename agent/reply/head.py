@@ -85,8 +85,7 @@ def phrase_about(question: str, language: str, product: Product) -> list[str]:
     """The question's phrase whose head ``product`` owns, when one does ("what comes in the box with the
     tripod?" is about the tripod), else its first (:func:`named_phrase`)."""
     phrases = named_phrases(question, language)
-    return next((p for p in phrases if owns(p[-1] if language == "en" else p[0], product)),
-                phrases[0] if phrases else [])
+    return next((p for p in phrases if owns(head_of(p, language) or "", product)), phrases[0] if phrases else [])
 
 
 def named_phrases(question: str, language: str) -> list[list[str]]:
@@ -102,13 +101,13 @@ def named_phrases(question: str, language: str) -> list[list[str]]:
     if language != "en":
         return []
     starts = [i + 1 for i, w in enumerate(words) if w in _DET_EN] or [0]
-    phrases = [run for run in (_english_run(words[start:]) for start in starts) if run]
-    start, run = starts[0], _english_run(words[starts[0]:])
-    if len(run) >= 2 and start >= 2 and words[start - 2] in _AUX:
-        end = start + words[start:].index(run[-1]) + 1
+    runs = [_english_run(words[start:]) for start in starts]
+    first, start = runs[0], starts[0]
+    if len(first) >= 2 and start >= 2 and words[start - 2] in _AUX:
+        end = start + words[start:].index(first[-1]) + 1
         if end == len(words) or words[end] in _NO_VERB or words[end].isdigit() or words[end] in _ADVERBS:
-            phrases[0] = run[:-1]  # "does the kettle whistle?": the verb after the subject
-    return phrases
+            runs[0] = first[:-1]  # "does the kettle whistle?": the verb after the subject
+    return [run for run in runs if run]
 
 
 def inside_phrase(question: str, language: str) -> list[str]:
@@ -205,7 +204,8 @@ def _han_thing(question: str) -> str | None:
         if not (tag.startswith("n") or tag == "vn"):
             break
         run += word
-    run = run[: run.find("能", 3)] if run.find("能", 3) > 0 else run  # "充电宝能带上...": 宝能 is no word
+    can = run.find("能", 3)
+    run = run[:can] if can > 0 else run  # "充电宝能带上...": the dictionary's "宝能" is no word here
     if len(run) == 2 and run[1] == "子":
         return run[0]  # a noun's suffix: "桌子" is a "桌", as in "书桌"
     return run[-2:] if len(run) >= 2 else None
