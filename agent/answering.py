@@ -18,6 +18,7 @@ from agent.events import Event
 from agent.ports import Clock, ReplyQueue
 from agent.product import Product
 from agent.prompts import PromptSet
+from agent.reply.compose import said_name
 from agent.reply.planner import ReplyPlan
 from agent.reply.writer import ReplyWriter
 from agent.verdict import Category, Verdict
@@ -125,13 +126,13 @@ def can_wait(answer: Answer) -> bool:
 def chitchat_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:
     """Greetings and small talk get a warm fixed line: no catalog lookup, no LLM, no refusal."""
     key = "greeting" if verdict.reason.startswith("a greeting") else "chitchat"
-    users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
+    users = said_name(", ".join(names)) or prompts.phrase(verdict.language, "everyone")
     return prompts.phrase(verdict.language, key, users=users)
 
 
 def thanks_line(prompts: PromptSet, verdict: Verdict, names: Sequence[str]) -> str:
     """Gifts, follows, likes and joins are thanked with fixed lines from phrases.toml (empty: nothing to say)."""
-    users = ", ".join(names) or prompts.phrase(verdict.language, "everyone")
+    users = said_name(", ".join(names)) or prompts.phrase(verdict.language, "everyone")
     lang = verdict.language
     kinds = {e.kind.value for e in verdict.events}
     if "gift" in kinds:

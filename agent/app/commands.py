@@ -251,6 +251,7 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
                      event_time: float | None = None) -> dict[str, Any]:
     """One question through the same triage, retrieval, LLM and guards as the show."""
     from agent.answering import chitchat_line
+    from agent.app.compose import name_ok
     from agent.events import Event, EventKind, User
     from agent.reply.writer import ReplyOutcome
     from agent.verdict import Action, Category
@@ -279,10 +280,11 @@ async def answer_one(rt: Any, question: str, *, user: str = "viewer", on_screen:
             base.update(category={"spam": "spam", "injection": "injection"}.get(m.category, "banned"),
                         reason=f"{m.category} '{m.topic}' (meaning: close to \"{m.matched}\")")
             return done("block", matched=[m.label()])
+    users = [user] if name_ok(rt.triage.topics, user) else []  # as the show: a name that breaks the lists is not said
     if verdict.category is Category.CHITCHAT:
-        return done("answer", chitchat_line(rt.prompts.refresh(), verdict, [user]), source="phrase")
+        return done("answer", chitchat_line(rt.prompts.refresh(), verdict, users), source="phrase")
     t1 = clock.now()
-    plan = await rt.writer.plan(question, [user], verdict.language, product)
+    plan = await rt.writer.plan(question, users, verdict.language, product)
     timings["retrieval"] = (clock.now() - t1) * 1000
     outcome = ReplyOutcome()
     sentences = [s async for s in rt.writer.stream(plan, outcome)]

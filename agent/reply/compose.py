@@ -58,6 +58,11 @@ def _lang(language: str) -> str:
     return code if code in _LANGS else "en"
 
 
+def said_name(names: str) -> str:
+    """Viewers' names as the host says them: "mama_bear_21" is "mama bear 21" (a voice reads "_" as "underscore")."""
+    return names.replace("_", " ")
+
+
 def _at(user: str) -> str:
     name = re.sub(r"\s+", "_", user.strip().lstrip("@"))
     return f"@{name} " if name else ""

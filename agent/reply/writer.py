@@ -26,7 +26,7 @@ from agent.ports import Clock
 from agent.product import Product
 from agent.prompts import PromptStore
 from agent.reply.answers import ack, fact_sentence, variants_sentence
-from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent
+from agent.reply.compose import Intent, compose_fact_reply, compose_holding, compose_refusal, detect_intent, said_name
 from agent.reply.facts import STRUCTURED, Candidate, FactFinder, Finding, leaves_out
 from agent.reply.fit import size_for
 from agent.reply.paraphrase import Paraphraser
@@ -153,7 +153,7 @@ class ReplyWriter:
                 also = self._second(plan, product, "")
                 out.source, out.stated = ("facts" if also else "not_stated"), False
                 if also:
-                    yield _join(ack(plan.addressee, product, plan.language), also, plan.language)
+                    yield _join(ack(said_name(plan.addressee), product, plan.language), also, plan.language)
                 yield self._not_stated(plan, product)
                 return
             out.stated = True
@@ -214,7 +214,7 @@ class ReplyWriter:
             listed = variants_sentence(product, plan.language)
             if listed is not None and detect_intent(plan.question) is not Intent.STOCK:
                 sep = "，" if plan.language == "zh" else ", "
-                return f"{plan.addressee}{sep}{listed}" if plan.addressee else listed
+                return f"{said_name(plan.addressee)}{sep}{listed}" if plan.addressee else listed
         asked = detect_intent(plan.question)
         intent: Intent = Intent.STOCK if attribute == "stock" else (asked if asked is Intent.DISCOUNT else Intent.PRICE)
         if attribute == "variants":
@@ -225,7 +225,7 @@ class ReplyWriter:
                         out: ReplyOutcome) -> AsyncGenerator[str, None]:
         template = fact_sentence(finding, plan.language)
         out.fact = finding.candidate.text if finding.candidate is not None else ""
-        head = ack(plan.addressee, product, plan.language)
+        head = ack(said_name(plan.addressee), product, plan.language)
         if self._paraphraser is None or not self._wants_llm(plan, out.fact):
             out.source = "facts"
             yield _join(head, template, plan.language)
@@ -283,4 +283,4 @@ def _spoken(sentence: str, plan: ReplyPlan) -> str:
         return sentence
     handle, rest = sentence[1:].split(" ", 1)
     sep = "，" if plan.language == "zh" else ", "
-    return f"{handle.replace('_', ' ')}{sep}{rest}"
+    return f"{said_name(handle)}{sep}{rest}"

@@ -27,6 +27,16 @@ async def test_a_price_is_said_from_the_sheet_with_the_variant_asked(writer: Rep
     assert not scripted.records  # no LLM for a price
 
 
+async def test_a_viewers_name_is_said_without_its_underscores(writer: ReplyWriter, scripted: ScriptedLlmServer) -> None:
+    said, _ = await collect(writer, "How much is the linen shirt in size L?", user="mama_bear_21")
+    assert said[0].startswith("mama bear 21, ")  # a voice reads "_" as "underscore"
+    said, _ = await collect(writer, "What sizes does the linen shirt come in?", user="mama_bear_21")
+    assert said[0].startswith("mama bear 21, ")
+    scripted.say("It is made of 100% Mongolian cashmere.")
+    said, _ = await collect(writer, "What is the cashmere scarf made of? Which material?", user="mama_bear_21")
+    assert said[0] == "mama bear 21, the Cashmere Scarf:"
+
+
 async def test_the_variants_on_offer_are_all_listed(writer: ReplyWriter) -> None:
     said, out = await collect(writer, "What sizes does the linen shirt come in?")
     text = " ".join(said)
