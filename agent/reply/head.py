@@ -241,25 +241,24 @@ def owns_all(words: list[str], product: Product) -> bool:
 
 def owns(thing: str, product: Product) -> bool:
     """Does the product's name, tags or category hold the word (as the keyword side spells it, or its start)?"""
-    name = _name(product)
-    if HAN_RUN.search(thing):
-        return thing in name
-    own = set(tokenize(name))
-    word = next(iter(tokenize(thing)), thing)
-    return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]
-                              for o in own)
+    return _writes(thing, _name(product))
 
 
 def mentions(thing: str, product: Product) -> bool:
     """Does the product's name or sheet (its text, variants and facts) write the word (see :func:`owns`)?"""
-    if owns(thing, product):
-        return True
     sheet = " ".join([product.text, *(v.name for v in product.variants), *(f"{k} {v}" for k, v in product.facts)])
+    return owns(thing, product) or _writes(thing, sheet)
+
+
+def _writes(thing: str, text: str) -> bool:
+    """Does ``text`` hold the word: a Chinese one as written, a Latin one as the keyword side spells it or by its
+    first letters ("harnes" is the "harness")?"""
     if HAN_RUN.search(thing):
-        return thing in sheet
+        return thing in text
+    own = set(tokenize(text))
     word = next(iter(tokenize(thing)), thing)
-    return any(w == word or len(w) >= _PREFIX and len(word) >= _PREFIX and w[:_PREFIX] == word[:_PREFIX]
-               for w in tokenize(sheet))
+    return word in own or any(len(o) >= _PREFIX and len(word) >= _PREFIX and o[:_PREFIX] == word[:_PREFIX]
+                              for o in own)
 
 
 def _name(product: Product) -> str:
