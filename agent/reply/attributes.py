@@ -28,7 +28,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, _I)
 
 
-_LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)\b|\d\s?[x×*]\s?\d"
+# a unit ends where a Latin letter does not follow: "(24\")" and "28寸外径" hold a length, "5 more" holds none
+_LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)(?![a-z])|\d\s?[x×*]\s?\d"
 _MASS = r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
 _VOLUME = r"\d\s?(?:ml|cl|dl|l|liters?|litres?|oz|fl ?oz|gallons?|cups?|tasses?|毫升|升|mah|wh|杯)(?![a-z])"
 # the name of a field holding a load the product bears ("load_capacity", "charge max", "承重"): see LOAD_KEY
@@ -44,6 +45,19 @@ _YES_NO_FRAME = r"\bis it\b|\bdoes it\b|\bcan it\b|est-(?:il|elle|ce)|能不能|
 _FEATURE_WORDS = (r"\bwaterproof|\bnon[- ]?slip|\bdishwasher|\binduction|\bbpa|imperméable|antidérapant|induction"
                   r"|防水|防滑")
 _NAMES_A_FEATURE = _rx(_FEATURE_WORDS)
+# A sheet sentence says what a thing is made of ("Made from recycled glass", "100% coton", "采用304不锈钢"):
+# a construction word, or one of the common materials any shop names (no catalog's own words)
+_MATERIAL_MARK = (r"\bmade (?:of|from|out of|with)\b|\bcrafted (?:of|from)\b|\bconstructed\b"
+                  r"|fabriqu[ée]e?s? à partir d"
+                  r"|\ben (?:pur |100 ?% )?(?:coton|laine|lin|soie|cuir|bois|acier|inox|verre|grès|fonte)\b"
+                  r"|compos[ée]e?s? d|采用|制成|做的|材质|面料"
+                  r"|\b(?:cotton|linen|wool|merino|cashmere|silk|polyester|nylon|spandex|leather|suede|denim|canvas"
+                  r"|wood|wooden|bamboo|oak|pine|walnut|maple|beech|steel|stainless|aluminium|aluminum|copper|brass"
+                  r"|glass|ceramic|porcelain|stoneware|silicone|plastic|rubber|latex|foam|acrylic|resin|marble|cork"
+                  r"|rattan|wicker|coton|laine|soie|cuir|daim|chêne|hêtre|noyer|bambou|acier|inox|fonte|cuivre|laiton"
+                  r"|verre|céramique|porcelaine|plastique|caoutchouc|mousse|résine|marbre|liège|rotin|osier)\b"
+                  r"|纯棉|棉|亚麻|羊毛|羊绒|真丝|蚕丝|皮革|牛皮|真皮|帆布|实木|竹|不锈钢|铝合金|玻璃|陶瓷|硅胶|塑料|橡胶"
+                  r"|乳胶|树脂|大理石|藤编")
 
 ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("price", _rx(r"\bprices?\b|\bcosts?\b|\bhow much\b(?! (?!is\b|are\b|for\b|do\b|does\b|will\b)[a-z])"
@@ -73,7 +87,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("material", _rx(r"\bmade of\b|\bmaterial|\bfabric|\bmade from|\bwhat is it made|matière|matiere|en quoi"
                               r"|tissu"
                               r"|composé|材质|面料|材料|什么做的|布料|用料|纯棉|真皮"),
-              _rx(r"material|fabric|matière|matiere|tissu|材质|面料|材料")),
+              _rx(r"material|fabric|matière|matiere|tissu|材质|面料|材料"), None, _rx(_MATERIAL_MARK)),
     Attribute("dimensions", _rx(r"\bdimensions?|\bhow big|\bhow large|\bhow long(?! (?:does|do|will|can|is the battery"
                                 r"|before|until))|\bhow wide|\bhow tall|\bsize of\b"
                                 r"|\blength\b"
@@ -104,7 +118,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                          r"|怎么用|如何使用|用法|用来|能用来|怎么使用"),
             _rx(r"usage|use|utilisation|用法|使用"),
             None, _rx(r"\buse|\bideal|\bperfect for|\bfor\b|utilis|idéal|parfait pour|pour |用|适合|可以")),
-    Attribute("included", _rx(r"\bincluded|\bincludes?\b|\bin the box|\bcomes? with|\bwhat do i get|\bcontents?"
+    # "what's in the tool kit?" asks what a set holds as much as "what's in the granola?" asks its ingredients:
+    # both cue, meaning orders them; chat writes "with" as "w" or "w/"
+    Attribute("included", _rx(r"\bincluded|\bincludes?\b|\bin the box|\bcomes? w(?:ith\b|/|\b)|\bwhat do i get"
+                              r"|\bcontents?|\bwhat(?:'?s| is) in\b"
                               r"|\bset of\b"
                               r"|inclus|fourni|livré avec|contient|dans la boîte|dans le coffret"
                               r"|\bavec (?:la|le|les)\b.{0,20}\bou pas|包含|含有|送什么"
@@ -137,7 +154,8 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                             r"|产地|哪里产|哪产|哪里生产|哪里的|国产|进口"),
             _rx(r"origin|made in|country|origine|provenance|fabrication|产地|原产"),
             None, _rx(r"made in|from|origin|fabriqu|origine|provenance|产|制造|生产")),
-    Attribute("ingredients", _rx(r"\bingredients?|\bcontains?\b|\bwhat'?s in\b|\ballerg|\bgluten|\bnuts?\b|\bvegan"
+    Attribute("ingredients", _rx(r"\bingredients?|\bcontains?\b|\bwhat(?:'?s| is) in\b|\ballerg|\bgluten|\bnuts?\b"
+                                 r"|\bvegan"
                                  r"|ingrédients?"
                                  r"|composition|allerg|contient|sans gluten|成分|配料|过敏|含不含|有没有添加|添加剂"),
                  _rx(r"ingredients?|composition|allerg|ingrédients?|成分|配料"),

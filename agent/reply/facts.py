@@ -142,12 +142,13 @@ def content_terms(question: str, product: Product) -> set[str]:
 
 
 # A yes/no question ("can I iron it?", "elle marche sur induction ?", "能放微波炉吗？") as opposed to one that
-# asks for a value ("how long...", "jusqu'à quelle température", "多少").
+# asks for a value ("how long...", "jusqu'à quelle température", "多少"); a question mark anywhere will do when
+# nothing asks for a value ("c'est lavable ? 🙏", "it folds? small flat").
 _OPEN = re.compile(r"\b(?:how|what|which|where|when|why|who|combien|quel\w*|comment|où|quand|pourquoi|quoi)\b"
                    r"|多少|几|什么|哪|怎么|多久|多大|多长|多高|多重", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has|have)\b|\bor (?:no|not)\b"
-                     r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]\s*$"
-                     r"|吗|[嘛不][？?]?\s*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
+                     r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]"
+                     r"|吗|[嘛不][？?]?[^\w]*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
 # The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
 _FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "
                    "va vont ca".split())

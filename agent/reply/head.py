@@ -50,6 +50,15 @@ completely definitely probably honestly seriously basically currently""".split()
 _AUX = frozenset("do does did will would can could should shall may might must".split())
 _NO_VERB = frozenset("""in on at with for to from of by into onto under over about up down off out a an the my your
 it them this that these those ? ! . , ; :""".split())
+# "is the rabbit safe for a toddler?": after "is the", the subject is followed by what is said of it, an adjective
+# the run must not take for the thing's name ("is the dog bed in stock?" keeps its "bed")
+_COPULA = frozenset("is are was were isn aren".split())
+_PREDICATES = frozenset("""safe ok okay good fine big small large heavy light warm cold hot soft hard strong sturdy
+durable real genuine new worth suitable compatible available ready easy loud quiet bright dark thick thin long short
+tall wide deep sharp sticky noisy toxic organic vegan natural handmade waterproof comfy cute nice legit authentic
+original true same different expensive cheap pricey free open stretchy itchy slippery fragile solid pure clean
+refurbished used""".split())
+_PREDICATE_ENDS = ("able", "ible", "proof", "ful", "less", "ous")
 _INSIDE = frozenset("in inside into dans".split())  # before a determiner: what a thing holds
 _HAN_INSIDE = ("里", "内", "中")
 _PRONOUNS_FR = frozenset("il elle ils elles on je tu vous nous ca".split())
@@ -107,6 +116,8 @@ def named_phrases(question: str, language: str) -> list[list[str]]:
         end = start + words[start:].index(first[-1]) + 1
         if end == len(words) or words[end] in _NO_VERB or words[end].isdigit() or words[end] in _ADVERBS:
             runs[0] = first[:-1]  # "does the kettle whistle?": the verb after the subject
+    elif len(first) >= 2 and start >= 2 and words[start - 2] in _COPULA and _predicate(first[-1]):
+        runs[0] = first[:-1]  # "is the rabbit safe for...": what is said of the subject
     return [run for run in runs if run]
 
 
@@ -144,6 +155,11 @@ def _english_run(words: list[str]) -> list[str]:
             continue
         run.append(w)
     return run
+
+
+def _predicate(word: str) -> bool:
+    """An English adjective said of a thing ("safe", "washable", "waterproof"), never a thing's last word."""
+    return word in _PREDICATES or len(word) > 5 and word.endswith(_PREDICATE_ENDS)
 
 
 def _participle(word: str) -> bool:

@@ -1,7 +1,10 @@
 """What a reply will be, decided before anything is said: deflect (out of scope), refuse (not sold here), or
 answer an attribute of one product.
 
-    question -> its vector (shared with retrieval) -> scope: deflect? -> retrieval -> sold here? -> attribute
+    question -> its vector (shared with retrieval) -> scope and retrieval: deflect? -> sold here? -> attribute
+
+A question the scope would deflect by meaning is still answered when it names a product by its own words
+(:meth:`Planner.names_product`), unless it is of a kind always deflected (harmful).
 
 "Sold here" is decided from the best match's keyword score (its words are the catalog's own), a sure
 cosine, or a middling cosine that stands out from the runner-up; a question that asks whether the shop
@@ -56,6 +59,11 @@ def asks_existence(question: str) -> bool:
 
 # The thing asked for comes before these: "replacement wheels | for the scooter", "un couvercle | pour la cocotte".
 _HEAD_CUT = re.compile(r"\s(?:for|of|with|to fit|that fits|pour|de la|du|des|de|avec|qui va avec)\s", re.IGNORECASE)
+
+
+# Kinds of question deflected even when they name a product: "could the axe hurt someone" is no use the
+# host should describe. The others (health, personal, how-to...) are about the product once it is named.
+ALWAYS_DEFLECTED = frozenset({"harmful"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +142,12 @@ class Planner:
         scope = self._scope.refresh().decide(vec) if self._scope is not None and vec is not None else None
         base = dict(question=question, users=tuple(users), language=language, on_screen=on_screen,
                     recent=tuple(recent), scope=scope, vector=vec)
-        if scope is not None and scope.deflect:
-            return ReplyPlan("deflect", hits=(), **base)  # type: ignore[arg-type]
         t0 = self._clock.now()
         hits = await self._retriever.search(question, self._k, on_screen.id if on_screen else None)
         self._metrics.observe("retrieval", self._clock.now() - t0)
+        if scope is not None and scope.deflect and not (scope.kind not in ALWAYS_DEFLECTED and hits
+                                                        and self.names_product(question, hits, language)):
+            return ReplyPlan("deflect", hits=(), **base)  # type: ignore[arg-type]
         if not hits or not self.sold_here(question, hits, language):
             return ReplyPlan("refuse", hits=(), **base)  # type: ignore[arg-type]
         attributes = tuple(asked(question, self._by_meaning(vec)))
@@ -180,6 +189,16 @@ class Planner:
         """Load what reading a question in the catalog's language needs (Chinese words), before the first one."""
         if self._catalog_language() == "zh":
             segment.warm()
+
+    def names_product(self, question: str, hits: Sequence[Hit], language: str) -> bool:
+        """Does the question name the best match by the words of its name, in the catalog's language, and no
+        other match ("le grille-pain il s'arrête tout seul ?")? Then it asks about that product, whatever
+        kind of question it sits nearest by meaning ("stops by itself" is no personal question)."""
+        if language != self._catalog_language():
+            return False
+        phrase = phrase_about(question, language, hits[0].product)
+        thing = head_of(phrase, language)
+        return thing is not None and owns(thing, hits[0].product) and self._names_alone(phrase, thing, hits)
 
     def sold_here(self, question: str, hits: Sequence[Hit], language: str) -> bool:
         """Whether the best hit is what the viewer asks about, not merely the closest thing we sell."""

@@ -255,13 +255,13 @@ class ReplyWriter:
 
     def _not_stated(self, plan: ReplyPlan, product: Product) -> str:
         prompts = self._prompts.refresh()
-        users = plan.addressee or prompts.phrase(plan.language, "everyone")
+        users = said_name(plan.addressee) or prompts.phrase(plan.language, "everyone")
         return prompts.phrase(plan.language, "not_stated", users=users, product=product.title)
 
     def _deflection(self, plan: ReplyPlan) -> str:
         """A fixed, polite line that steers back to the products (phrases.toml ``deflect``)."""
         prompts = self._prompts.refresh()
-        users = plan.addressee or prompts.phrase(plan.language, "everyone")
+        users = said_name(plan.addressee) or prompts.phrase(plan.language, "everyone")
         if plan.on_screen is not None:
             options = prompts.phrase_list(plan.language, "deflect", users=users, product=plan.on_screen.title)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from agent.clock import LoopClock
@@ -9,6 +10,7 @@ from agent.metrics import Metrics
 from agent.ports import Hit
 from agent.product import Product
 from agent.reply.planner import CatalogMatch, Planner
+from agent.reply.scope import ScopeDecision
 
 WATCH = Product("smart-watch", "Smart Watch S2", 199.0, "USD", text="GPS watch", tags=("watch",))
 CASE = Product("phone-case", "Silicone Phone Case", 12.99, "USD", text="Soft case")
@@ -123,4 +125,38 @@ async def test_a_question_naming_another_thing_needs_the_catalogs_words(question
     clock = LoopClock()
     language = "fr" if "montre" in question else "en"
     plan = await Planner(ChosenHits(hits), clock, Metrics(clock), match=match).plan(question, ["ana"], language, None)
+    assert plan.decision == decision
+
+
+class Deflecting:
+    """A scope that sits every question nearest a deflected kind (a stand-in for the meaning comparison)."""
+
+    def __init__(self, kind: str) -> None:
+        self.decision = ScopeDecision(True, None, kind, 0.1)
+        self.current = self
+
+    def refresh(self) -> Deflecting:
+        return self
+
+    def decide(self, vec: object) -> ScopeDecision:
+        return self.decision
+
+    def attributes(self, vec: object) -> list[tuple[str, float]]:
+        return [("features", 0.9)]
+
+
+@pytest.mark.parametrize(("question", "kind", "decision"), [
+    ("does the smart watch switch off by itself?", "personal", "answer"),  # it names the watch
+    ("do you ever turn yourself off at night?", "personal", "deflect"),  # it names nothing sold
+    ("can the smart watch hurt someone?", "harmful", "deflect"),  # a harmful question stays deflected
+    ("la smart watch elle s'éteint toute seule ?", "personal", "deflect"),  # not in the catalog's language
+])
+async def test_a_deflected_question_that_names_a_product_by_its_words_is_about_it(question: str, kind: str,
+                                                                                  decision: str) -> None:
+    hits = [Hit(WATCH, 1.0, dense=0.80, keyword=4.0), Hit(CASE, 0.5, dense=0.70)]
+    clock = LoopClock()
+    planner = Planner(ChosenHits(hits), clock, Metrics(clock), match=MATCH, scope=Deflecting(kind),  # type: ignore[arg-type]
+                      embed=lambda q: np.zeros(4, dtype=np.float32))
+    language = "fr" if "elle" in question else "en"
+    plan = await planner.plan(question, ["ana"], language, None)
     assert plan.decision == decision

@@ -353,3 +353,38 @@ def test_a_labelled_part_keeps_what_follows_it_up_to_the_next_label() -> None:
 ])
 def test_more_ways_to_ask_a_return_or_what_comes_with_it(question: str, first: str) -> None:
     assert asked(question, ["material"])[0] == first
+
+
+@pytest.mark.parametrize(("value", "holds"), [
+    ('Tall (24")', True),  # an inch mark before a bracket
+    ("28寸外尺寸 76 x 50 x 30 cm", True),
+    ("20寸登机箱", True),  # a Chinese unit before another character
+    ("1米8的床", True),
+    ("5 more colours", False),
+    ("ready in 5 mins", False),
+])
+def test_a_length_ends_where_no_latin_letter_follows(value: str, holds: bool) -> None:
+    from agent.reply.attributes import ATTRIBUTES
+
+    pattern = ATTRIBUTES["dimensions"].value
+    assert pattern is not None and bool(pattern.search(value)) == holds
+
+
+@pytest.mark.parametrize(("sentence", "says"), [
+    ("Made from recycled glass, hand-blown.", True),
+    ("Housse 100% coton, lavable.", True),
+    ("采用304不锈钢内胆", True),
+    ("Fabriqué en France.", False),  # where it is made is its origin
+    ("Top-rack dishwasher safe.", False),
+])
+def test_a_sentence_saying_what_a_thing_is_made_of_speaks_of_its_material(sentence: str, says: bool) -> None:
+    from agent.reply.attributes import ATTRIBUTES
+
+    mark = ATTRIBUTES["material"].mark
+    assert mark is not None and bool(mark.search(sentence)) == says
+
+
+def test_whats_in_asks_what_a_set_holds_or_what_a_food_holds_as_meaning_orders_them() -> None:
+    assert asked("whats in the tool kit exactly", ["included", "use"])[:2] == ["included", "ingredients"]
+    assert asked("what's in the granola?", ["ingredients", "use"])[:2] == ["ingredients", "included"]
+    assert asked("does the blender come w a travel lid", ["capacity", "use"])[0] == "included"  # chat's "w"

@@ -96,3 +96,10 @@ def test_the_phrase_about_a_product_is_the_one_naming_it_else_the_first() -> Non
     assert phrase_about("does the pine wardrobe fit next to the desk?", "en", tripod) == ["pine", "wardrobe"]
     robot = Product("r", "Robot pâtissier Brio 1000 W", 299.0, "EUR")
     assert phrase_about("on peut mettre un laminoir sur le robot brio ?", "fr", robot) == ["robot", "brio"]
+
+
+def test_after_is_the_the_subject_ends_before_what_is_said_of_it() -> None:
+    assert named_phrase("is the rabbit safe for a toddler?", "en") == ["rabbit"]
+    assert named_phrase("are the covers washable?", "en") == ["covers"]
+    assert named_phrase("is the dog bed in stock?", "en") == ["dog", "bed"]  # a noun stays the thing
+    assert named_phrase("is the oak table big enough for 6", "en") == ["oak", "table"]
