@@ -2,8 +2,8 @@
 development shops and the older regression sets beside them. Results: bench/results/truth.json (summaries by
 language) and bench/results/eval-<set>.json (every case).
 
-    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|heldout3|dev|regression|formats|dims|specifics
-                                                  |shops2|attrs|notsold]
+    .venv/bin/python bench/truth_bench.py [--only heldout|heldout2|heldout3|heldout4|dev|regression|formats|dims
+                                                  |specifics|shops2|attrs|notsold]
                                           [--settings F]
 
 Held-out shops (evals/heldout/*) were written apart from the code and before it (evals/README.md); the
@@ -56,6 +56,9 @@ SETS: dict[str, list[tuple[str, Path, Path]]] = {
     # held-out: three more shops (ZH tea in CNY, FR bicycles in EUR, EN music in USD), written on 2026-12-01 by a
     # writer who saw only evals/FORMAT.md, while that day's code was changed, and run once on its final code
     "heldout3": paired("heldout3"),
+    # held-out: three more shops (ZH home appliances in CNY, FR fine food in EUR, EN tools in USD), written at the
+    # start of 2026-12-01's eleventh session by a writer who saw only evals/FORMAT.md, run once on its final code
+    "heldout4": paired("heldout4"),
 }
 KEYS = ("cases", "passed", "fact_accuracy", "llm_fact_accuracy", "attribute_answered", "refusal_accuracy",
         "block_accuracy", "wrong_claims_spoken", "broken_replies", "forbidden_leaks", "retrieval_hit_at_3",
