@@ -28,14 +28,18 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, _I)
 
 
-# a unit ends where a Latin letter does not follow: "(24\")" and "28寸外径" hold a length, "5 more" holds none
-_LENGTH = r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|\"|″|毫米|厘米|公分|米|寸)(?![a-z])|\d\s?[x×*]\s?\d"
-_MASS = r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|lbs?|pounds?|oz|ounces?|克|千克|公斤|斤)(?![a-z])"
-_VOLUME = r"\d\s?(?:ml|cl|dl|l|liters?|litres?|oz|fl ?oz|gallons?|cups?|tasses?|毫升|升|mah|wh|杯)(?![a-z])"
+# a unit ends where a Latin letter does not follow: "(24\")" and "28寸外径" hold a length, "5 more" holds none;
+# units written out count as their symbols do ("5 meters", "2 kilos", "6 quarts", "30 seconds")
+_LENGTH = (r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|foot|yds?|yards?|(?:centi|milli|kilo)?(?:met(?:er|re)s?"
+           r"|mètres?)|\"|″|毫米|厘米|公分|米|寸)(?![a-z])|\d\s?[x×*]\s?\d")
+_MASS = (r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|kilos?|kilogram(?:me)?s?|lbs?|pounds?|oz|ounces?"
+         r"|克|千克|公斤|斤)(?![a-z])")
+_VOLUME = (r"\d\s?(?:ml|cl|dl|l|(?:milli|centi)?(?:liters?|litres?)|oz|fl ?oz|gallons?|quarts?|qt|cups?|tasses?"
+           r"|毫升|升|mah|wh|杯)(?![a-z])")
 # the name of a field holding a load the product bears ("load_capacity", "charge max", "承重"): see LOAD_KEY
 _LOAD = r"(?:\b|_)load|charge max|承重|载重"
-_DURATION = (r"\d\s?(?:h|hrs?|hours?|heures?|min|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?"
-             r"|小时|分钟|天|周|个月|月|年)(?![a-z])")
+_DURATION = (r"\d\s?(?:s|secs?|seconds?|secondes?|h|hrs?|hours?|heures?|min|mins|minutes?|days?|jours?|weeks?"
+             r"|semaines?|months?|mois|years?|ans?|秒|小时|分钟|天|周|个月|月|年)(?![a-z])")
 _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
         r"|\d\s?-\s?\d+\s?(?:岁|ans|years)")
 
@@ -68,7 +72,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
                            r"|几块|多少米|啥价|什么价|怎么卖|贵不贵|售价"
                            # a discount is a price: "on sale?", "en promo ?", "打折吗" ("for sale" asks if it is sold)
                            r"|\bon sale\b|\bdiscount|\bpromo|\bdeals?\b|\bremise\b|\bsoldes?\b|\bsoldée?s?\b|rabais"
-                           r"|打折|折扣|优惠|减价"),
+                           r"|打折|折扣|优惠|减价"
+                           # a price compared is a price: "is the big one more expensive?", "le grand est plus cher ?"
+                           r"|\bmore expensive\b|\bcheaper\b|\bless expensive\b|\bplus cher|\bmoins cher"
+                           r"|更贵|贵吗|便宜"),
               _rx(r"^price$|^prix$|价格|售价")),
     Attribute("variants", _rx(r"\bsizes?\b|\bcolou?rs?\b(?! temperatures?)|(?<!bluetooth )(?<!usb )\bversions?\b"
                               r"|\bmodels?\b|\bvariants?\b"
@@ -212,7 +219,8 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 _EXPLICIT_PRICE = _rx(r"\bprices?\b|\bcosts?\b|\bhow much (?:is|are|for|does|do|will)\b|\bwhat'?s the damage\b|prix"
                       r"|co[uû]t|tarif|euros?\b"
-                      r"|dollars?\b|[$€£¥]|多少钱|价|几块|多少米|怎么卖")
+                      r"|dollars?\b|[$€£¥]|多少钱|价|几块|多少米|怎么卖"
+                      r"|\bmore expensive\b|\bcheaper\b|\bless expensive\b|\bplus cher|\bmoins cher|更贵|贵吗|便宜")
 # Attributes a question names to say which variant it means ("the 300 ml one", "in black"), not to ask about.
 _SPECIFIERS = frozenset({"capacity", "dimensions", "weight", "variants"})
 _WHICH = _rx(r"\bwhat (?:sizes|colou?rs)|\bwhich (?:sizes|colou?rs|models)|\bcome in\b"

@@ -148,6 +148,9 @@ _OPEN = re.compile(r"\b(?:how|what|which|where|when|why|who|combien|quel\w*|comm
                    r"|多少|几|什么|哪|怎么|多久|多大|多长|多高|多重", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has|have)\b|\bor (?:no|not)\b"
                      r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]"
+                     # the thing said first and taken up ("la lampe elle marche avec des piles", "c'est sans gluten")
+                     r"|\b(?:il|elle|ils|elles) (?:est|sont|marche|marchent|va|vont|passe|passent|tient|tiennent)\b"
+                     r"|\bc'?\s?est (?:sans|en|fait|compatible|lavable|adapt|garanti|livr|inclus)"
                      r"|吗|[嘛不][？?]?[^\w]*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
 # The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
 _FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "
@@ -256,6 +259,8 @@ class FactFinder:
                 best = _one_measure(best, near, terms)
         if attribute == "dimensions":
             best = all_axes(best, cands, question)
+        if best.spec and attribute in ATTRIBUTES:
+            best = variant_measures(best, cands, question, product, ATTRIBUTES[attribute])
         return Finding(attribute, narrowed(best, question), round(best_score, 4))
 
 
@@ -280,6 +285,39 @@ def all_axes(best: Candidate, cands: Sequence[Candidate], question: str) -> Cand
     han = any(has_han(c.key) for c in axes)
     sep, comma = ("：", "，") if han else (": ", ", ")
     value = comma.join(f"{c.key}{sep}{c.value}" for c in axes[:4])
+    return Candidate(value, "", value)
+
+
+# Size words a viewer names a variant by, in the three languages ("the large one", "le petit", "大号")
+_SIZE_WORDS = {
+    "xl": re.compile(r"\bx-?large\b|\bextra[- ]large\b|\bxl\b|加大|特大", re.IGNORECASE),
+    "l": re.compile(r"(?<!x-)(?<!extra )(?<!extra-)\blarge\b|(?<!how )\bbig(?:ger)?\b|\bgrande?s?\b|大号|大码|大款|大的"
+                    r"|^l\b", re.IGNORECASE),
+    "m": re.compile(r"\bmedium\b|\bmoyenne?s?\b|中号|中码|中款|^m\b", re.IGNORECASE),
+    "s": re.compile(r"(?<!how )\bsmall(?:er)?\b|\blittle\b|\bpetite?s?\b|小号|小码|小款|小的|^s\b", re.IGNORECASE),
+}
+
+
+def _sizes(text: str) -> set[str]:
+    return {size for size, rx in _SIZE_WORDS.items() if rx.search(text)}
+
+
+def variant_measures(best: Candidate, cands: Sequence[Candidate], question: str, product: Product,
+                     attribute: Attribute) -> Candidate:
+    """A measure read in a variant's name ("Small – 9 x 7 in") answers for that variant only: the one the question
+    names (by a number or a size word: "the large one", "大号"), else every variant's, in the sheet's order."""
+    names = {v.name for v in product.variants}
+    if best.value not in names or attribute.value is None:
+        return best
+    measured = [c for c in cands if c.spec and c.value in names and attribute.value.search(c.value)]
+    if len(measured) < 2:
+        return best
+    numbers = set(_NUMBER.findall(question))
+    asked = _sizes(question)
+    named = [c for c in measured if numbers & set(_NUMBER.findall(c.value)) or asked & _sizes(c.value)]
+    if len(named) == 1:
+        return named[0]
+    value = "; ".join(c.value for c in measured[:4])
     return Candidate(value, "", value)
 
 

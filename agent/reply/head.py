@@ -59,6 +59,10 @@ tall wide deep sharp sticky noisy toxic organic vegan natural handmade waterproo
 original true same different expensive cheap pricey free open stretchy itchy slippery fragile solid pure clean
 refurbished used""".split())
 _PREDICATE_ENDS = ("able", "ible", "proof", "ful", "less", "ous")
+# "can you make the desk lamp brighter?": after "make the", a comparative says how, the thing is before it
+_CAUSATIVE = frozenset("make makes get keep turn".split())
+_COMPARATIVES = frozenset("""dimmer brighter louder quieter warmer cooler softer harder bigger smaller longer shorter
+tighter looser stronger faster slower hotter colder thicker thinner lighter heavier darker higher lower""".split())
 _INSIDE = frozenset("in inside into dans".split())  # before a determiner: what a thing holds
 _HAN_INSIDE = ("里", "内", "中")
 _PRONOUNS_FR = frozenset("il elle ils elles on je tu vous nous ca".split())
@@ -116,8 +120,9 @@ def named_phrases(question: str, language: str) -> list[list[str]]:
         end = start + words[start:].index(first[-1]) + 1
         if end == len(words) or words[end] in _NO_VERB or words[end].isdigit() or words[end] in _ADVERBS:
             runs[0] = first[:-1]  # "does the kettle whistle?": the verb after the subject
-    elif len(first) >= 2 and start >= 2 and words[start - 2] in _COPULA and _predicate(first[-1]):
-        runs[0] = first[:-1]  # "is the rabbit safe for...": what is said of the subject
+    elif len(first) >= 2 and start >= 2 and (words[start - 2] in _COPULA and _predicate(first[-1])
+                                             or words[start - 2] in _CAUSATIVE and first[-1] in _COMPARATIVES):
+        runs[0] = first[:-1]  # "is the rabbit safe for...", "make the lamp brighter": what is said of the thing
     return [run for run in runs if run]
 
 

@@ -45,7 +45,8 @@ _Q_ANYWHERE = re.compile(
 # French asks without a question mark in three more ways: a verb and its subject inverted ("est-elle doublée",
 # "peut-on", "a-t-il"; "-vous" only after the verbs that ask, since "abonnez-vous" is an order), "je peux" or "on
 # peut" opening the line ("on peut le porter sous la pluie"; not "je peux pas"), and the thing said first and taken
-# up by a pronoun ("la lampe elle marche avec des piles", "les bottes elles sont fourrées"), unless the line praises
+# up by a pronoun ("la lampe elle marche avec des piles", "les bottes elles sont fourrées") or by a "c'est" that
+# says what it is made of or free of ("le miel c'est sans sucre"), unless the line praises
 # it ("la robe elle est trop belle" is a compliment, not a question)
 _Q_FR = re.compile(
     r"\b[a-zà-ÿ]+-(?:t-)?(?:il|elle|ils|elles|tu)\b|\b(?:peut|doit|va|a|est|fait|faut|sait|pourrait|devrait|peux|"
@@ -54,8 +55,11 @@ _Q_FR = re.compile(
     r"^(?:je|j'|on|tu|vous)\s*(?:peux|peut|pourrais|pourrait|pouvez|pourriez)\b(?!.*\b(?:pas|plus|jamais|rien)\b)"
 )
 _DISLOCATED = re.compile(
-    r"^(?:le|la|les|l'|ce|cet|cette|ces|votre|vos|ton|ta|tes)\s*[^,.!]{2,40}?\s(?:il|elle|ils|elles)\s+(?:est|sont|"
+    r"^(?:le|la|les|l'|ce|cet|cette|ces|votre|vos|ton|ta|tes)\s*[^,.!]{2,40}?\s(?:(?:il|elle|ils|elles)\s+(?:est|sont|"
     r"fait|font|va|vont|marche|marchent|tient|tiennent|passe|passent|existe|existent|a|ont|se|peut|peuvent)\b"
+    # "le miel c'est sans sucre", "le sac c'est en cuir": a "c'est" that says what it is made of or free of
+    r"|c'?\s?est\s+(?:sans|en|fait|fabriqué|fabrique|compatible|lavable|adapté|adaptée|adapte|garanti|garantie"
+    r"|livré|livrée|livre|inclus|incluse)\b)"
 )
 _PRAISE = re.compile(r"\b(?:trop|beaux?|belles?|jolie?s?|magnifiques?|canon|sublimes?|top|super|génial|genial|"
                      r"parfaite?s?|mignonn?e?s?|adore|stylée?s?|incroyables?|dingue|moches?|nulle?s?|ouf)\b")

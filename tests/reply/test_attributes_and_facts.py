@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from agent.product import Product
+from agent.product import Product, Variant
 from agent.reply.answers import fact_sentence
 from agent.reply.attributes import asked, measures
 from agent.reply.facts import Candidate, FactFinder, Finding, all_axes, clauses, leaves_out, narrowed
@@ -31,6 +31,8 @@ from agent.vectors import PhraseVectors
     ("On le lave comment ?", "care"),
     ("What's the max load of the shelf?", "weight"),  # a load borne is a weight
     ("Which versions does the lamp come in?", "variants"),
+    ("Is the 2 m one more expensive?", "price"),  # a price compared is a price
+    ("Le grand modèle est plus cher ?", "price"),
 ])
 def test_the_attribute_asked(question: str, first: str) -> None:
     assert asked(question, ["capacity", "use"])[0] == first
@@ -388,3 +390,36 @@ def test_whats_in_asks_what_a_set_holds_or_what_a_food_holds_as_meaning_orders_t
     assert asked("whats in the tool kit exactly", ["included", "use"])[:2] == ["included", "ingredients"]
     assert asked("what's in the granola?", ["ingredients", "use"])[:2] == ["ingredients", "included"]
     assert asked("does the blender come w a travel lid", ["capacity", "use"])[0] == "included"  # chat's "w"
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("a 15 metre hose", "dimensions"),
+    ("pèse 2 kilos", "weight"),
+    ("a 6 quart pot", "capacity"),
+])
+def test_units_written_out_count_as_their_symbols(value: str, kind: str) -> None:
+    from agent.reply.attributes import ATTRIBUTES
+
+    pattern = ATTRIBUTES[kind].value
+    assert pattern is not None and pattern.search(value)
+
+
+def test_a_duration_in_seconds_is_a_duration() -> None:
+    from agent.reply.attributes import DURATION
+
+    assert DURATION.search("ready in 45 seconds") and DURATION.search("45秒即热") and not DURATION.search("5 sets")
+
+
+_BASKET = Product("b1", "Woven Storage Basket", 15.0, "USD", text="Hand-woven from water hyacinth.",
+                  variants=(Variant("Small – 20 x 15 x 12 cm", 15.0), Variant("Large – 35 x 25 x 20 cm", 22.0)))
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("how big is the basket?", "Small – 20 x 15 x 12 cm; Large – 35 x 25 x 20 cm"),  # every size when none is named
+    ("how big is the large basket?", "Large – 35 x 25 x 20 cm"),  # the one named, by its size word
+    ("大号收纳篮尺寸多少", "Large – 35 x 25 x 20 cm"),  # in another language too
+    ("le petit panier il mesure combien ?", "Small – 20 x 15 x 12 cm"),
+    ("how tall is the big one", "Large – 35 x 25 x 20 cm"),  # "big", not "how big"
+])
+def test_sizes_given_in_variant_names_are_said_all_or_the_one_named(question: str, said: str) -> None:
+    assert _find(_BASKET, question, ["dimensions"]) == said

@@ -103,3 +103,4 @@ def test_after_is_the_the_subject_ends_before_what_is_said_of_it() -> None:
     assert named_phrase("are the covers washable?", "en") == ["covers"]
     assert named_phrase("is the dog bed in stock?", "en") == ["dog", "bed"]  # a noun stays the thing
     assert named_phrase("is the oak table big enough for 6", "en") == ["oak", "table"]
+    assert named_phrase("can you make the desk lamp brighter?", "en") == ["desk", "lamp"]  # how, not what

@@ -161,7 +161,8 @@ def test_a_question_put_after_the_thing_it_asks_about_asks(text: str) -> None:
                                   "le gilet est-il doublé", "peut-on le passer au sèche-linge",
                                   "avez-vous la même en bleu", "on peut le porter sous la pluie",
                                   "je pourrais l'offrir à un bébé de 6 mois", "dis-moi la taille du plaid stp",
-                                  "show me the colours please"])
+                                  "show me the colours please", "le miel c'est sans sucre ajouté",
+                                  "la ceinture c'est en cuir véritable"])
 def test_a_french_question_without_a_question_mark_or_a_request_asks(text: str) -> None:
     # verb and subject inverted, "on peut"/"je peux" opening the line, the thing taken up by a pronoun, a request
     assert classify(text).kind in (Kind.PRODUCT, Kind.QUESTION)
@@ -169,7 +170,8 @@ def test_a_french_question_without_a_question_mark_or_a_request_asks(text: str) 
 
 @pytest.mark.parametrize("text", ["la robe elle est trop belle", "abonnez-vous à la chaîne", "je peux pas rester",
                                   "je peux plus attendre", "rendez-vous demain soir", "dis bonjour à ma mère",
-                                  "love this carry-on", "the ride-on tractor is so cute"])
+                                  "love this carry-on", "the ride-on tractor is so cute",
+                                  "le plaid c'est trop doux", "ce cadeau c'est pour ma soeur"])
 def test_a_french_compliment_order_or_statement_asks_nothing(text: str) -> None:
     assert classify(text).kind not in (Kind.PRODUCT, Kind.QUESTION)
 
