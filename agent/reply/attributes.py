@@ -38,6 +38,9 @@ _VOLUME = (r"\d\s?(?:ml|cl|dl|l|(?:milli|centi)?(?:liters?|litres?)|oz|fl ?oz|ga
            r"|毫升|升|mah|wh|杯)(?![a-z])")
 # the name of a field holding a load the product bears ("load_capacity", "charge max", "承重"): see LOAD_KEY
 _LOAD = r"(?:\b|_)load|charge max|承重|载重"
+_BODY = r"\d\s?(?:斤|公斤|kg|kilos?|lbs?|pounds?)(?![a-z])"  # a person's weight, as a viewer gives it
+_BEARS = (r"能坐|坐得|能站|站得|能躺|撑得住|\bhold|\bsupport|\btake (?:me|my)|\bsit on|\btient|\btenir|\bsupporte"
+          r"|s'asseoir")
 _DURATION = (r"\d\s?(?:s|secs?|seconds?|secondes?|h|hrs?|hours?|heures?|min|mins|minutes?|days?|jours?|weeks?"
              r"|semaines?|months?|mois|years?|ans?|秒|小时|分钟|天|周|个月|月|年)(?![a-z])")
 _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
@@ -105,7 +108,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     Attribute("weight", _rx(r"\bweigh|\bheavy|\bhow light\b|\bweight|poids|pèse|pese|lourd|léger|多重|重量|几斤"
                             r"|重不重|重吗|沉不沉|沉吗|有多沉"
                             r"|多少克|轻不轻|\bmax(?:imum)? load|\bload capacity|\bweight (?:limit|capacity)|charge max"
-                            r"|承重|载重|能承受"),
+                            r"|承重|载重|能承受"
+                            # a viewer's own weight and whether it holds them asks the load ("我180斤能坐吗")
+                            r"|(?:" + _BODY + r").{0,15}(?:" + _BEARS + r")"
+                            r"|(?:" + _BEARS + r").{0,15}(?:" + _BODY + ")"),
               _rx(r"weight|poids|重量|净重|" + _LOAD), _rx(_MASS)),
     Attribute("capacity", _rx(r"\bcapacity|\bhow much (?:does it|can it) hold|\bhold\b|\bvolume\b|\blit(?:er|re)s?\b"
                               r"|\bml\b"

@@ -305,19 +305,22 @@ def _sizes(text: str) -> set[str]:
 def variant_measures(best: Candidate, cands: Sequence[Candidate], question: str, product: Product,
                      attribute: Attribute) -> Candidate:
     """A measure read in a variant's name ("Small – 9 x 7 in") answers for that variant only: the one the question
-    names (by a number or a size word: "the large one", "大号"), else every variant's, in the sheet's order."""
+    names (by a number or a size word: "the large one", "大号"), else every variant's, in the sheet's order, each
+    measure once."""
     names = {v.name for v in product.variants}
     if best.value not in names or attribute.value is None:
         return best
-    measured = [c for c in cands if c.spec and c.value in names and attribute.value.search(c.value)]
-    if len(measured) < 2:
+    pattern = attribute.value
+    # of a name joining options ("1.8m床 / 奶咖"), the option holding the measure; variants differing only in
+    # another option (a colour) say the same measure once
+    pieces = list(dict.fromkeys(next((p.strip() for p in c.value.split(" / ") if pattern.search(p)), c.value)
+                                for c in cands if c.spec and c.value in names and pattern.search(c.value)))
+    if len(pieces) < 2:
         return best
     numbers = set(_NUMBER.findall(question))
     asked = _sizes(question)
-    named = [c for c in measured if numbers & set(_NUMBER.findall(c.value)) or asked & _sizes(c.value)]
-    if len(named) == 1:
-        return named[0]
-    value = "; ".join(c.value for c in measured[:4])
+    named = [p for p in pieces if numbers & set(_NUMBER.findall(p)) or asked & _sizes(p)]
+    value = "; ".join((named if named else pieces)[:4])
     return Candidate(value, "", value)
 
 

@@ -33,6 +33,8 @@ from agent.vectors import PhraseVectors
     ("Which versions does the lamp come in?", "variants"),
     ("Is the 2 m one more expensive?", "price"),  # a price compared is a price
     ("Le grand modèle est plus cher ?", "price"),
+    ("我160斤能坐这把椅子吗", "weight"),  # a viewer's own weight and whether it holds them: the load
+    ("je fais 95 kg, le hamac me supporte ?", "weight"),
 ])
 def test_the_attribute_asked(question: str, first: str) -> None:
     assert asked(question, ["capacity", "use"])[0] == first
@@ -423,3 +425,21 @@ _BASKET = Product("b1", "Woven Storage Basket", 15.0, "USD", text="Hand-woven fr
 ])
 def test_sizes_given_in_variant_names_are_said_all_or_the_one_named(question: str, said: str) -> None:
     assert _find(_BASKET, question, ["dimensions"]) == said
+
+
+_STANDING = Product("d2", "Standing Desk", 299.0, "USD", text="Steel frame, bamboo top.",
+                variants=(Variant("120 cm / Oak", 299.0), Variant("120 cm / Walnut", 299.0),
+                          Variant("160 cm / Oak", 349.0)))
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("how wide is the desk?", "120 cm; 160 cm"),  # each size once, whatever colours it comes in
+    ("how wide is the 160 desk?", "160 cm"),
+])
+def test_a_size_shared_by_variants_of_other_colours_is_said_once(question: str, said: str) -> None:
+    assert _find(_STANDING, question, ["dimensions"]) == said
+
+
+def test_a_weight_without_a_person_holding_it_asks_no_load() -> None:
+    assert "weight" not in asked("will the trimmer take my old 18v battery?", ["compatibility"])
+    assert "weight" not in asked("la brouette elle contient combien", ["capacity"])
