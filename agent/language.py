@@ -40,6 +40,11 @@ _EN_WORDS = frozenset(
 HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN = re.compile(f"[{HAN_CHARS}]")
 HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
+# French "c'est" saying what a thing is made of, free of or fit for ("le miel c'est sans sucre", "le sac c'est en
+# cuir", "c'est lavable"): a statement that asks, in chat. Triage reads it as a question, the fact finder as a
+# yes/no one; one pattern for both.
+FR_SAID_OF = (r"c'?\s?est\s+(?:sans|en|fait|fabriqu(?:é|ée|e)|compatible|lavable|adapt(?:é|ée|e)|garantie?"
+              r"|livr(?:é|ée|e)|incluse?)\b")
 
 
 def has_han(text: str) -> bool:

@@ -28,21 +28,26 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, _I)
 
 
+def _measure(units: str) -> str:
+    """A number and one of ``units`` (alternatives): the unit ends where a Latin letter does not follow."""
+    return rf"\d\s?(?:{units})(?![a-z])"
+
+
 # a unit ends where a Latin letter does not follow: "(24\")" and "28寸外径" hold a length, "5 more" holds none;
 # units written out count as their symbols do ("5 meters", "2 kilos", "6 quarts", "30 seconds")
-_LENGTH = (r"\d\s?(?:mm|cm|m|km|in|inch|inches|pouces?|ft|feet|foot|yds?|yards?|(?:centi|milli|kilo)?(?:met(?:er|re)s?"
-           r"|mètres?)|\"|″|毫米|厘米|公分|米|寸)(?![a-z])|\d\s?[x×*]\s?\d")
-_MASS = (r"\d\s?(?:mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|kilos?|kilogram(?:me)?s?|lbs?|pounds?|oz|ounces?"
-         r"|克|千克|公斤|斤)(?![a-z])")
-_VOLUME = (r"\d\s?(?:ml|cl|dl|l|(?:milli|centi)?(?:liters?|litres?)|oz|fl ?oz|gallons?|quarts?|qt|cups?|tasses?"
-           r"|毫升|升|mah|wh|杯)(?![a-z])")
+_LENGTH = _measure(r"mm|cm|m|km|in|inch|inches|pouces?|ft|feet|foot|yds?|yards?|(?:centi|milli|kilo)?(?:met(?:er|re)s?"
+                   r"|mètres?)|\"|″|毫米|厘米|公分|米|寸") + r"|\d\s?[x×*]\s?\d"
+_MASS = _measure(r"mg|g|kg|gsm|g/m²|g/m2|grammes?|grams?|kilos?|kilogram(?:me)?s?|lbs?|pounds?|oz|ounces?"
+                 r"|克|千克|公斤|斤")
+_VOLUME = _measure(r"ml|cl|dl|l|(?:milli|centi)?(?:liters?|litres?)|oz|fl ?oz|gallons?|quarts?|qt|cups?|tasses?"
+                   r"|毫升|升|mah|wh|杯")
 # the name of a field holding a load the product bears ("load_capacity", "charge max", "承重"): see LOAD_KEY
 _LOAD = r"(?:\b|_)load|charge max|承重|载重"
-_BODY = r"\d\s?(?:斤|公斤|kg|kilos?|lbs?|pounds?)(?![a-z])"  # a person's weight, as a viewer gives it
+_BODY = _measure(r"斤|公斤|kg|kilos?|lbs?|pounds?")  # a person's weight, as a viewer gives it
 _BEARS = (r"能坐|坐得|能站|站得|能躺|撑得住|\bhold|\bsupport|\btake (?:me|my)|\bsit on|\btient|\btenir|\bsupporte"
           r"|s'asseoir")
-_DURATION = (r"\d\s?(?:s|secs?|seconds?|secondes?|h|hrs?|hours?|heures?|min|mins|minutes?|days?|jours?|weeks?"
-             r"|semaines?|months?|mois|years?|ans?|秒|小时|分钟|天|周|个月|月|年)(?![a-z])")
+_DURATION = _measure(r"s|secs?|seconds?|secondes?|h|hrs?|hours?|heures?|min|mins|minutes?|days?|jours?|weeks?"
+                     r"|semaines?|months?|mois|years?|ans?|秒|小时|分钟|天|周|个月|月|年")
 _AGE = (r"\d\s?(?:\+|ans|years?|yrs?|months?|mois|岁|个月)|(?:ages?|âge|dès|from|à partir de)\s?\d"
         r"|\d\s?-\s?\d+\s?(?:岁|ans|years)")
 
@@ -200,10 +205,10 @@ MEASURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # how loud: "under 30 dB", "噪音低于40分贝"
     (_rx(r"\bhow (?:loud|quiet|noisy)\b|\bnoise level|\bdecibels?\b|\bdb\b|\bbruit|bruyant|silencieu|décibels?"
          r"|噪音|噪声|分贝|声音大|吵不吵|吵吗"),
-     _rx(r"\d\s?(?:db|dba|db\(a\)|decibels?|décibels?|分贝)(?![a-z])")),
+     _rx(_measure(r"db|dba|db\(a\)|decibels?|décibels?|分贝"))),
     (_rx(r"\bwatts?\b|\bwattage|\bhow (?:much )?power(?:ful)?\b|\bpower output|puissance"
          r"|功率|多少瓦|几瓦|多少w(?![a-z])"),
-     _rx(r"\d\s?(?:w|kw|watts?|瓦)(?![a-z])")),
+     _rx(_measure(r"w|kw|watts?|瓦"))),
     (_rx(r"\btemperature|\bdegrees?\b|\bhow hot\b|températures?|degrés?|多少度|几度|温度|°"),
      _rx(r"\d\s?(?:°|℃|degrees|degrés|度)")),
     # how many settings: "5 brightness levels", "3 vitesses", "三档"

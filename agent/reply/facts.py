@@ -22,7 +22,7 @@ import numpy as np
 
 from agent.knowledge.keywords import tokenize
 from agent.knowledge.reference import GENERIC_TERMS
-from agent.language import detect_language, has_han
+from agent.language import FR_SAID_OF, detect_language, has_han
 from agent.ports import Vector
 from agent.product import Product
 from agent.reply.attributes import (
@@ -150,7 +150,7 @@ _YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has
                      r"|\best-ce qu|\b(?:peut-on|je peux|on peut)\b|-t-(?:il|elle|on)\b|[?？]"
                      # the thing said first and taken up ("la lampe elle marche avec des piles", "c'est sans gluten")
                      r"|\b(?:il|elle|ils|elles) (?:est|sont|marche|marchent|va|vont|passe|passent|tient|tiennent)\b"
-                     r"|\bc'?\s?est (?:sans|en|fait|compatible|lavable|adapt|garanti|livr|inclus)"
+                     r"|\b" + FR_SAID_OF +
                      r"|吗|[嘛不][？?]?[^\w]*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
 # The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
 _FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from agent.language import HAN
+from agent.language import FR_SAID_OF, HAN
 
 PRIORITY_ON_SCREEN = 30
 PRIORITY_PRODUCT = 20
@@ -57,9 +57,7 @@ _Q_FR = re.compile(
 _DISLOCATED = re.compile(
     r"^(?:le|la|les|l'|ce|cet|cette|ces|votre|vos|ton|ta|tes)\s*[^,.!]{2,40}?\s(?:(?:il|elle|ils|elles)\s+(?:est|sont|"
     r"fait|font|va|vont|marche|marchent|tient|tiennent|passe|passent|existe|existent|a|ont|se|peut|peuvent)\b"
-    # "le miel c'est sans sucre", "le sac c'est en cuir": a "c'est" that says what it is made of or free of
-    r"|c'?\s?est\s+(?:sans|en|fait|fabriqué|fabrique|compatible|lavable|adapté|adaptée|adapte|garanti|garantie"
-    r"|livré|livrée|livre|inclus|incluse)\b)"
+    r"|" + FR_SAID_OF + ")"
 )
 _PRAISE = re.compile(r"\b(?:trop|beaux?|belles?|jolie?s?|magnifiques?|canon|sublimes?|top|super|génial|genial|"
                      r"parfaite?s?|mignonn?e?s?|adore|stylée?s?|incroyables?|dingue|moches?|nulle?s?|ouf)\b")
