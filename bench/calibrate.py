@@ -27,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agent.moderation.screen import too_short_to_mean  # noqa: E402
 from bench.modsets import Line, read_set, stack, verdict  # noqa: E402
 from bench.shops import notsold, paired, shops  # noqa: E402
 
@@ -63,6 +64,9 @@ def moderation(budget: float) -> dict[str, object]:
         for i, line in enumerate(lines):
             v = verdict(triage, None, line.text, i)
             lexical.append(v["action"] == "block")
+            if too_short_to_mean(screen.text_for(line.text)):  # the screen leaves it to the word lists
+                rows.append([-9.0] * len(labels))
+                continue
             scores = meaning.index.scores(screen.vector(line.text))
             rows.append([scores[label].margin for label in labels])
         return np.array(rows), lexical

@@ -161,7 +161,7 @@ def main() -> None:
                     (ROOT / "tests" / "data" / "benign_shop_chat.txt").read_text(encoding="utf-8").splitlines()
                     if t.strip()]
     result["project_benign_shop_chat"] = rates(triage, screen, project_chat)
-    for name in ("dev", "dev_benign", "dev_chat", "dev_injection", "dev_injection_benign"):
+    for name in ("dev", "dev_benign", "dev_chat", "dev_terse", "dev_injection", "dev_injection_benign"):
         result["development"][name] = {k: v for k, v in rates(triage, screen, read_set(name)).items()
                                        if k != "failures"}
     sample = read_set("heldout") + read_set("heldout_benign")

