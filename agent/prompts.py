@@ -38,6 +38,7 @@ PHRASE_KEYS: dict[str, frozenset[str]] = {
     "everyone": frozenset(),
     "several": frozenset(),
     "not_stated": frozenset({"users", "product"}),
+    "not_stated_more": frozenset(),
     "closing": frozenset(),
 }
 # Keys a phrases.toml may leave out (files written before they existed stay valid): built-in text.
@@ -54,6 +55,9 @@ OPTIONAL_PHRASES: dict[str, dict[str, str]] = {
     "not_stated": {"en": "$users, the sheet for the $product doesn't say. I'll check and come back to you!",
                    "fr": "$users, la fiche de $product ne le précise pas. Je vérifie et je vous redis !",
                    "zh": "$users，$product的详情页里没有写这一点，我去确认一下再告诉你！"},
+    "not_stated_more": {"en": "That's all the sheet says on it; I'll check the rest and come back to you!",
+                        "fr": "La fiche n'en dit pas plus ; je vérifie et je vous redis !",
+                        "zh": "详情页上就写了这些，其他的我去确认一下再告诉你！"},
     "closing": {"en": "That's all for today. Thank you for watching, see you next time!",
                 "fr": "C'est tout pour aujourd'hui. Merci de nous avoir suivis, à bientôt !",
                 "zh": "今天的直播就到这里，谢谢大家的观看，我们下次见！"},

@@ -154,7 +154,7 @@ _YES_NO = re.compile(r"^\s*(?:can|could|is|are|does|do|did|will|would|should|has
                      r"|吗|[嘛不][？?]?[^\w]*$|能不能|可不可以|是不是|有没有|会不会|行不行", re.IGNORECASE)
 # The words that make a yes/no question of it, as tokenize() spells them ("does" is "doe")
 _FRAME = frozenset("can could is are was doe do did will would should ha has have be ok okay fine safe est peut peux "
-                   "va vont ca".split())
+                   "va vont ca they them ils elles sont se au aux ai".split())  # and the pronouns that carry it
 # Attributes whose answer is a value in a unit (a size, a weight, an age range): the value answers the question
 # however it is worded ("ok for my 4 yr old?" against "Age: 3-8 years"); and policies, which answer whatever
 # the reason given ("can I send it back if I don't like the colour?" against "free returns within 30 days").

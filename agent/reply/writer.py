@@ -160,9 +160,9 @@ class ReplyWriter:
             async for s in self._say_fact(plan, product, finding, out):
                 yield s
             if finding.candidate is not None and self._leaves_out(plan, product, finding.candidate):
-                # what the sheet says on the topic was said; the thing asked is not in it
+                # what the sheet says on the topic was said (to the viewer, by name); the thing asked is not in it
                 out.stated = False
-                yield self._not_stated(plan, product)
+                yield self._prompts.refresh().phrase(plan.language, "not_stated_more")
                 return
         also = self._second(plan, product, out.fact)
         if also:

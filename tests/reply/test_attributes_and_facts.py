@@ -322,6 +322,9 @@ def test_a_single_size_field_or_a_sentence_is_left_as_it_is() -> None:
     ("do the lamps have a remote?", "features: IP65, switches on at dusk", "Solar Lamps", "weight", True),  # guessed
     ("can I set the temperature on it?", "features: auto shut-off, 360° base", "Kettle", "features", True),
     ("杯子可以进洗碗机吗 想省事", "保养：建议手洗", "保温杯", "care", True),  # 吗 before the line ends
+    # the pronoun carrying the question is no thing asked, even when the line has it too
+    ("ils sont imperméables les bottes ?", "ils sont doublés de laine", "Bottes de pluie", "features", True),
+    ("are they dishwasher safe, the bowls?", "they are hand-painted", "Ceramic Bowls", "features", True),
     # not a yes/no question about one thing: the line answers it as it is
     ("How long does shipping take?", "shipping: Ships by courier in 3-5 days", "Cedar Bed", "shipping", False),
     ("is it ok for my 4 yr old?", "age: 3-8 years", "Tool Set", "age", False),  # a value answers it

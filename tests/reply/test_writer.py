@@ -183,7 +183,9 @@ async def test_a_yes_no_question_the_sheets_line_leaves_out_is_said_not_to_be_on
     writer.finder.min_score = -1.0  # the hash embedder has no meaning: the finder's other signals decide
     said, out = await collect(writer, "Can I iron the cashmere scarf?")
     assert said[0] == "ana, the Cashmere Scarf: Care: Hand wash cold with wool detergent, dry flat, store folded."
-    assert len(said) == 2 and "doesn't say" in said[1] and out.stated is False
+    # the viewer was named once already: the follow-up says the sheet stops there, without a second "ana,"
+    assert said[1:] == ["That's all the sheet says on it; I'll check the rest and come back to you!"]
+    assert out.stated is False
     said, out = await collect(writer, "Can I hand wash the cashmere scarf?")
     assert len(said) == 1 and out.stated is True
 
