@@ -26,7 +26,7 @@ from agent.ports import Clock, Embedder, Vector
 from agent.vectors import QueryCache
 
 log = logging.getLogger(__name__)
-_LETTERS = re.compile(r"[^\W\d_]", re.ASCII)  # a Latin letter
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 class Screen:
@@ -101,4 +101,4 @@ class Screen:
 def too_short_to_mean(text: str) -> bool:
     """One or two Chinese characters and nothing else ("路过", "来了", "好看"): the embedder's vector of so little
     text lands near anything, so only the word lists judge it (they hold the two-character words that matter)."""
-    return 0 < han_count(text) <= 2 and _LETTERS.search(text) is None
+    return 0 < han_count(text) <= 2 and _LATIN.search(text) is None
